@@ -1,0 +1,1 @@
+"""IMU drivers, one module per chip."""

@@ -1,0 +1,1 @@
+"""Hardware-free motion engine: calibration, orientation, detectors, sets."""

@@ -1,0 +1,1 @@
+"""HeelTrack laptop tools: analyse, simulate, flash, sync, report."""
