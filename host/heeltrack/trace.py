@@ -43,7 +43,7 @@ class Trace:
 
 
 def _fail(path: Path, line: int | None, what: str) -> UserError:
-    where = f"{path}:{line}" if line else str(path)
+    where = f"{path}, line {line}" if line else str(path)
     return UserError(f"{where}: {what}")
 
 

@@ -1,0 +1,78 @@
+"""Ankle circles and their direction, from the turning of the gyro vector.
+
+When the toes trace a circle, the foot's angular velocity lies across the toe axis (in
+the foot's y-z plane) and turns with the toe: one full turn of its phase atan2(gz, gy)
+per circle. Seen from behind the heel (DESIGN.md), clockwise (toe up, then to the
+wearer's right, down, left) is a positive rotation of the toe about +x, and the phase of
+(gy, gz) then INCREASES. Back-and-forth motions (walking, swinging a crossed leg) flip
+the phase by half turns instead, so turns must be mostly one-way ("pure") to count.
+
+    det = AnkleCircleDetector()
+    det.block(eng)     # once per 0.1 s block; proposes circles to eng.sets
+"""
+
+from heel.compat import const
+from heel.motion.imath import TURN, atan2_turn, norm_l2_approx, wrap_turn
+from heel.motion.sets import KEY_CIRCLE_CCW, KEY_CIRCLE_CW
+
+_MIN_RATE = const(250)  # ddps: slower is not circling
+_MAX_STEP = const(1400)  # turn units per block (123 deg): a jump, not a turn
+_MAX_PEAK = const(3500)  # ddps L1 peak: too violent for an ankle circle
+_MAX_JERK = const(300)  # mg: no impacts while circling
+_PURE_Q4 = const(22)  # travelled <= 22/16 of a turn for one net turn
+_MIN_TURN_MS = const(700)
+_MAX_TURN_MS = const(8000)
+_QUIET_BLOCKS = const(8)  # 0.8 s without circling motion resets the turn
+
+
+class AnkleCircleDetector:
+    def __init__(self):
+        self._valid = False
+        self._phase = 0
+        self._net = 0  # signed phase travelled since the last counted turn
+        self._path = 0  # unsigned phase travelled since then
+        self._t_turn = 0  # when the current turn began
+        self._quiet = 0
+
+    def block(self, e):
+        gy = e.gy_c
+        gz = e.gz_c
+        if norm_l2_approx(gy, gz) < _MIN_RATE or e.gyro_peak > _MAX_PEAK or e.jerk_max > _MAX_JERK:
+            self._valid = False
+            self._quiet += 1
+            if self._quiet >= _QUIET_BLOCKS:
+                self._net = 0
+                self._path = 0
+            return
+        self._quiet = 0
+        phase = atan2_turn(gz, gy)
+        if not self._valid:
+            self._valid = True
+            self._phase = phase
+            if self._net == 0:
+                self._t_turn = e.t
+            return
+        d = wrap_turn(phase - self._phase)
+        self._phase = phase
+        if d > _MAX_STEP or d < -_MAX_STEP:
+            self._net = 0
+            self._path = 0
+            self._t_turn = e.t
+            return
+        self._net += d
+        self._path += d if d >= 0 else -d
+        net = self._net
+        if net >= TURN or net <= -TURN:
+            pure = self._path * 16 <= TURN * _PURE_Q4
+            dt = e.t - self._t_turn
+            if pure and _MIN_TURN_MS <= dt <= _MAX_TURN_MS:
+                key = KEY_CIRCLE_CW if net > 0 else KEY_CIRCLE_CCW
+                e.sets.candidate(key, self._t_turn, e.t, e.t, 0)
+            self._net = net - TURN if net > 0 else net + TURN
+            self._path = 0
+            self._t_turn = e.t
+        elif self._path > TURN + TURN:
+            # wandering back and forth: start over
+            self._net = 0
+            self._path = 0
+            self._t_turn = e.t

@@ -1,0 +1,145 @@
+"""Heel (calf) raise reps and their holds, from the foot's pitch against its standing pose.
+
+A rep: the foot pitches nose-down (heel up, ball of the foot on the floor) from a still
+standing pose by more than ~8 degrees, comes back within ~4 degrees, calmly (no swing, no
+impact: walking push-offs and stairs fail here). The heel height is proportional to the
+sine of that pitch, so `hold_ms` is the time the sine stays within 80% of the rep's peak
+(DESIGN.md), interpolated between blocks; the rep time is the middle of that interval.
+
+    det = HeelRaiseDetector()
+    det.block(eng)     # once per 0.1 s block; proposes reps to eng.sets
+"""
+
+from heel.compat import const
+from heel.motion.sets import KEY_RAISE
+
+_ON = const(140)  # 1000*sin(8 deg): heel is up
+_OFF = const(70)  # 1000*sin(4 deg): heel is down again
+_LOW = const(35)  # 1000*sin(2 deg): before the rise started
+_MIN_PEAK = const(174)  # 1000*sin(10 deg)
+_MIN_BLOCKS = const(4)  # 0.4 s above _ON
+_HIST = const(250)  # 25 s: longer is not a rep
+_MAX_GYRO = const(2000)  # ddps L1 peak: a swinging foot is not a heel raise
+_MAX_JERK = const(500)  # mg: no impact while the heel is up (the landing is allowed)
+_A_LO = const(750 * 750)  # |a| stays near 1 g: the foot is not flying
+_A_HI = const(1250 * 1250)
+_HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
+_BLOCK_MS = const(100)
+
+
+class HeelRaiseDetector:
+    def __init__(self):
+        self.up = False
+        self._wait = False  # after an aborted rep: wait for a still foot
+        self._has_base = False
+        self._bx = 0
+        self._by = 0
+        self._bz = 1000
+        self._hist = [0] * _HIST  # pitch per block while up
+        self._jerk = [0] * _HIST
+        self._n = 0
+        self._peak = 0
+        self._t_low = 0
+        self._t_up = 0
+        self._prev = 0  # pitch of the block before the rise
+        self._gmax = 0
+        self._a_ok = True
+        self.hold_ms = 0  # live: how long the current top has been held
+        self._hold_t0 = 0
+
+    def block(self, e):
+        p = e.posture
+        if not self.up:
+            if p.still and p.still_run >= 2:
+                if self._has_base:
+                    self._bx += (e.ax - self._bx) >> 1
+                    self._by += (e.ay - self._by) >> 1
+                    self._bz += (e.az - self._bz) >> 1
+                else:
+                    self._bx = e.ax
+                    self._by = e.ay
+                    self._bz = e.az
+                    self._has_base = True
+                self._wait = False
+            if not self._has_base or self._wait:
+                return
+        lift = (p.vz * self._bx - p.vx * self._bz) // 1000
+        if not self.up:
+            if lift < _LOW:
+                self._t_low = e.t
+            if lift < _ON:
+                self._prev = lift
+            else:
+                self.up = True
+                self._n = 0
+                self._peak = 0
+                self._t_up = e.t
+                self._gmax = 0
+                self._a_ok = True
+                self._hold_t0 = 0
+                self.hold_ms = 0
+        if self.up:
+            self._track(e, lift)
+
+    def _track(self, e, lift):
+        n = self._n
+        if lift < _OFF:
+            self._finish(e, n, lift)
+            return
+        if n >= _HIST:
+            self._abort()
+            return
+        self._hist[n] = lift
+        self._jerk[n] = e.jerk_max
+        self._n = n + 1
+        if lift > self._peak:
+            self._peak = lift
+        if e.gyro_peak > self._gmax:
+            self._gmax = e.gyro_peak
+        a2 = e.posture.a2
+        if a2 < _A_LO or a2 > _A_HI:
+            self._a_ok = False
+        # live hold timer for feedback (the buzzer cue when the target is reached)
+        if lift * 10 >= self._peak * 8 and e.gyro_peak < _HOLD_STILL + _HOLD_STILL:
+            if not self._hold_t0:
+                self._hold_t0 = e.t
+            self.hold_ms = e.t - self._hold_t0
+        elif lift * 10 < self._peak * 8:
+            self._hold_t0 = 0
+            self.hold_ms = 0
+
+    def _abort(self):
+        self.up = False
+        self._wait = True
+        self.hold_ms = 0
+
+    def _finish(self, e, n, last):
+        self.up = False
+        self.hold_ms = 0
+        if n < _MIN_BLOCKS or self._peak < _MIN_PEAK or self._gmax > _MAX_GYRO:
+            return
+        if not self._a_ok:
+            return
+        h = self._hist
+        j = self._jerk
+        # no impact while up, except in the last 0.3 s (the heel lands)
+        for i in range(n - 3):
+            if j[i] > _MAX_JERK:
+                return
+        thr = self._peak * 8 // 10
+        i1 = 0
+        while h[i1] < thr:
+            i1 += 1
+        i2 = n - 1
+        while h[i2] < thr:
+            i2 -= 1
+        t0 = self._t_up  # time of block 0
+        # interpolate the crossings of the 80% level between blocks
+        before = h[i1 - 1] if i1 > 0 else self._prev
+        if before < thr:
+            enter = t0 + (i1 - 1) * _BLOCK_MS + _BLOCK_MS * (thr - before) // (h[i1] - before)
+        else:  # crossed before the history starts
+            enter = t0 - _BLOCK_MS
+        after = h[i2 + 1] if i2 < n - 1 else last
+        leave = t0 + i2 * _BLOCK_MS + _BLOCK_MS * (h[i2] - thr) // (h[i2] - after)
+        e.sets.candidate(KEY_RAISE, self._t_low, (enter + leave) >> 1, e.t, leave - enter)

@@ -1,0 +1,75 @@
+"""Heel-walk steps of the sensor foot: heel strikes while walking with the toes lifted.
+
+A step: an impact (heel strike) after a swing of the foot, with the foot pitched toes-up
+against its floor pose in the stance that follows (0.1-0.4 s after the strike) and no
+push-off plantarflexion in the stride before it. Normal walking fails on both: its stance
+is flat and its toe-off pitches the foot 30-50 degrees nose-down. The step is proposed
+0.4 s after the strike (the stance check), at the strike's sample time.
+
+    det = HeelWalkDetector()
+    det.block(eng)     # once per 0.1 s block; proposes steps to eng.sets
+"""
+
+from heel.compat import const
+from heel.motion.sets import KEY_WALK
+
+_STRIKE_JERK = const(600)  # mg: a heel strike
+_MIN_STEP_MS = const(350)  # between two strikes of the same foot
+_TOES_UP = const(-105)  # 1000*sin(-6 deg): stance pitch must be below this
+_MAX_PUSH = const(150)  # 1000*sin(8.6 deg): no nose-down push-off in the stride
+_MIN_SWING = const(600)  # ddps L1 peak: the foot did swing
+_MAX_SWING = const(4500)  # ddps: beyond this it is running or stamping
+_CHECK_FROM = const(100)  # ms after the strike: stance window start
+_CHECK_TO = const(400)  # ms after the strike: decision
+
+
+class HeelWalkDetector:
+    def __init__(self):
+        self._last_strike = -10000
+        self._pending = False
+        self._t_strike = 0
+        self._sum = 0
+        self._cnt = 0
+        self._stride_max_pitch = -1000
+        self._stride_gmax = 0
+        self._prev_max_pitch = 0
+        self._prev_gmax = 0
+
+    def block(self, e):
+        p = e.posture
+        if not p.has_flat:
+            return
+        pitch = p.pitch_flat
+        if pitch > self._stride_max_pitch:
+            self._stride_max_pitch = pitch
+        if e.gyro_peak > self._stride_gmax:
+            self._stride_gmax = e.gyro_peak
+        if self._pending:
+            dt = e.t - self._t_strike
+            if dt >= _CHECK_FROM:
+                self._sum += pitch
+                self._cnt += 1
+            if dt >= _CHECK_TO:
+                self._pending = False
+                self._decide(e)
+            return
+        if e.jerk_max >= _STRIKE_JERK and e.jerk_t - self._last_strike >= _MIN_STEP_MS:
+            self._pending = True
+            self._t_strike = e.jerk_t
+            self._last_strike = e.jerk_t
+            self._sum = 0
+            self._cnt = 0
+            self._prev_max_pitch = self._stride_max_pitch
+            self._prev_gmax = self._stride_gmax
+            self._stride_max_pitch = pitch
+            self._stride_gmax = 0
+
+    def _decide(self, e):
+        if self._cnt == 0 or self._sum // self._cnt > _TOES_UP:
+            return
+        if self._prev_max_pitch > _MAX_PUSH:
+            return
+        if not (_MIN_SWING <= self._prev_gmax <= _MAX_SWING):
+            return
+        t = self._t_strike
+        e.sets.candidate(KEY_WALK, t - 400, t, t + 300, 0)

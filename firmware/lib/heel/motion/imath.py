@@ -1,0 +1,47 @@
+"""Integer math for the per-sample path: no floats, so nothing is allocated.
+
+Angles are in "turn units": 4096 per full turn (0.088 degree each).
+
+    >>> atan2_turn(1000, 0)   # 90 degrees
+    1024
+"""
+
+from heel.compat import const
+
+TURN = const(4096)
+HALF_TURN = const(2048)
+QUARTER_TURN = const(1024)
+EIGHTH_TURN = const(512)
+
+
+def atan2_turn(y, x):
+    """Angle of (x, y) in turn units, 0..4095; |x|, |y| < 2**20. Error < 0.3 degree."""
+    ax = x if x >= 0 else -x
+    ay = y if y >= 0 else -y
+    if ax == 0 and ay == 0:
+        return 0
+    if ay <= ax:
+        z = (ay << 10) // ax  # tan in [0, 1], 10-bit fixed point
+        a = ((z * EIGHTH_TURN) >> 10) + ((178 * z * (1024 - z)) >> 20)
+    else:
+        z = (ax << 10) // ay
+        a = QUARTER_TURN - ((z * EIGHTH_TURN) >> 10) - ((178 * z * (1024 - z)) >> 20)
+    if x < 0:
+        a = HALF_TURN - a
+    if y < 0:
+        a = TURN - a
+    return a & (TURN - 1)
+
+
+def wrap_turn(d):
+    """Difference of two angles wrapped into [-2048, 2047]."""
+    return ((d + HALF_TURN) & (TURN - 1)) - HALF_TURN
+
+
+def norm_l2_approx(a, b):
+    """|(a, b)| within about 3% (alpha-max-plus-beta-min), integers only."""
+    a = a if a >= 0 else -a
+    b = b if b >= 0 else -b
+    if a < b:
+        a, b = b, a
+    return a - (a >> 5) + (b * 3 >> 3)

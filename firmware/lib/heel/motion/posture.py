@@ -1,0 +1,163 @@
+"""Stillness, gyro bias, gravity direction and the foot's pitch against the floor pose.
+
+Runs once per block of 10 samples (0.1 s at 100 Hz) on block aggregates computed by the
+engine, integers only. Units: accel mg, gyro 0.1 deg/s ("ddps").
+
+    p = Posture()
+    p.update(eng)            # eng carries the block aggregates (ax_mean, ..., jerk_max, ...)
+    p.still, p.still_run     # is the foot still now, for how many blocks
+    p.pitch_flat             # 1000*sin(nose-down pitch) against the floor pose; <0 = toes up
+
+Stillness follows gaitmap's zero-velocity idea (gyro norm < ~15 deg/s over ~0.15 s) but is
+judged on gyro *change* until the bias is known, since an MPU6050 may read 20 deg/s at rest.
+"""
+
+from heel.compat import const
+
+_G2_LO = const(880 * 880)  # |a|^2 band (mg^2) for a still foot
+_G2_HI = const(1120 * 1120)
+_TRUST_LO = const(800 * 800)  # |a|^2 band in which the accelerometer is trusted for gravity
+_TRUST_HI = const(1200 * 1200)
+_STILL_JERK = const(100)  # mg, max sample-to-sample change (L1) in a still block
+_STILL_GDIFF = const(300)  # ddps, summed gyro change (L1) over a still block
+_STILL_DRIFT = const(40)  # mg, block-to-block change of mean accel (L1): no rotation
+_STILL_GYRO = const(200)  # ddps, peak bias-corrected gyro (L1) once the bias is known
+_BIAS_BLOCKS = const(3)  # still blocks before the first bias estimate
+_FLAT_BLOCKS = const(10)  # still blocks (1 s) before a pose may become the floor pose
+_FLAT_COS2_Q7 = const(104)  # floor pose within ~25 deg of the board's z: cos^2 = 0.81 = 104/128
+_SAME_POSE = const(120)  # 1000*sin(angle) below which two poses are the same (~7 degrees)
+
+
+class Posture:
+    def __init__(self):
+        self.still = False
+        self.still_run = 0  # consecutive still blocks
+        self.bias_known = False
+        # gyro bias in ddps * 16 (fixed point, so the slow average keeps its precision)
+        self.bx16 = 0
+        self.by16 = 0
+        self.bz16 = 0
+        # gravity direction (specific force of gravity) in the foot frame, mg
+        self.vx = 0
+        self.vy = 0
+        self.vz = 1000
+        self.v_init = False
+        # floor pose: where gravity points when the foot is flat on the floor
+        self.has_flat = False
+        self.fx = 0
+        self.fy = 0
+        self.fz = 1000
+        self.pitch_flat = 0  # 1000*sin(nose-down pitch) against the floor pose
+        self.roll_flat = 0
+        self.a2 = 1000000  # |mean accel|^2 of the block
+        self._pax = 0  # previous block's mean accel
+        self._pay = 0
+        self._paz = 0
+        self.hold_flat = False  # set by the engine while a heel raise is up
+
+    def update(self, ax, ay, az, gx, gy, gz, jerk_max, gyro_diff, gyro_peak):
+        """One block: mean accel (mg), mean raw gyro (ddps), jerk/gyro aggregates."""
+        a2 = ax * ax + ay * ay + az * az
+        self.a2 = a2
+        drift = abs(ax - self._pax) + abs(ay - self._pay) + abs(az - self._paz)
+        self._pax = ax
+        self._pay = ay
+        self._paz = az
+        still = (
+            _G2_LO < a2 < _G2_HI
+            and jerk_max < _STILL_JERK
+            and gyro_diff < _STILL_GDIFF
+            and drift < _STILL_DRIFT
+            and (gyro_peak < _STILL_GYRO or not self.bias_known)
+        )
+        self.still = still
+        if still:
+            self.still_run += 1
+            self._learn_bias(gx, gy, gz)
+        else:
+            self.still_run = 0
+        self._track_gravity(ax, ay, az, gx, gy, gz, a2, jerk_max)
+        if still and self.still_run >= _FLAT_BLOCKS and not self.hold_flat:
+            self._learn_flat(ax, ay, az)
+        if self.has_flat:
+            self.pitch_flat = (self.vz * self.fx - self.vx * self.fz) // 1000
+            self.roll_flat = (self.vz * self.fy - self.vy * self.fz) // 1000
+
+    def _learn_bias(self, gx, gy, gz):
+        if not self.bias_known:
+            if self.still_run >= _BIAS_BLOCKS:
+                self.bx16 = gx << 4
+                self.by16 = gy << 4
+                self.bz16 = gz << 4
+                self.bias_known = True
+            return
+        # slow average (time constant 1.6 s of stillness)
+        self.bx16 += ((gx << 4) - self.bx16) >> 4
+        self.by16 += ((gy << 4) - self.by16) >> 4
+        self.bz16 += ((gz << 4) - self.bz16) >> 4
+
+    def _track_gravity(self, ax, ay, az, gx, gy, gz, a2, jerk_max):
+        if not self.v_init:
+            self.vx = ax
+            self.vy = ay
+            self.vz = az
+            self.v_init = True
+            return
+        # rotate gravity by the block's rotation: dv = v x w * dt;
+        # w in ddps over 0.1 s -> radians: w * 1.745e-4 ~= w * 183 / 2**20
+        wx = gx - (self.bx16 >> 4)
+        wy = gy - (self.by16 >> 4)
+        wz = gz - (self.bz16 >> 4)
+        vx = self.vx
+        vy = self.vy
+        vz = self.vz
+        dx = (((vy * wz - vz * wy) >> 7) * 183) >> 13
+        dy = (((vz * wx - vx * wz) >> 7) * 183) >> 13
+        dz = (((vx * wy - vy * wx) >> 7) * 183) >> 13
+        vx += dx
+        vy += dy
+        vz += dz
+        # pull toward the measured specific force where it is mostly gravity
+        if _TRUST_LO < a2 < _TRUST_HI and jerk_max < 400:
+            vx += (ax - vx) >> 2
+            vy += (ay - vy) >> 2
+            vz += (az - vz) >> 2
+        else:
+            vx += (ax - vx) >> 5
+            vy += (ay - vy) >> 5
+            vz += (az - vz) >> 5
+        # keep it bounded (integer drift)
+        if vx > 2000 or vx < -2000 or vy > 2000 or vy < -2000 or vz > 2000 or vz < -2000:
+            vx = ax
+            vy = ay
+            vz = az
+        self.vx = vx
+        self.vy = vy
+        self.vz = vz
+
+    def _learn_flat(self, ax, ay, az):
+        a2 = self.a2
+        # within ~25 degrees of the board's z: az/|a| > 0.9  <=>  az > 0 and az^2 > 0.81 a^2
+        if az <= 0 or az * az < (a2 >> 7) * _FLAT_COS2_Q7:
+            return
+        if not self.has_flat:
+            self.fx = ax
+            self.fy = ay
+            self.fz = az
+            self.has_flat = True
+            return
+        # same pose: refine slowly; another flat-like pose held 1 s: adopt it
+        dp = (az * self.fx - ax * self.fz) // 1000
+        dr = (az * self.fy - ay * self.fz) // 1000
+        if -_SAME_POSE < dp < _SAME_POSE and -_SAME_POSE < dr < _SAME_POSE:
+            self.fx += (ax - self.fx) >> 3
+            self.fy += (ay - self.fy) >> 3
+            self.fz += (az - self.fz) >> 3
+        else:
+            self.fx = ax
+            self.fy = ay
+            self.fz = az
+
+    def gyro_corrected(self, gx, gy, gz):
+        """Bias-corrected L1 norm of a raw gyro sample (ddps)."""
+        return abs(gx - (self.bx16 >> 4)) + abs(gy - (self.by16 >> 4)) + abs(gz - (self.bz16 >> 4))
