@@ -1,0 +1,160 @@
+"""Boot code of the virtual board: the unix port made to look like a Pico.
+
+`heeltrack virtual` (host/heeltrack/virtual.py) runs, once per "power-up" or soft reset:
+
+    micropython -i firmware/virtual/boot.py CONFIG.json run|raw
+
+It mounts the board's littlefs image (a file on the host, formatted on first use as the
+rp2 port's _boot.py does) as "/", sets sys.path as on a Pico ("", ".frozen", "/lib"),
+registers the virtual hardware as the module `virtualboard`, and then
+- mode "run": runs /main.py if present (as a Pico does after a reset), then the REPL;
+- mode "raw": goes straight to the REPL; the host relay then enters the raw REPL, so a
+  soft reset from mpremote's raw REPL comes back in the raw REPL as on a real board.
+
+`virtualboard` (used by firmware/main.py only on this board):
+    virtualboard.ticks_ms()      virtual milliseconds (speed x real time); the trace clock
+    virtualboard.raw_file        open host file of little-endian int16 x6 records, or None
+    virtualboard.pin(name)       object with .value(v): records "t_ms name v" in the LED log
+    virtualboard.speed_milli     speed x 1000
+"""
+
+import json
+import os
+import sys
+import time
+
+import vfs
+
+
+class _FileBlockDev:
+    """littlefs block device on a host file (extended block protocol)."""
+
+    def __init__(self, f, block_size, block_count):
+        self.f = f
+        self.bs = block_size
+        self.n = block_count
+
+    def readblocks(self, block, buf, off=0):
+        self.f.seek(block * self.bs + off)
+        self.f.readinto(buf)
+
+    def writeblocks(self, block, buf, off=None):
+        self.f.seek(block * self.bs + (off or 0))
+        self.f.write(buf)
+
+    def ioctl(self, op, arg):
+        if op == 4:  # block count
+            return self.n
+        if op == 5:  # block size
+            return self.bs
+        if op == 3:  # sync
+            self.f.flush()
+            return 0
+        if op == 6:  # erase: littlefs rewrites whole blocks, nothing to do
+            return 0
+        return None
+
+
+class _Pin:
+    """Records every change of an output (LED, buzzer) in the host-visible log."""
+
+    def __init__(self, board, name):
+        self._board = board
+        self._name = name
+        self._v = -1
+
+    def value(self, v=None):
+        if v is None:
+            return max(self._v, 0)
+        v = 1 if v else 0
+        if v != self._v:
+            self._v = v
+            log = self._board._led_log
+            if log is not None:
+                log.write("%d %s %d\n" % (self._board.ticks_ms(), self._name, v))
+                log.flush()
+        return v
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+
+class _VirtualBoard:
+    def __init__(self, cfg):
+        self.speed_milli = int(cfg.get("speed_milli", 1000))
+        self._offset = int(cfg.get("trace_offset_ms", 0))
+        self._t0 = None
+        self._status_path = cfg.get("status")
+        raw = cfg.get("raw")
+        self.raw_file = open(raw, "rb") if raw else None
+        if self.raw_file is not None and self._offset:
+            self.raw_file.seek((self._offset // 10) * 12)
+        log = cfg.get("led_log")
+        self._led_log = open(log, "a") if log else None
+        self.board_name = cfg.get("board", "virtual")
+
+    def ticks_ms(self):
+        """Virtual time in ms; starts counting at its first call (when the app starts)."""
+        now = time.ticks_ms()
+        if self._t0 is None:
+            self._t0 = now
+            if self._status_path:
+                # tell the host when the trace started playing, so a restart resumes it
+                with open(self._status_path, "w") as f:
+                    f.write("%d %d\n" % (time.time_ns() // 1000000, self._offset))
+        return time.ticks_diff(now, self._t0) * self.speed_milli // 1000
+
+    def pin(self, name):
+        return _Pin(self, name)
+
+
+def _mount(cfg):
+    img = open(cfg["image"], "r+b")
+    bdev = _FileBlockDev(img, int(cfg["block_size"]), int(cfg["block_count"]))
+    vfs.umount("/")
+    try:
+        vfs.mount(vfs.VfsLfs2(bdev), "/")
+    except OSError:
+        vfs.VfsLfs2.mkfs(bdev)
+        vfs.mount(vfs.VfsLfs2(bdev), "/")
+    os.chdir("/")
+
+
+def _boot():
+    with open(sys.argv[1]) as f:
+        cfg = json.load(f)
+    board = _VirtualBoard(cfg)  # opens host files before "/" is replaced
+    _mount(cfg)
+    sys.path[:] = ["", ".frozen", "/lib"]
+    sys.modules["virtualboard"] = board
+    return sys.argv[2] if len(sys.argv) > 2 else "run"
+
+
+def _has_main():
+    try:
+        return os.stat("main.py")[0] & 0x8000 != 0
+    except OSError:
+        return False
+
+
+_mode = _boot()
+sys.argv[:] = [""]
+if _mode == "run" and _has_main():
+    del _mode
+    try:
+        with open("main.py") as _f:
+            _src = _f.read()
+        del _f
+        exec(_src, globals())
+    except SystemExit:  # a Pico soft-resets: the host relay restarts this process
+        raise
+    except BaseException as _e:  # a Pico prints the traceback and drops to the REPL
+        sys.print_exception(_e)
+    for _n in ("_src", "_e"):
+        globals().pop(_n, None)
+    del _n
+else:
+    del _mode

@@ -1,0 +1,491 @@
+"""The virtual board: the firmware in the MicroPython unix port behind a pseudo-terminal.
+
+    >>> vb = VirtualBoard(VirtualOptions(image=Path("board.img"), raw=None))
+    >>> port = vb.start()          # e.g. /dev/pts/7: use it like a Pico's serial port
+    >>> vb.run()                   # relay until stop() / Ctrl-C
+
+What `socat pty,raw,echo=0,link=PATH exec:micropython,pty,raw,echo=0` does, plus what
+makes the unix port answer like a Pico (DESIGN.md contract 5):
+- the user side is a pty (raw, no echo); the board side is another pty on the stdio of
+  `micropython -i firmware/virtual/boot.py CFG MODE`; bytes are relayed between them;
+- the board's "/" is a littlefs image file, mounted by the boot code;
+- a soft reset ends the unix process; the relay prints "MPY: soft reboot" and starts it
+  again: in the raw REPL if the reset came from the raw REPL (mpremote), else running
+  /main.py, so mpremote's default commands work without `resume`;
+- 0x03 from the user raises KeyboardInterrupt as on a Pico: the relay sends SIGINT when
+  the board has Ctrl-C enabled (its SIGINT handler is installed: code is running and
+  kbd_intr is not -1), else passes the byte through as data (REPL line editing, binary
+  exchanges under micropython.kbd_intr(-1));
+- the IMU data (raw int16 x6 records, see heeltrack.rawtrace) plays in virtual time that
+  runs `speed` times faster than real time while the app runs, and resumes where it
+  stopped after a restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import tty
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from heeltrack.errors import UserError
+from heeltrack.micropython import FIRMWARE_DIR, find_micropython
+
+BOOT = FIRMWARE_DIR / "virtual" / "boot.py"
+BLOCK_SIZE = 4096
+DEFAULT_FS_BYTES = 1408 * 1024  # the rp2 port's filesystem size on a 2 MB Pico
+RAW_REPL_BANNER = b"raw REPL; CTRL-B to exit\r\n"
+FRIENDLY_PROMPT = b">>> "
+SOFT_REBOOT = b"MPY: soft reboot\r\n"
+RUNTIME_ENV = "HEELTRACK_RUNTIME_DIR"
+MAX_PENDING_OUT = 256 * 1024  # like USB CDC with nobody listening: drop beyond this
+
+
+def runtime_dir() -> Path:
+    """Where running virtual boards register (platformdirs user_runtime_dir)."""
+    configured = os.environ.get(RUNTIME_ENV)
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    path = Path(platformdirs.user_runtime_dir("heeltrack"))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        path = Path(tempfile.gettempdir()) / f"heeltrack-{os.getuid()}"
+    return path
+
+
+def default_image(board: str) -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("heeltrack")) / "virtual" / f"{board}.img"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running_boards() -> list[dict[str, Any]]:
+    """Registered virtual boards that are still running (stale entries are removed)."""
+    found = []
+    directory = runtime_dir()
+    if not directory.is_dir():
+        return []
+    for path in sorted(directory.glob("virtual-*.json")):
+        try:
+            info = json.loads(path.read_text())
+            alive = _pid_alive(int(info["pid"])) and os.path.exists(info["port"])
+        except (OSError, ValueError, KeyError, TypeError):
+            alive = False
+            info = {}
+        if alive:
+            found.append(info)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return found
+
+
+def prepare_image(path: Path, size: int = DEFAULT_FS_BYTES) -> int:
+    """Create the image (erased flash: 0xff) if missing; return its block count."""
+    if size % BLOCK_SIZE or size < 16 * BLOCK_SIZE:
+        raise UserError(f"filesystem size {size} must be a multiple of {BLOCK_SIZE}, >= 64 KiB")
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(b"\xff" * size)
+        actual = path.stat().st_size
+    except OSError as e:
+        raise UserError(f"{path}: cannot create the filesystem image ({e.strerror})") from None
+    if actual % BLOCK_SIZE or actual < 16 * BLOCK_SIZE:
+        raise UserError(
+            f"{path}: not a virtual board image ({actual} bytes is not a multiple of "
+            f"{BLOCK_SIZE}); give another --fs path"
+        )
+    return actual // BLOCK_SIZE
+
+
+def _sigint_handled(pid: int) -> bool:
+    """True when the process catches SIGINT (MicroPython: Ctrl-C is enabled)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+@dataclass
+class VirtualOptions:
+    image: Path
+    raw: Path | None  # little-endian int16 x6 records at 100 Hz in the chip's axes
+    speed: float = 1.0
+    board: str = "virtual"
+    fs_bytes: int = DEFAULT_FS_BYTES
+    led_log: Path | None = None
+    link: Path | None = None
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="heeltrack-vb-")))
+
+
+class VirtualBoard:
+    """One virtual board: the user-side pty, the unix-port process, and the relay."""
+
+    def __init__(self, opts: VirtualOptions) -> None:
+        if not opts.speed > 0:
+            raise UserError(f"--speed must be > 0, got {opts.speed}")
+        self.opts = opts
+        self.micropython = find_micropython()
+        self.block_count = prepare_image(opts.image, opts.fs_bytes)
+        self._lock = open(opts.image, "rb")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise UserError(
+                f"{opts.image}: in use by another virtual board; stop it or give another --fs"
+            ) from None
+        self.port = ""
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._user = -1  # master side of the user's pty
+        self._user_slave = -1
+        self._board = -1  # master side of the board's pty
+        self._out = bytearray()  # pending bytes for the user
+        self._in = bytearray()  # user bytes held back while the board boots or takes Ctrl-C
+        self._hold_until = 0.0  # after SIGINT: hold input until the REPL is back
+        self._booting_raw = False
+        self._boot_buf = bytearray()
+        self._tail = b""
+        self._raw_mode = False
+        self._trace_ms = 0
+        self._registration: Path | None = None
+        self._stop = False
+        self.restarts = 0
+
+    # ---- lifecycle -------------------------------------------------------------------
+    def start(self) -> str:
+        self._user, self._user_slave = os.openpty()
+        tty.setraw(self._user_slave)  # raw, no echo, as socat's pty,raw,echo=0
+        os.set_blocking(self._user, False)
+        self.port = os.ttyname(self._user_slave)
+        if self.opts.link is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.opts.link.unlink()
+            self.opts.link.symlink_to(self.port)
+        self._spawn("run")
+        self._register()
+        return self.port
+
+    def stop(self) -> None:
+        self._stop = True
+
+    def close(self) -> None:
+        self._kill()
+        for fd in (self._user, self._user_slave):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._user = self._user_slave = -1
+        if self._registration is not None:
+            with contextlib.suppress(OSError):
+                self._registration.unlink()
+        if self.opts.link is not None and self.opts.link.is_symlink():
+            with contextlib.suppress(OSError):
+                self.opts.link.unlink()
+        self._lock.close()
+
+    def _register(self) -> None:
+        directory = runtime_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"virtual-{os.getpid()}.json"
+        info = {
+            "port": self.port,
+            "pid": os.getpid(),
+            "board": self.opts.board,
+            "image": str(self.opts.image),
+            "link": str(self.opts.link) if self.opts.link else None,
+            "led_log": str(self.opts.led_log) if self.opts.led_log else None,
+        }
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(info))
+        tmp.replace(path)
+        self._registration = path
+
+    # ---- the unix-port process ---------------------------------------------------------
+    def _config(self) -> Path:
+        cfg = {
+            "image": str(self.opts.image),
+            "block_size": BLOCK_SIZE,
+            "block_count": self.block_count,
+            "raw": str(self.opts.raw) if self.opts.raw else None,
+            "speed_milli": max(1, round(self.opts.speed * 1000)),
+            "trace_offset_ms": self._trace_ms,
+            "led_log": str(self.opts.led_log) if self.opts.led_log else None,
+            "status": str(self._status_path()),
+            "board": self.opts.board,
+        }
+        path = self.opts.workdir / "boot.json"
+        path.write_text(json.dumps(cfg))
+        return path
+
+    def _status_path(self) -> Path:
+        return self.opts.workdir / "trace.status"
+
+    def _spawn(self, mode: str) -> None:
+        cfg = self._config()
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        env = dict(os.environ)
+        env.pop("MICROPYPATH", None)  # the board sees only its own filesystem
+        self.proc = subprocess.Popen(
+            [self.micropython, "-i", str(BOOT), str(cfg), mode],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=self.opts.workdir,
+            start_new_session=True,
+        )
+        os.close(slave)
+        self._board = master
+        self._booting_raw = mode == "raw"
+        self._boot_buf.clear()
+        self._tail = b""
+        if self._booting_raw:
+            os.write(master, b"\x01")  # ctrl-A: the REPL starts in the raw REPL
+
+    def _account_trace(self) -> None:
+        """The app stopped (Ctrl-C or exit): remember how far the trace has played."""
+        status = self._status_path()
+        try:
+            start_wall_ms, offset = (int(x) for x in status.read_text().split())
+        except (OSError, ValueError):
+            return
+        with contextlib.suppress(OSError):
+            status.unlink()
+        played = (time.time_ns() // 1_000_000 - start_wall_ms) * self.opts.speed
+        self._trace_ms = offset + max(0, int(played)) // 10 * 10
+
+    def _kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self._board >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._board)
+            self._board = -1
+
+    def _restart(self) -> None:
+        """The unix process ended (soft reset): start it again as a Pico reboots."""
+        self._account_trace()
+        raw = self._raw_mode
+        self._kill()
+        self.restarts += 1
+        self._emit(SOFT_REBOOT)
+        self._raw_mode = raw
+        self._spawn("raw" if raw else "run")
+
+    # ---- relay -----------------------------------------------------------------------
+    def _emit(self, data: bytes) -> None:
+        if len(self._out) + len(data) <= MAX_PENDING_OUT:
+            self._out += data
+        self._flush_out()
+
+    def _flush_out(self) -> None:
+        while self._out:
+            try:
+                n = os.write(self._user, self._out)
+            except BlockingIOError:
+                return
+            except OSError as e:
+                if e.errno in (errno.EIO, errno.EAGAIN):
+                    return
+                raise
+            del self._out[:n]
+
+    def _track_mode(self, data: bytes) -> None:
+        window = self._tail + data
+        raw_at = window.rfind(RAW_REPL_BANNER)
+        friendly_at = window.rfind(FRIENDLY_PROMPT)
+        if raw_at >= 0 or friendly_at >= 0:
+            self._raw_mode = raw_at > friendly_at
+        self._tail = window[-64:]
+
+    def _from_board(self, data: bytes) -> None:
+        if self._booting_raw:
+            self._boot_buf += data
+            at = self._boot_buf.find(RAW_REPL_BANNER)
+            if at < 0:
+                return
+            data = bytes(self._boot_buf[at:])
+            self._boot_buf.clear()
+            self._booting_raw = False
+        self._track_mode(data)
+        self._emit(data)
+
+    def _to_board(self) -> None:
+        """Deliver held user bytes; 0x03 becomes SIGINT while the board takes Ctrl-C."""
+        if self._booting_raw or self.proc is None or self._board < 0:
+            return
+        if self._hold_until:
+            if time.monotonic() < self._hold_until and _sigint_handled(self.proc.pid):
+                return
+            self._hold_until = 0.0
+        while self._in:
+            at = self._in.find(b"\x03")
+            if at < 0:
+                chunk = bytes(self._in)
+                self._in.clear()
+            else:
+                chunk = bytes(self._in[:at])
+                del self._in[: at + 1]
+            if chunk:
+                os.write(self._board, chunk)
+            if at < 0:
+                break
+            if _sigint_handled(self.proc.pid):
+                self._account_trace()
+                os.kill(self.proc.pid, signal.SIGINT)
+                self._hold_until = time.monotonic() + 1.0
+                return
+            os.write(self._board, b"\x03")
+
+    def run(self) -> None:
+        """Relay bytes until stop() is called (or the process gets SIGTERM/SIGINT)."""
+        while not self._stop:
+            rlist = [self._user]
+            if self._board >= 0:
+                rlist.append(self._board)
+            wlist = [self._user] if self._out else []
+            timeout = 0.02 if (self._hold_until or self._in) else 0.5
+            try:
+                readable, _, _ = select.select(rlist, wlist, [], timeout)
+            except InterruptedError:
+                continue
+            if self._board in readable:
+                try:
+                    data = os.read(self._board, 65536)
+                except OSError:
+                    data = b""
+                if data:
+                    self._from_board(data)
+                else:
+                    self._restart()
+                    continue
+            if self._user in readable:
+                try:
+                    self._in += os.read(self._user, 65536)
+                except (BlockingIOError, OSError):
+                    pass
+            self._to_board()
+            self._flush_out()
+            if self.proc is not None and self.proc.poll() is not None and self._board >= 0:
+                # exited; drain whatever it printed, then reboot
+                with contextlib.suppress(OSError):
+                    while True:
+                        r, _, _ = select.select([self._board], [], [], 0)
+                        if not r:
+                            break
+                        data = os.read(self._board, 65536)
+                        if not data:
+                            break
+                        self._from_board(data)
+                self._restart()
+
+
+def run_virtual(opts: VirtualOptions, announce: Any = None) -> int:
+    """Start a virtual board, print its port on the first stdout line, relay until killed."""
+    board = VirtualBoard(opts)
+
+    def _terminate(signum: int, frame: Any) -> None:
+        board.stop()
+
+    old = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        port = board.start()
+        print(port, flush=True)
+        if announce is not None:
+            announce(board)
+        try:
+            board.run()
+        except KeyboardInterrupt:
+            pass
+    finally:
+        board.close()
+        signal.signal(signal.SIGTERM, old)
+    return 0
+
+
+def board_file(name: str) -> Path:
+    path = FIRMWARE_DIR.parent / "boards" / f"{name}.json"
+    if not path.is_file():
+        names = sorted(p.stem for p in path.parent.glob("*.json"))
+        raise UserError(f"unknown board {name!r}; choose one of: {', '.join(names) or '(none)'}")
+    return path
+
+
+def make_raw(trace: Any, board: str, out: Path, rest_s: float = 180.0) -> Path:
+    """Write the chip records for `trace` (+ `rest_s` of the foot resting flat) to `out`."""
+    import numpy as np
+
+    from heeltrack.trace import Trace
+
+    try:
+        from heeltrack.rawtrace import trace_to_raw
+    except ImportError as e:  # pragma: no cover - other helper's part missing
+        raise UserError(f"trace conversion is not available ({e})") from None
+    board_obj = load_board_host(board)
+    if rest_s > 0 and len(trace.t):
+        dt = 0.01
+        n = int(rest_s / dt)
+        t_rest = trace.t[-1] + dt * np.arange(1, n + 1)
+        acc = np.zeros((n, 3))
+        acc[:, 2] = 1.0
+        trace = Trace(
+            t=np.concatenate([trace.t, t_rest]),
+            acc=np.concatenate([trace.acc, acc]),
+            gyro=np.concatenate([trace.gyro, np.zeros((n, 3))]),
+            foot=trace.foot,
+            rate_hz=trace.rate_hz,
+            comments=dict(trace.comments),
+        )
+    data = trace_to_raw(trace, board_obj)
+    out.write_bytes(data)
+    return out
+
+
+def load_board_host(name: str) -> Any:
+    """The board object of boards/NAME.json via the device's own loader (heel.board)."""
+    path = board_file(name)
+    try:
+        from heel.board import load_board
+    except ImportError as e:  # pragma: no cover - other helper's part missing
+        raise UserError(f"the board loader is not available ({e})") from None
+    try:
+        return load_board(str(path))
+    except ValueError as e:
+        raise UserError(str(e)) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_virtual(VirtualOptions(image=Path(sys.argv[1]), raw=None)))
