@@ -23,6 +23,7 @@ _MAX_GYRO = const(2000)  # ddps L1 peak: a swinging foot is not a heel raise
 _MAX_JERK = const(500)  # mg: no impact while the heel is up (the landing is allowed)
 _A_LO = const(750 * 750)  # |a| stays near 1 g: the foot is not flying
 _A_HI = const(1250 * 1250)
+_BASE_TOL = const(175)  # 1000*sin(10 deg): the rise starts from the floor pose
 _HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
 _BLOCK_MS = const(100)
 
@@ -43,6 +44,8 @@ class HeelRaiseDetector:
         self._t_up = 0
         self._prev = 0  # pitch of the block before the rise
         self._gmax = 0
+        self._pitch_path = 0
+        self._yaw_path = 0
         self._a_ok = True
         self.hold_ms = 0  # live: how long the current top has been held
         self._hold_t0 = 0
@@ -51,7 +54,9 @@ class HeelRaiseDetector:
         p = e.posture
         if not self.up:
             if p.still and p.still_run >= 2:
-                if self._has_base:
+                if not self._near_floor_pose(e, p):
+                    self._has_base = False  # e.g. seated with the leg out: no heel raise
+                elif self._has_base:
                     self._bx += (e.ax - self._bx) >> 1
                     self._by += (e.ay - self._by) >> 1
                     self._bz += (e.az - self._bz) >> 1
@@ -75,11 +80,20 @@ class HeelRaiseDetector:
                 self._peak = 0
                 self._t_up = e.t
                 self._gmax = 0
+                self._pitch_path = 0
+                self._yaw_path = 0
                 self._a_ok = True
                 self._hold_t0 = 0
                 self.hold_ms = 0
         if self.up:
             self._track(e, lift)
+
+    def _near_floor_pose(self, e, p):
+        if not p.has_flat:
+            return True
+        dp = (e.az * p.fx - e.ax * p.fz) // 1000
+        dr = (e.az * p.fy - e.ay * p.fz) // 1000
+        return -_BASE_TOL < dp < _BASE_TOL and -_BASE_TOL < dr < _BASE_TOL
 
     def _track(self, e, lift):
         n = self._n
@@ -96,6 +110,8 @@ class HeelRaiseDetector:
             self._peak = lift
         if e.gyro_peak > self._gmax:
             self._gmax = e.gyro_peak
+        self._pitch_path += abs(e.gy_c)
+        self._yaw_path += abs(e.gz_c)
         a2 = e.posture.a2
         if a2 < _A_LO or a2 > _A_HI:
             self._a_ok = False
@@ -118,7 +134,8 @@ class HeelRaiseDetector:
         self.hold_ms = 0
         if n < _MIN_BLOCKS or self._peak < _MIN_PEAK or self._gmax > _MAX_GYRO:
             return
-        if not self._a_ok:
+        if not self._a_ok or self._yaw_path * 2 > self._pitch_path:
+            # turning about z as much as about y: a circle or a swivel, not a heel raise
             return
         h = self._hist
         j = self._jerk

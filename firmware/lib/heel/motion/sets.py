@@ -93,10 +93,11 @@ class SetTracker:
         for j in range(n):
             i = base + j * _FIELDS
             self._emit_rep(p[i + 1], p[i + 2], p[i + 3])
-        for k in range(_KEYS):
-            self._npend[k] = 0
 
     def _emit_rep(self, t, t_end, hold):
+        # the running set goes on: other exercises' waiting candidates conflict with it
+        for k in range(_KEYS):
+            self._npend[k] = 0
         self.count += 1
         if t_end > self.last_end:
             self.last_end = t_end
