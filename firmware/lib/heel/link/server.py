@@ -1,0 +1,411 @@
+"""Device side of the serial link: answers the host's requests over the REPL's USB serial port.
+
+In the app (heel.app), from a task, next to counting and logging::
+
+    server = LinkServer(device, stream_in=sys.stdin.buffer, stream_out=sys.stdout.buffer)
+    while True:
+        server.poll()            # non-blocking: handles whatever bytes are there
+        await asyncio.sleep_ms(5 if server.active else 50)
+
+At the REPL the host starts it through the raw REPL: ``from heel.link.server import serve; serve()``
+(a ReplDevice: the session log, /board.json, a clock kept in software), and serve() returns on BYE
+or after `idle_ms` without a request.
+
+The `device` interface LinkServer uses (the app implements it; ReplDevice is the REPL's one):
+
+    device.log                  heel.store.SessionLog: device_id, sessions() -> [(sid, size,
+                                closed, synced)], read_into(sid, offset, buf) -> n,
+                                sha256(sid) -> 32 bytes, mark_synced(sid, sha),
+                                delete(sid, sha) -> bool, free_bytes(), active
+    device.info() -> dict       device_id, fw, board, foot, uptime_ms, epoch_s, free
+    device.set_clock(epoch_s)
+    device.get_config() -> dict
+    device.set_config(changes) -> dict      ValueError(message) on an invalid value
+    device.subscribe(cb) / device.unsubscribe(cb)
+                                cb(kind, exercise, t_ms, value) with heel.motion.events codes
+
+Requests and replies (frames: heel.link.frame). READ replies are read from flash straight into
+the reply buffer, CRC'd over a memoryview and written with one write; requests arrive
+hex-armoured. From a HELLO until BYE (or `idle_ms` without requests) Ctrl-C is off
+(micropython.kbd_intr(-1)), so a damaged byte cannot interrupt the app; afterwards it is back on,
+so mpremote can still break in.
+"""
+
+import json
+import struct
+import sys
+from binascii import hexlify
+
+from heel.compat import const
+from heel.link import frame as F
+
+try:
+    import select
+except ImportError:  # pragma: no cover
+    select = None
+
+try:
+    from micropython import kbd_intr
+except ImportError:  # CPython
+
+    def kbd_intr(_c):
+        pass
+
+
+try:
+    from time import ticks_diff, ticks_ms
+except ImportError:  # CPython
+    import time as _time
+
+    def ticks_ms():
+        return int(_time.monotonic() * 1000) & 0x3FFFFFFF
+
+    def ticks_diff(a, b):
+        return ((a - b + 0x20000000) & 0x3FFFFFFF) - 0x20000000
+
+
+try:
+    from hashlib import sha256
+except ImportError:  # pragma: no cover
+    sha256 = None
+
+MAX_READ = const(8192)
+_FRAME_IDLE_MS = const(1000)  # a request that stops mid-way is dropped after this
+_IDLE_MS = const(5000)  # the binary session (Ctrl-C off) ends after this without a request
+
+
+class LinkServer:
+    """Answers link requests for `device`; call poll() often. See the module docstring."""
+
+    def __init__(
+        self,
+        device,
+        stream_in=None,
+        stream_out=None,
+        max_read=MAX_READ,
+        idle_ms=_IDLE_MS,
+        partial_reads=None,
+    ):
+        self.device = device
+        self.log = device.log
+        self._in = stream_in if stream_in is not None else sys.stdin.buffer
+        self._out = stream_out if stream_out is not None else sys.stdout.buffer
+        self.max_read = max_read
+        self.idle_ms = idle_ms
+        # unix: a read returns what is there; a bare-metal port's stdin read blocks for all asked
+        if partial_reads is None:
+            partial_reads = sys.platform in ("linux", "darwin")
+        self._partial = partial_reads
+        self.reader = F.RequestReader()
+        self.writer = F.ResponseWriter(self._out, 8 + max_read)
+        self._data = self.writer.payload[8 : 8 + max_read]  # READ data lands here
+        self._events = F.ResponseWriter(self._out, 10)
+        self._poller = select.poll()
+        self._poller.register(self._in, select.POLLIN)
+        self._ipoll = getattr(self._poller, "ipoll", None)
+        self._event_cb = self._on_event  # bound once: subscribing allocates nothing later
+        self.active = False  # in a binary session (Ctrl-C off)
+        self.live = False
+        self.done = False  # BYE received or input closed
+        self.requests = 0
+        self._last_rx = ticks_ms()
+        self._last_req = self._last_rx
+
+    # -- input ------------------------------------------------------------------------------
+    def _readable(self, timeout=0):
+        if self._ipoll is not None:
+            for _ in self._ipoll(timeout):
+                return True
+            return False
+        return bool(self._poller.poll(timeout))
+
+    def wait(self, ms):
+        """Block up to `ms` for input (for loops that have nothing else to do)."""
+        return self._readable(ms)
+
+    def poll(self, max_requests=4):
+        """Handle the bytes available now (at most `max_requests` requests); returns how many."""
+        rd = self.reader
+        handled = 0
+        while handled < max_requests and self._readable():
+            k = rd.want()
+            if not self._partial:
+                k = 1
+            n = self._in.readinto(rd.mv[rd.n : rd.n + k])
+            if not n:
+                self.done = True  # input closed
+                self._end_session()
+                break
+            self._last_rx = ticks_ms()
+            if rd.got(n):
+                req = rd.decode()
+                if req is not None:
+                    handled += 1
+                    self._handle(req[0], req[1], req[2])
+        now = ticks_ms()
+        if rd.n and ticks_diff(now, self._last_rx) > _FRAME_IDLE_MS:
+            rd.reset()
+        if self.active and ticks_diff(now, self._last_req) > self.idle_ms:
+            self._end_session()
+        return handled
+
+    # -- session ----------------------------------------------------------------------------
+    def _begin_session(self):
+        if not self.active:
+            kbd_intr(-1)
+            self.active = True
+
+    def _end_session(self):
+        if self.live:
+            self.device.unsubscribe(self._event_cb)
+            self.live = False
+        if self.active:
+            kbd_intr(3)
+            self.active = False
+
+    def idle_for(self):
+        return ticks_diff(ticks_ms(), self._last_req)
+
+    def _on_event(self, kind, exercise, t_ms, value):
+        w = self._events
+        struct.pack_into(F.EVENT, w.buf, F.HEADER, kind, exercise, t_ms, value)
+        w.send(F.T_EVENT, 0, 10)
+
+    # -- requests ---------------------------------------------------------------------------
+    def _handle(self, ftype, seq, p):
+        self.requests += 1
+        self._last_req = ticks_ms()
+        w = self.writer
+        self._begin_session()
+        try:
+            if ftype == F.T_READ:
+                self._read(seq, p)
+            elif ftype == F.T_HELLO:
+                info = self.device.info()
+                info["proto"] = F.PROTOCOL
+                info["max_read"] = self.max_read
+                self._json(ftype, seq, info)
+            elif ftype == F.T_LIST:
+                self._list(seq, p)
+            elif ftype == F.T_HASH:
+                self._hash(seq, p)
+            elif ftype == F.T_DELETE or ftype == F.T_MARK:
+                self._confirm(ftype, seq, p)
+            elif ftype == F.T_CLOCK:
+                (epoch,) = struct.unpack_from("<I", p, 0)
+                self.device.set_clock(epoch)
+                self._json(ftype, seq, self.device.info())
+            elif ftype == F.T_GET_CONFIG:
+                self._json(ftype, seq, self.device.get_config())
+            elif ftype == F.T_SET_CONFIG:
+                try:
+                    changes = json.loads(bytes(p))
+                except ValueError:
+                    w.error(seq, F.E_BAD_REQUEST, "configuration is not JSON")
+                    return
+                if not isinstance(changes, dict):
+                    w.error(seq, F.E_BAD_REQUEST, "configuration must be a JSON object")
+                    return
+                self._json(ftype, seq, self.device.set_config(changes))
+            elif ftype == F.T_LIVE:
+                on = len(p) > 0 and p[0] != 0
+                if on and not self.live:
+                    self.device.subscribe(self._event_cb)
+                elif self.live and not on:
+                    self.device.unsubscribe(self._event_cb)
+                self.live = on
+                w.send(ftype | F.REPLY, seq, 0)
+            elif ftype == F.T_BYE:
+                w.send(ftype | F.REPLY, seq, 0)
+                self._end_session()
+                self.done = True
+            else:
+                w.error(seq, F.E_UNKNOWN_TYPE, "unknown request type %d" % ftype)
+        except ValueError as e:
+            w.error(seq, F.E_VALUE, str(e))
+        except Exception as e:  # the board keeps running whatever a request does
+            w.error(seq, F.E_INTERNAL, "%s: %s" % (type(e).__name__, e))
+
+    def _json(self, ftype, seq, obj):
+        self.writer.send_bytes(ftype | F.REPLY, seq, json.dumps(obj).encode())
+
+    def _known(self, sid):
+        for s in self.log.sessions():
+            if s[0] == sid:
+                return s
+        return None
+
+    def _read(self, seq, p):
+        if len(p) < 12:
+            self.writer.error(seq, F.E_BAD_REQUEST, "READ needs sid, offset, length")
+            return
+        sid, offset, length = struct.unpack_from(F.READ_REQ, p, 0)
+        w = self.writer
+        if length >= self.max_read:
+            buf = self._data
+            length = self.max_read
+        else:
+            buf = self._data[:length]
+        try:
+            n = self.log.read_into(sid, offset, buf)
+        except Exception as e:
+            if self._known(sid) is None:
+                w.error(seq, F.E_NO_SESSION, "no session %d" % sid)
+            else:
+                w.error(seq, F.E_INTERNAL, "read failed: %s" % e)
+            return
+        struct.pack_into(F.READ_REPLY, w.buf, F.HEADER, sid, offset)
+        w.send(F.T_READ | F.REPLY, seq, 8 + n)
+
+    def _hash(self, seq, p):
+        sid, offset, length = struct.unpack_from(F.HASH_REQ, p, 0)
+        s = self._known(sid)
+        w = self.writer
+        if s is None:
+            w.error(seq, F.E_NO_SESSION, "no session %d" % sid)
+            return
+        size = s[1]
+        if offset > size:
+            w.error(seq, F.E_RANGE, "offset %d beyond the session's %d bytes" % (offset, size))
+            return
+        if length == F.ALL or offset + length > size:
+            length = size - offset
+        if offset == 0 and length == size and s[2]:
+            digest = self.log.sha256(sid)
+        else:
+            h = sha256()
+            pos = offset
+            end = offset + length
+            buf = self._data
+            while pos < end:
+                k = end - pos
+                n = self.log.read_into(sid, pos, buf if k >= len(buf) else buf[:k])
+                if n <= 0:
+                    break
+                h.update(buf[:n])
+                pos += n
+            length = pos - offset
+            digest = h.digest()
+        struct.pack_into(F.HASH_REPLY, w.buf, F.HEADER, sid, offset, length)
+        w.payload[12:44] = digest
+        w.send(F.T_HASH | F.REPLY, seq, 44)
+
+    def _confirm(self, ftype, seq, p):
+        w = self.writer
+        if len(p) < 36:
+            w.error(seq, F.E_BAD_REQUEST, "needs sid and sha256")
+            return
+        (sid,) = struct.unpack_from(F.SID_SHA, p, 0)
+        sha = bytes(p[4:36])
+        s = self._known(sid)
+        if s is None:
+            w.error(seq, F.E_NO_SESSION, "no session %d" % sid)
+            return
+        if not s[2] or self.log.active == sid:
+            w.error(seq, F.E_OPEN, "session %d is still being recorded" % sid)
+            return
+        if self.log.sha256(sid) != sha:
+            w.error(seq, F.E_HASH, "session %d has a different sha256" % sid)
+            return
+        if ftype == F.T_DELETE:
+            if not self.log.delete(sid, sha):
+                w.error(seq, F.E_HASH, "session %d was not deleted" % sid)
+                return
+        else:
+            self.log.mark_synced(sid, sha)
+        w.send(ftype | F.REPLY, seq, 0)
+
+    def _list(self, seq, p):
+        start = struct.unpack_from("<H", p, 0)[0] if len(p) >= 2 else 0
+        sessions = self.log.sessions()
+        out = []
+        used = 64
+        i = start
+        while i < len(sessions):
+            sid, size, closed, synced = sessions[i]
+            sha = None
+            if closed and self.log.active != sid:
+                sha = hexlify(self.log.sha256(sid)).decode()
+            out.append([sid, size, sha, bool(closed), bool(synced)])
+            used += 100
+            i += 1
+            if used + 100 > self.writer.max_payload:
+                break
+        reply = {"total": len(sessions), "start": start, "sessions": out}
+        self._json(F.T_LIST, seq, reply)
+
+
+class ReplDevice:
+    """The device for the REPL case: the session log, board info from /board.json, a clock.
+
+    No live events and no configuration changes: those need the app.
+    """
+
+    def __init__(self, log=None, board_path="/board.json"):
+        if log is None:
+            from heel.store import SessionLog
+
+            log = SessionLog(root="/sessions")
+        self.log = log
+        self.board = {}
+        try:
+            with open(board_path) as f:
+                self.board = json.load(f)
+        except (OSError, ValueError):
+            pass
+        self._epoch = 0
+        self._ticks = ticks_ms()
+
+    def epoch_s(self):
+        if self._epoch:
+            return self._epoch + ticks_diff(ticks_ms(), self._ticks) // 1000
+        import time
+
+        now = int(time.time())
+        return now if now > 1600000000 else 0
+
+    def info(self):
+        from heel import VERSION
+
+        return {
+            "device_id": self.log.device_id,
+            "fw": VERSION,
+            "board": self.board.get("name", ""),
+            "foot": self.board.get("foot", ""),
+            "uptime_ms": ticks_ms(),
+            "epoch_s": self.epoch_s(),
+            "free": self.log.free_bytes(),
+            "mode": "repl",
+        }
+
+    def set_clock(self, epoch_s):
+        self._epoch = epoch_s
+        self._ticks = ticks_ms()
+
+    def get_config(self):
+        return dict(self.board)
+
+    def set_config(self, changes):
+        raise ValueError("the configuration can be changed only while the HeelTrack app runs")
+
+    def subscribe(self, cb):
+        raise ValueError("live events need the HeelTrack app running, not the REPL")
+
+    def unsubscribe(self, cb):
+        pass
+
+
+def serve(device=None, stream_in=None, stream_out=None, idle_ms=20000):
+    """Run the link until the host says BYE or nothing arrives for `idle_ms`; Ctrl-C restored."""
+    if device is None:
+        device = ReplDevice()
+    server = LinkServer(device, stream_in, stream_out, idle_ms=min(idle_ms, _IDLE_MS))
+    try:
+        while not server.done:
+            if not server.poll(16):
+                if server.idle_for() > idle_ms:
+                    break
+                server.wait(50)
+    finally:
+        server._end_session()
+    return server.requests

@@ -1,0 +1,425 @@
+"""Host side of the serial link: a Transport (pyserial, mpremote for the raw REPL) and LinkClient.
+
+The frame codec is the board's own (heel.link.frame). Every request has a timeout and is retried;
+replies are matched by sequence number, so a late reply to an earlier try is dropped, never
+mistaken for the answer to a later request. READs are pipelined (`window` requests in flight).
+
+    from heeltrack.link import connect
+    with connect("/dev/ttyACM0") as client:
+        print(client.info["device_id"])
+        for s in client.list_sessions():
+            data = client.read_session(s.sid, s.size)
+
+connect() first says HELLO to a running HeelTrack app; if nothing answers, it interrupts the
+board, enters the raw REPL and starts the link server there (`heel.link.server.serve()`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import serial
+
+from heel.link import frame as F
+from heeltrack.errors import UserError
+
+
+class LinkError(Exception):
+    """The link failed: no answer, or an answer that makes no sense."""
+
+
+class LinkTimeout(LinkError):
+    """No valid reply after all retries."""
+
+
+class DeviceError(LinkError):
+    """The board answered a request with an error frame."""
+
+    def __init__(self, code: int, message: str) -> None:
+        name = F.ERROR_NAMES[code] if 0 <= code < len(F.ERROR_NAMES) else f"error {code}"
+        super().__init__(f"{name}: {message}")
+        self.code = code
+        self.message = message
+
+
+class Transport(Protocol):
+    """What LinkClient needs of a byte pipe to the board."""
+
+    name: str
+
+    def write(self, data: bytes) -> None: ...
+
+    def read(self, timeout: float) -> bytes:
+        """Whatever bytes arrive within `timeout` seconds (at least one if any came), else b""."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SerialTransport:
+    """A serial port (USB CDC or a pseudo-terminal) opened through mpremote's SerialTransport,
+    which also knows how to enter the raw REPL."""
+
+    def __init__(self, port: str, baudrate: int = 115200) -> None:
+        from mpremote.transport import TransportError
+        from mpremote.transport_serial import SerialTransport as MpSerial
+
+        self.name = port
+        try:
+            self.mp = MpSerial(port, baudrate=baudrate, timeout=2)
+        except (TransportError, serial.SerialException, OSError) as e:
+            raise UserError(
+                f"cannot open the serial port {port} ({e}); check --port and that the board is "
+                "plugged in"
+            ) from None
+        self.serial = self.mp.serial
+
+    def write(self, data: bytes) -> None:
+        self.serial.write(data)
+
+    def read(self, timeout: float) -> bytes:
+        s = self.serial
+        s.timeout = timeout
+        first = s.read(1)
+        if not first:
+            return b""
+        s.timeout = 0
+        waiting = s.in_waiting
+        return first + s.read(waiting) if waiting else first
+
+    def close(self) -> None:
+        try:
+            self.mp.close()
+        except (OSError, serial.SerialException):
+            pass
+
+
+@dataclass
+class SessionEntry:
+    sid: int
+    size: int
+    sha256: bytes | None  # None while the session is still being recorded
+    closed: bool
+    synced: bool
+
+
+@dataclass
+class Event:
+    kind: int
+    exercise: int
+    t_ms: int
+    value: int
+
+
+class LinkClient:
+    """Requests to a board running heel.link.server, over any Transport."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        timeout: float = 1.0,
+        retries: int = 4,
+        window: int = 4,
+        chunk: int | None = None,
+    ) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.retries = retries
+        self.window = window
+        self.chunk = chunk
+        self.parser = F.FrameParser()
+        self.events: deque[Event] = deque()
+        self.info: dict[str, Any] = {}
+        self.bytes_in = 0
+        self.resent = 0
+        self.recent = bytearray()  # the last bytes received, for diagnosing a wrong board
+        self._seq = 0
+
+    # -- frames ----------------------------------------------------------------------------
+    def _send(self, ftype: int, payload: bytes = b"") -> int:
+        self._seq = self._seq % 255 + 1
+        self.transport.write(F.encode_request(ftype, self._seq, payload))
+        return self._seq
+
+    def _frame(self, deadline: float) -> tuple[int, int, bytes] | None:
+        """The next good frame before `deadline` (events are queued, not returned)."""
+        while True:
+            fr = self.parser.next()
+            if fr is not None:
+                if fr[0] == F.T_EVENT:
+                    if len(fr[2]) >= 10:
+                        self.events.append(Event(*struct.unpack_from(F.EVENT, fr[2])))
+                    continue
+                return fr
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.parser.resync()
+                return None
+            data = self.transport.read(min(left, 0.5))
+            if data:
+                self.bytes_in += len(data)
+                self.parser.feed(data)
+                self.recent += data[-2048:]
+                del self.recent[:-2048]
+
+    @staticmethod
+    def _check(ftype: int, fr: tuple[int, int, bytes]) -> bytes | None:
+        """The payload if `fr` answers a request of `ftype`; raises DeviceError on an error."""
+        if fr[0] == F.T_ERROR:
+            msg = fr[2][1:].decode("utf-8", "replace")
+            raise DeviceError(fr[2][0] if fr[2] else 0, msg)
+        if fr[0] != ftype | F.REPLY:
+            return None
+        return fr[2]
+
+    def request(self, ftype: int, payload: bytes = b"", timeout: float | None = None) -> bytes:
+        """Send a request and return its reply payload; retried on timeout."""
+        timeout = self.timeout if timeout is None else timeout
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.resent += 1
+            seq = self._send(ftype, payload)
+            deadline = time.monotonic() + timeout
+            while True:
+                fr = self._frame(deadline)
+                if fr is None:
+                    break
+                if fr[1] != seq:
+                    continue  # a late reply to an earlier try
+                reply = self._check(ftype, fr)
+                if reply is not None:
+                    return reply
+        raise LinkTimeout(f"no answer from the board at {self.transport.name}")
+
+    def _json(self, ftype: int, payload: bytes = b"") -> Any:
+        reply = self.request(ftype, payload)
+        try:
+            return json.loads(reply)
+        except ValueError as e:
+            raise LinkError(f"the board sent a malformed reply: {e}") from None
+
+    # -- requests --------------------------------------------------------------------------
+    def hello(self) -> dict[str, Any]:
+        self.info = self._json(F.T_HELLO)
+        if self.chunk is None:
+            self.chunk = int(self.info.get("max_read", 4096))
+        return self.info
+
+    def set_clock(self, epoch_s: int | None = None) -> dict[str, Any]:
+        """Set the board's clock (now, by default); returns its info right after."""
+        if epoch_s is None:
+            epoch_s = int(time.time())
+        info: dict[str, Any] = self._json(F.T_CLOCK, struct.pack("<I", epoch_s))
+        return info
+
+    def get_config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = self._json(F.T_GET_CONFIG)
+        return cfg
+
+    def set_config(self, changes: dict[str, Any]) -> dict[str, Any]:
+        cfg: dict[str, Any] = self._json(F.T_SET_CONFIG, json.dumps(changes).encode())
+        return cfg
+
+    def list_sessions(self) -> list[SessionEntry]:
+        out: list[SessionEntry] = []
+        while True:
+            page = self._json(F.T_LIST, struct.pack("<H", len(out)))
+            for sid, size, sha, closed, synced in page["sessions"]:
+                digest = bytes.fromhex(sha) if sha else None
+                out.append(SessionEntry(int(sid), int(size), digest, bool(closed), bool(synced)))
+            if not page["sessions"] or len(out) >= page["total"]:
+                return out
+
+    def hash(self, sid: int, offset: int = 0, length: int | None = None) -> bytes:
+        n = F.ALL if length is None else length
+        reply = self.request(F.T_HASH, F.pack_hash(sid, offset, n))
+        if len(reply) < 44 or struct.unpack_from("<I", reply)[0] != sid:
+            raise LinkError("the board sent a malformed HASH reply")
+        return reply[12:44]
+
+    def confirm_delete(self, sid: int, sha: bytes) -> None:
+        self.request(F.T_DELETE, F.pack_sid_sha(sid, sha))
+
+    def mark_synced(self, sid: int, sha: bytes) -> None:
+        self.request(F.T_MARK, F.pack_sid_sha(sid, sha))
+
+    def bye(self) -> None:
+        self.request(F.T_BYE, timeout=min(self.timeout, 0.5))
+
+    def read(self, sid: int, offset: int, length: int) -> bytes:
+        reply = self.request(F.T_READ, F.pack_read(sid, offset, length))
+        return reply[8:]
+
+    def read_range(
+        self, sid: int, start: int, end: int, on_data: Callable[[int, bytes], None]
+    ) -> None:
+        """Read bytes [start, end) of a session with pipelined READs; on_data(offset, data) gets
+        them in order, in chunks, as they arrive. Retries each READ that goes unanswered."""
+        chunk = self.chunk or 4096
+        pending: dict[int, tuple[int, int, float, int]] = {}  # seq -> offset, length, t, tries
+        got: dict[int, bytes] = {}
+        todo: deque[tuple[int, int, int]] = deque()  # offset, length, tries
+        pos = start
+        while pos < end:
+            n = min(chunk, end - pos)
+            todo.append((pos, n, 0))
+            pos += n
+        done = start
+        while done < end:
+            while todo and len(pending) < self.window:
+                off, n, tries = todo.popleft()
+                seq = self._send(F.T_READ, F.pack_read(sid, off, n))
+                pending[seq] = (off, n, time.monotonic(), tries)
+            oldest = min(t for _, _, t, _ in pending.values())
+            fr = self._frame(oldest + self.timeout)
+            if fr is None:
+                # the oldest READ went unanswered: ask again for everything still missing
+                for off, n, _, tries in sorted(pending.values()):
+                    if tries >= self.retries:
+                        raise LinkTimeout(f"no answer from the board at {self.transport.name}")
+                    todo.appendleft((off, n, tries + 1))
+                    self.resent += 1
+                todo = deque(sorted(todo))
+                pending.clear()
+                continue
+            if fr[1] not in pending:
+                continue
+            off, n, _, tries = pending[fr[1]]
+            reply = self._check(F.T_READ, fr)
+            if reply is None:
+                continue
+            del pending[fr[1]]
+            rsid, roff = struct.unpack_from(F.READ_REPLY, reply)
+            data = reply[8:]
+            if rsid != sid or roff != off or len(data) > n:
+                raise LinkError("the board answered a READ with the wrong range")
+            if len(data) < n:
+                if not data:
+                    raise LinkError(f"session {sid} ended at byte {off}, before {end}")
+                todo.appendleft((off + len(data), n - len(data), 0))
+            got[off] = data
+            while done in got:
+                data = got.pop(done)
+                on_data(done, data)
+                done += len(data)
+
+    def read_session(self, sid: int, size: int) -> bytes:
+        parts: list[bytes] = []
+        self.read_range(sid, 0, size, lambda _off, data: parts.append(data))
+        return b"".join(parts)
+
+    def live(self, keepalive: float = 2.0) -> Iterator[Event]:
+        """Subscribe to live events and yield them (forever; stop iterating to end)."""
+        self.request(F.T_LIVE, b"\x01")
+        last = time.monotonic()
+        try:
+            while True:
+                while self.events:
+                    yield self.events.popleft()
+                if time.monotonic() - last > keepalive:
+                    self._send(F.T_HELLO)  # keeps the board's link session open
+                    last = time.monotonic()
+                self._frame(time.monotonic() + 0.2)
+        finally:
+            try:
+                self.request(F.T_LIVE, b"\x00")
+            except LinkError:
+                pass
+
+
+def sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+class Connection:
+    """An open link: `client`, plus how it was reached (`via_repl`); a context manager."""
+
+    def __init__(self, transport: SerialTransport, client: LinkClient, via_repl: bool) -> None:
+        self.transport = transport
+        self.client = client
+        self.via_repl = via_repl
+
+    def __enter__(self) -> LinkClient:
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.client.bye()
+        except LinkError:
+            pass
+        if self.via_repl:
+            try:
+                self.transport.mp.exit_raw_repl()
+            except (OSError, serial.SerialException):
+                pass
+        self.transport.close()
+
+
+def _start_server_via_repl(transport: SerialTransport) -> None:
+    """Interrupt the board, enter the raw REPL and start serve(); UserError if that fails."""
+    from mpremote.transport import TransportError
+
+    port = transport.name
+    mp = transport.mp
+    try:
+        mp.enter_raw_repl(soft_reset=False, timeout_overall=3)
+        mp.exec_raw_no_follow("from heel.link.server import serve\nserve()")
+    except (TransportError, serial.SerialException, OSError):
+        raise UserError(
+            f"the device at {port} answers neither the HeelTrack link nor the MicroPython raw "
+            "REPL; check --port"
+        ) from None
+
+
+def open_link(
+    transport: SerialTransport,
+    timeout: float = 1.0,
+    retries: int = 4,
+    repl: bool = True,
+) -> Connection:
+    """HELLO the board behind `transport`; start the server through the raw REPL if needed."""
+    client = LinkClient(transport, timeout=timeout, retries=retries)
+    quick = LinkClient(transport, timeout=0.4, retries=1)
+    try:
+        client.info = quick.hello()
+        client._seq = quick._seq
+        client.chunk = quick.chunk
+        return Connection(transport, client, via_repl=False)
+    except LinkError:
+        if not repl:
+            raise
+    _start_server_via_repl(transport)
+    try:
+        client.hello()
+    except LinkError:
+        seen = bytes(client.recent)
+        if b"ImportError" in seen or b"no module named" in seen:
+            transport.mp.exit_raw_repl()
+            raise UserError(
+                f"the board at {transport.name} has no HeelTrack firmware; run `heeltrack flash`"
+            ) from None
+        raise UserError(
+            f"the board at {transport.name} started no HeelTrack link server; "
+            "run `heeltrack flash` to update its firmware"
+        ) from None
+    return Connection(transport, client, via_repl=True)
+
+
+def connect(port: str, timeout: float = 1.0, retries: int = 4) -> Connection:
+    """Open `port` and return a Connection (use it as a context manager)."""
+    transport = SerialTransport(port)
+    try:
+        return open_link(transport, timeout=timeout, retries=retries)
+    except BaseException:
+        transport.close()
+        raise
