@@ -127,7 +127,7 @@ class FakeMPU6050:
         self.present = True
         self.fail_at = []
         self.transactions = 0
-        self.writes = []  # (reg, value) log of register writes, for tests
+        self.writes = []  # (reg, value) of the first 256 register writes; None: no log
         self.finished = False
         self.samples = 0  # samples the chip has taken
         self.dropped = 0  # FIFO bytes overwritten by a full FIFO
@@ -309,7 +309,9 @@ class FakeMPU6050:
         for i in range(len(buf)):
             a = (reg + i) & 0x7F
             v = buf[i]
-            self.writes.append((a, v))
+            log = self.writes
+            if log is not None and len(log) < 256:
+                log.append((a, v))
             if a == _PWR_MGMT_1 and v & 0x80:
                 self._reset()
             elif a == _USER_CTRL:
