@@ -1,0 +1,67 @@
+"""Rotation chains with exact body angular rates, vectorised over time.
+
+    >>> ang = np.zeros((1000, 6)); ang[:, 1] = np.linspace(0, 0.3, 1000)   # pitch ramp
+    >>> R, w = chain(ang, rates_of(ang, 1000.0))      # R: foot -> world, w: body rad/s
+
+The orientation of the foot is R = Rz(yaw) Ry(pitch) Rx(roll) Rz(cyaw) Ry(cpitch) Rx(croll):
+heading, foot pitch (positive = toes down = plantarflexion), roll, then a second, body-fixed
+set used for ankle circles around a neutral pose. For a product A1..An of elementary rotations
+the body rate is exactly sum_k (A_k+1..A_n)^T e_k dtheta_k/dt (the identity behind R^T dR/dt),
+so no finite differences of R are taken.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# axis index of each angle channel (0=x, 1=y, 2=z)
+CHAIN_AXES = (2, 1, 0, 2, 1, 0)
+YAW, PITCH, ROLL, CYAW, CPITCH, CROLL = range(6)
+
+
+def elementary(axis: int, angle: np.ndarray) -> np.ndarray:
+    """(N, 3, 3) rotations by `angle` (rad) about body axis 0=x, 1=y, 2=z."""
+    c, s = np.cos(angle), np.sin(angle)
+    n = len(angle)
+    m = np.zeros((n, 3, 3))
+    i, j = [(1, 2), (2, 0), (0, 1)][axis]
+    m[:, axis, axis] = 1.0
+    m[:, i, i] = c
+    m[:, j, j] = c
+    m[:, i, j] = -s
+    m[:, j, i] = s
+    return m
+
+
+def rates_of(angles: np.ndarray, fs: float) -> np.ndarray:
+    """Time derivative of smooth angle channels (second-order central differences)."""
+    return np.gradient(angles, 1.0 / fs, axis=0)
+
+
+def chain(angles: np.ndarray, rates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """R (N,3,3) foot->world for the angle channels (N,6); body angular rate (N,3) rad/s."""
+    n = len(angles)
+    right = np.broadcast_to(np.eye(3), (n, 3, 3)).copy()  # A_{k+1}..A_n
+    omega = np.zeros((n, 3))
+    for k in range(len(CHAIN_AXES) - 1, -1, -1):
+        axis = CHAIN_AXES[k]
+        if rates is not None:
+            # (right^T e_axis) = row `axis` of right, i.e. right[:, axis, :]
+            omega += right[:, axis, :] * rates[:, k : k + 1]
+        right = np.einsum("nij,njk->nik", elementary(axis, angles[:, k]), right)
+    return right, omega
+
+
+def rotation_matrix(axis: np.ndarray, angle: float) -> np.ndarray:
+    """3x3 rotation by `angle` (rad) about the unit vector `axis` (Rodrigues)."""
+    a = np.asarray(axis, dtype=float)
+    a = a / np.linalg.norm(a)
+    k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
+    return np.eye(3) + np.sin(angle) * k + (1 - np.cos(angle)) * (k @ k)
+
+
+def random_mount(rng: np.random.Generator, max_deg: float = 15.0) -> tuple[np.ndarray, float]:
+    """A random mounting rotation about a random axis, angle uniform in [0, max_deg]."""
+    axis = rng.normal(size=3)
+    deg = float(rng.uniform(0.0, max_deg))
+    return rotation_matrix(axis, np.radians(deg)), deg
