@@ -15,6 +15,7 @@ from heeltrack.errors import UserError
 # command name -> module implementing it (imported only when needed)
 COMMANDS = {
     "analyze": "heeltrack.cmd_analyze",
+    "simulate": "heeltrack.cmd_simulate",
 }
 
 

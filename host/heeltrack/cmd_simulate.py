@@ -1,0 +1,98 @@
+"""`heeltrack simulate`: write simulated, labelled foot-IMU traces and their truth JSON.
+
+    heeltrack simulate --out sim/ --seed 1 --count 20 --kind session
+    heeltrack simulate --out sim/ --seed 5 --kind distractors --minutes 10 --rate 104 --jitter
+
+Each trace i gives DIR/sim_<kind>_<seed+i>.csv (trace CSV with # foot and # rate_hz) and
+DIR/sim_<kind>_<seed+i>.truth.json (the analysis JSON of the truth, plus distractors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from heeltrack.errors import UserError
+from heeltrack.trace import write_trace
+
+HELP = "write simulated labelled foot-IMU traces (MPU6050 model) with their truth JSON"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, help="directory for the CSV and .truth.json files")
+    p.add_argument("--seed", type=int, default=0, help="seed of the first trace (default 0)")
+    p.add_argument("--count", type=int, default=1, help="number of traces (default 1)")
+    p.add_argument("--kind", default="session", help="session (default), distractors or set")
+    p.add_argument(
+        "--exercise",
+        default=None,
+        help="for --kind set: heel_raise, heel_walk, toe_tap or ankle_circle",
+    )
+    p.add_argument(
+        "--minutes",
+        type=float,
+        default=None,
+        help="length of a session/distractors trace (default: drawn)",
+    )
+    p.add_argument("--rate", type=float, default=100.0, help="output rate in Hz (default 100)")
+    p.add_argument(
+        "--jitter", action="store_true", help="jittered timestamps, clock error and dropped samples"
+    )
+
+
+def _prepare(out: str) -> Path:
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory; give a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot create the directory ({e.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UserError(f"--out {out}: directory is not writable; choose another one")
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    from heeltrack.sim import EXERCISES, KINDS, simulate, simulate_set
+
+    if args.count < 1 or args.count > 100000:
+        raise UserError(f"--count must be between 1 and 100000, got {args.count}")
+    if args.kind not in KINDS:
+        raise UserError(f"--kind {args.kind!r} is unknown; use one of {', '.join(KINDS)}")
+    if args.exercise is not None and (args.kind != "set" or args.exercise not in EXERCISES):
+        raise UserError(f"--exercise needs --kind set and one of {', '.join(EXERCISES)}")
+    if args.minutes is not None and not 0.2 <= args.minutes <= 120:
+        raise UserError(f"--minutes must be between 0.2 and 120, got {args.minutes:g}")
+    if not 10 <= args.rate <= 1000:
+        raise UserError(f"--rate must be between 10 and 1000 Hz, got {args.rate:g}")
+    out = _prepare(args.out)
+    for i in range(args.count):
+        seed = args.seed + i
+        if args.exercise:
+            trace, truth = simulate_set(seed, args.exercise, rate_hz=args.rate, jitter=args.jitter)
+        else:
+            trace, truth = simulate(seed, args.kind, args.minutes, args.rate, args.jitter)
+        stem = out / f"sim_{args.kind}_{seed}"
+        csv_tmp = stem.with_name(stem.name + ".csv.tmp")
+        json_tmp = stem.with_name(stem.name + ".truth.json.tmp")
+        try:
+            write_trace(
+                csv_tmp,
+                trace.t,
+                trace.acc,
+                trace.gyro,
+                foot=trace.foot,
+                rate_hz=args.rate,
+                comments=[f"source: heeltrack simulate seed {seed}"],
+            )
+            json_tmp.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+            csv_tmp.replace(stem.with_name(stem.name + ".csv"))
+            json_tmp.replace(stem.with_name(stem.name + ".truth.json"))
+        except OSError as e:
+            raise UserError(f"cannot write {stem}.csv ({e.strerror}); check --out") from None
+        sets = ", ".join(f"{s['exercise']}x{s['count']}" for s in truth["sets"]) or "no sets"
+        print(f"{stem}.csv  {trace.duration_s:.0f} s  {truth['foot']} foot  {sets}")
+    return 0
