@@ -8,16 +8,13 @@
     n = log.read_into(sid, offset, buf)             # the link serves sessions with this
     log.delete(sid, log.sha256(sid))                # only a closed session, only with its hash
 
-Files in root: "<sid>.open" (being written), "<sid>.hts" (closed), "<sid>.kept" (closed, the host
-holds a copy), "next" (the next session number), and during a repair "<sid>.tmp". The device id
-lives beside root ("/heeltrack_id" for root "/sessions"): a new id means the flash was
-reformatted. Record format: heel.records.
+Files, session numbers, the device id and the repair after a power cut: heel.sessiondir.
+Record format: heel.records.
 
 Power cuts: every append is one write of a whole record then flush(), which is when littlefs
 commits, so after a cut the file holds exactly the records whose append returned (littlefs
-rolls back an uncommitted write). Other filesystems may leave a torn last record; on open the
-store copies the valid prefix to "<sid>.tmp", adds SESSION_END "power lost", renames it (atomic)
-over "<sid>.hts" and removes "<sid>.open". Each step is safe to cut and redo.
+rolls back an uncommitted write); a session left open is closed with SESSION_END "power lost"
+when the next SessionLog opens the directory.
 
 Space: appends spend a budget of bytes measured with statvfs (free minus min_free), so the hot
 path calls statvfs (which allocates) only when the budget runs out. Then the oldest synced
@@ -29,80 +26,35 @@ _RECHECK_EVERY drops and after every delete or mark_synced.
 
 import hashlib
 import os
-import struct
 
 from heel import records as R
 from heel.compat import const
+from heel.sessiondir import (
+    DONE,
+    ENOENT,
+    KEPT,
+    OPEN,
+    TMP,
+    SessionDir,
+    file_size,
+    hexstr,
+    join,
+    write_atomic,
+)
 
-_OPEN = ".open"
-_DONE = ".hts"
-_KEPT = ".kept"
-_TMP = ".tmp"
-_EXTS = (_OPEN, _DONE, _KEPT, _TMP)
-_ENOENT = const(2)
 _ENOSPC = const(28)
 _RECHECK_EVERY = const(16)
-_CHUNK = const(512)
-_ID_NAME = "heeltrack_id"
 
 
-def _join(a, b):
-    return a + b if a.endswith("/") else a + "/" + b
-
-
-def _parent(path):
-    i = path.rfind("/")
-    if i < 0:
-        return "."
-    return path[:i] if i > 0 else "/"
-
-
-def _size(path):
-    try:
-        return os.stat(path)[6]
-    except OSError:
-        return -1
-
-
-def _makedirs(path):
-    if path in ("", "/", ".") or _size(path) >= 0:
-        return
-    _makedirs(_parent(path))
-    os.mkdir(path)
-
-
-def _write_atomic(path, data):
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.rename(tmp, path)
-
-
-def _remove(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-
-
-def _hex(raw):
-    return "".join("%02x" % x for x in raw)
-
-
-class SessionLog:
+class SessionLog(SessionDir):
     def __init__(self, root="/sessions", min_free=8192, id_path=None, statvfs=None):
         """statvfs: stand-in for os.statvfs (tests); id_path: default beside root."""
-        self.root = root.rstrip("/") or "/"
+        SessionDir.__init__(self, root, id_path)
         self.min_free = min_free
         self._statvfs = statvfs or os.statvfs
-        _makedirs(self.root)
-        self.device_id = self._load_id(id_path or _join(_parent(self.root), _ID_NAME))
-        self._buf = bytearray(R.RECORD_MAX)  # the record being appended
         self._buf2 = bytearray(R.RECORD_MAX)  # records the store adds itself (FAULT, END)
-        self._views = self._make_views(self._buf)
-        self._views2 = self._make_views(self._buf2)
-        self._chunk = bytearray(_CHUNK)
-        self._chunk_mv = memoryview(self._chunk)
+        self._views = self.record_views(self._buf)  # the record being appended
+        self._views2 = self.record_views(self._buf2)
         self._head = None  # header + SESSION_START of the active session until written
         self._f = None  # writer of the active session
         self._r = None  # reader kept open between read_into calls
@@ -114,166 +66,22 @@ class SessionLog:
         self.dropped = 0  # records dropped in the active session since the last FAULT about it
         self._budget = -1
         self._recheck = True
-        self._next = self._load_next()
-        self._recover()
-
-    # ----- setup
-
-    @staticmethod
-    def _make_views(buf):
-        mv = memoryview(buf)
-        views = [None, None]
-        for rtype in range(R.SET_START, R.SESSION_END + 1):
-            views.append(mv[: R.record_size(rtype)])
-        return views
-
-    def _load_id(self, path):
-        try:
-            with open(path, "rb") as f:
-                text = f.read(64).decode().strip()
-            R.device_id_bytes(text)
-            return text
-        except (OSError, ValueError, UnicodeError):
-            pass
-        text = _hex(os.urandom(8))
-        _write_atomic(path, text.encode())
-        return text
-
-    def _path(self, sid, ext):
-        return _join(self.root, str(sid) + ext)
-
-    def _files(self):
-        """[(sid, ext)] of the session files in root, oldest first."""
-        out = []
-        for name in os.listdir(self.root):
-            dot = name.find(".")
-            if dot > 0 and name[:dot].isdigit() and name[dot:] in _EXTS:
-                out.append((int(name[:dot]), name[dot:]))
-        out.sort()
-        return out
-
-    def _find(self, sid):
-        for ext in (_DONE, _KEPT, _OPEN):
-            if _size(self._path(sid, ext)) >= 0:
-                return ext
-        return None
-
-    def _load_next(self):
-        n = 1
-        try:
-            with open(_join(self.root, "next"), "rb") as f:
-                n = int(f.read(16).decode())
-        except (OSError, ValueError, UnicodeError):
-            pass
-        for sid, _ in self._files():
-            if sid >= n:
-                n = sid + 1
-        return n
-
-    # ----- recovery after a power cut
-
-    def _recover(self):
-        files = self._files()
-        have = {}
-        for sid, ext in files:
-            have.setdefault(sid, []).append(ext)
-        for sid, exts in have.items():
-            if _TMP in exts:  # an interrupted repair: redo it from "<sid>.open", or drop it
-                _remove(self._path(sid, _TMP))
-            if _OPEN in exts:
-                if _DONE in exts or _KEPT in exts:  # the repair's rename happened
-                    _remove(self._path(sid, _OPEN))
-                else:
-                    self._repair(sid)
-
-    def _scan(self, f, size):
-        """(valid end, torn, last t_ms, ended) of an open session file, streamed."""
-        buf = self._buf
-        mv = memoryview(buf)
-        f.seek(0)
-        n = f.readinto(mv[: R.HEADER_LEN])
-        try:
-            R.check_header(mv[:n])
-        except ValueError:
-            return 0, n < R.HEADER_LEN, 0, False
-        off = R.HEADER_LEN
-        last_t = 0
-        ended = False
-        while off < size:
-            f.seek(off)
-            n = f.readinto(buf)
-            total = R.record_at(mv, 0, n)
-            if total < 0:
-                torn = off + n == size and R.valid_prefix(mv[:n], 0)[1] < 0
-                return off, torn, last_t, ended
-            rtype = buf[2]
-            t = -1
-            if rtype in (R.SET_START, R.REP, R.SET_END):
-                t = struct.unpack_from("<I", buf, 4)[0]
-            elif rtype in (R.SESSION_START, R.GAP, R.CLOCK, R.SESSION_END):
-                t = struct.unpack_from("<I", buf, 3)[0]
-            if t > last_t:
-                last_t = t
-            ended = rtype == R.SESSION_END
-            off += total
-        return off, False, last_t, ended
-
-    def _repair(self, sid):
-        path = self._path(sid, _OPEN)
-        size = _size(path)
-        with open(path, "rb") as f:
-            end, torn, last_t, ended = self._scan(f, size)
-        if end == 0:
-            if torn:  # the header itself was cut: begin() never returned, nothing to keep
-                _remove(path)
-            else:  # not a session log we can read: keep the bytes for the host to judge
-                os.rename(path, self._path(sid, _DONE))
-            return
-        n_end = 0
-        if not ended:
-            n_end = R.encode_into(self._buf2, R.SESSION_END, last_t, R.END_POWER_LOST)
-        try:
-            if end == size:  # clean tail: close it in place
-                if n_end:
-                    with open(path, "ab") as f:
-                        f.write(self._views2[R.SESSION_END])
-                os.rename(path, self._path(sid, _DONE))
-                return
-            if not torn:  # damage before the end: keep it as it is; the host reports it
-                os.rename(path, self._path(sid, _DONE))
-                return
-            tmp = self._path(sid, _TMP)
-            with open(path, "rb") as src, open(tmp, "wb") as dst:
-                left = end
-                while left > 0:
-                    n = src.readinto(self._chunk_mv[: min(left, _CHUNK)])
-                    if not n:
-                        raise OSError(_ENOENT)
-                    dst.write(self._chunk_mv[:n])
-                    left -= n
-                if n_end:
-                    dst.write(self._views2[R.SESSION_END])
-            os.rename(tmp, self._path(sid, _DONE))
-            os.remove(path)
-        except OSError:
-            # No room to repair: close it as it is (a torn tail is dropped by every reader).
-            _remove(self._path(sid, _TMP))
-            if _size(path) >= 0:
-                os.rename(path, self._path(sid, _DONE))
+        self._next = self.load_next()
+        self.recover()
 
     # ----- writing
 
     def begin(self, uptime_ms, epoch_s, board, foot, fw_version, config_digest):
         """Start a session (ending one still active) and return its number."""
-        if self.active is not None:
-            self.end(uptime_ms)
         head = bytearray(R.HEADER_LEN + R.RECORD_MAX)
         sid = self._next
         n = R.encode_header(head, 0, self.device_id, sid)
         n += R.encode_start(head, n, uptime_ms, epoch_s, board, foot, fw_version, config_digest)
+        if self.active is not None:
+            self.end(uptime_ms)
         self._next = sid + 1
         try:
-            _write_atomic(_join(self.root, "next"), str(self._next).encode())
+            write_atomic(join(self.root, "next"), str(self._next).encode())
         except OSError:
             pass  # the session file itself also tells _load_next the number is taken
         self._head = memoryview(head)[:n]
@@ -285,7 +93,7 @@ class SessionLog:
 
     def _open_writer(self):
         # Called with room checked. Writes the head if the file does not have it yet.
-        path = self._path(self.active, _OPEN)
+        path = self.path(self.active, OPEN)
         if self._head is not None:
             f = open(path, "wb")
             try:
@@ -321,9 +129,7 @@ class SessionLog:
         try:
             return self._make_room_io(n)
         except OSError as e:
-            if self._f is not None:
-                self._write_failed(e)
-            self._budget = -1
+            self._write_failed(e)
             return False
 
     def _make_room_io(self, n):
@@ -333,15 +139,15 @@ class SessionLog:
         free = self.free_bytes()
         while free - reserve < self.min_free:
             victim = None
-            for sid, ext in self._files():
-                if ext == _KEPT:
+            for sid, ext in self.files():
+                if ext == KEPT:
                     victim = sid
                     break
             if victim is None:
                 self.full = True
                 return False
             self._drop_reader(victim)
-            os.remove(self._path(victim, _KEPT))
+            os.remove(self.path(victim, KEPT))
             free = self.free_bytes()
         self.full = False
         self._budget = free - reserve + n - self.min_free
@@ -428,7 +234,7 @@ class SessionLog:
         self._budget = -1
         self._drop_reader(sid)
         try:
-            os.rename(self._path(sid, _OPEN), self._path(sid, _DONE))
+            os.rename(self.path(sid, OPEN), self.path(sid, DONE))
         except OSError:
             pass  # no file (nothing could be written), or a failing flash: repaired at next open
 
@@ -437,10 +243,9 @@ class SessionLog:
     def sessions(self):
         """[(sid, size_bytes, closed, synced)], oldest first, the active session too."""
         out = []
-        for sid, ext in self._files():
-            if ext != _TMP:
-                size = _size(self._path(sid, ext))
-                out.append((sid, size, ext != _OPEN, ext == _KEPT))
+        for sid, ext in self.files():
+            if ext != TMP:
+                out.append((sid, file_size(self.path(sid, ext)), ext != OPEN, ext == KEPT))
         return out
 
     def _drop_reader(self, sid):
@@ -455,10 +260,10 @@ class SessionLog:
         r = self._r
         if r is None or self._rsid != sid or (sid == self.active and self._rgen != self._gen):
             self._drop_reader(None)
-            ext = self._find(sid)
+            ext = self.find(sid)
             if ext is None:
-                raise OSError(_ENOENT)
-            r = open(self._path(sid, ext), "rb")
+                raise OSError(ENOENT)
+            r = open(self.path(sid, ext), "rb")
             self._r = r
             self._rsid = sid
             self._rgen = self._gen
@@ -467,27 +272,27 @@ class SessionLog:
 
     def sha256(self, sid):
         """sha256 digest (32 bytes) of the whole session file."""
-        ext = self._find(sid)
+        ext = self.find(sid)
         if ext is None:
-            raise OSError(_ENOENT)
+            raise OSError(ENOENT)
         h = hashlib.sha256()
-        with open(self._path(sid, ext), "rb") as f:
+        with open(self.path(sid, ext), "rb") as f:
             while True:
                 n = f.readinto(self._chunk)
                 if not n:
                     break
-                h.update(self._chunk if n == _CHUNK else self._chunk_mv[:n])
+                h.update(self._chunk if n == len(self._chunk) else self._chunk_mv[:n])
         return h.digest()
 
     def _closed_match(self, sid, sha256):
         if sid == self.active:
             return None
-        ext = self._find(sid)
-        if ext is None or ext == _OPEN:
+        ext = self.find(sid)
+        if ext is None or ext == OPEN:
             return None
         digest = self.sha256(sid)
         if isinstance(sha256, str):
-            digest = _hex(digest)
+            digest = hexstr(digest)
         else:
             sha256 = bytes(sha256)
         return ext if digest == sha256 else None
@@ -498,9 +303,9 @@ class SessionLog:
         ext = self._closed_match(sid, sha256)
         if ext is None:
             return False
-        if ext == _DONE:
+        if ext == DONE:
             self._drop_reader(sid)
-            os.rename(self._path(sid, _DONE), self._path(sid, _KEPT))
+            os.rename(self.path(sid, DONE), self.path(sid, KEPT))
         self._recheck = True
         return True
 
@@ -510,7 +315,7 @@ class SessionLog:
         if ext is None:
             return False
         self._drop_reader(sid)
-        os.remove(self._path(sid, ext))
+        os.remove(self.path(sid, ext))
         self._recheck = True
         self._budget = -1
         return True
