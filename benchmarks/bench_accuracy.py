@@ -23,7 +23,8 @@ from heeltrack.scoring import Score, score, summary
 from heeltrack.sim import simulate
 from heeltrack.trace import resample
 
-REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+_BESIDE = Path(__file__).resolve().parents[2] / "shared"
+REAL_DIR = (_BESIDE if _BESIDE.is_dir() else Path("/work/shared")) / "data" / "real"
 
 
 def _one(job: tuple[int, str]) -> Score:

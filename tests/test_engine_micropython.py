@@ -8,9 +8,10 @@ from heeltrack.analysis import encode_calls, engine_input, run_cpython, run_micr
 from heeltrack.micropython import run_script
 from heeltrack.trace import Trace, read_trace, resample
 from tests import kinematics as k
+from tests.conftest import REAL_DIR
 from tests.test_engine_synthetic import heel_raises
 
-REAL = "/work/shared/data/real/gaitmap_imu_sample_left.csv"
+REAL = REAL_DIR / "gaitmap_imu_sample_left.csv"
 
 
 def _circles(clockwise: bool):
@@ -39,14 +40,8 @@ def test_micropython_gives_the_same_events_as_cpython(micropython_bin: str) -> N
     assert run_micropython(calls) == expected
 
 
-def test_real_walk_same_in_both_runtimes(micropython_bin: str, tmp_path) -> None:
-    import os
-
-    path = REAL if os.path.exists(REAL) else None
-    if path is None:  # shared data missing: use the bundled synthetic session instead
-        calls = _session_calls()
-    else:
-        calls = engine_input(resample(read_trace(path), 100.0))
+def test_real_walk_same_in_both_runtimes(micropython_bin: str) -> None:
+    calls = engine_input(resample(read_trace(REAL), 100.0))
     assert run_micropython(calls) == run_cpython(calls)
 
 

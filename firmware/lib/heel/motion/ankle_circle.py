@@ -15,7 +15,7 @@ from heel.compat import const
 from heel.motion.imath import TURN, atan2_turn, norm_l2_approx, wrap_turn
 from heel.motion.sets import KEY_CIRCLE_CCW, KEY_CIRCLE_CW
 
-_MIN_RATE = const(250)  # ddps: slower is not circling
+_MIN_RATE = const(120)  # ddps: slower is not circling (4 s circles of 15 deg: 24 deg/s)
 _MAX_STEP = const(1400)  # turn units per block (123 deg): a jump, not a turn
 _MAX_PEAK = const(3500)  # ddps L1 peak: too violent for an ankle circle
 _MAX_JERK = const(300)  # mg: no impacts while circling
