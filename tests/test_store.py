@@ -227,7 +227,7 @@ def test_space_policy(tmp_path: Path) -> None:
     disk = FakeDisk(tmp_path, capacity=10**6)
     log = SessionLog(str(tmp_path / "sessions"), min_free=1000, statvfs=disk)
     old = []
-    for i in range(3):  # three closed sessions of ~1.2 kB each
+    for _ in range(3):  # three closed sessions of ~1.2 kB each
         old.append(begin(log))
         for k in range(60):
             assert log.append_rep(0, 2000 + k, 300, 1)
