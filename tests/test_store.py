@@ -15,7 +15,7 @@ from heel.store import SessionLog
 
 
 def open_log(tmp_path: Path, **kw: object) -> SessionLog:
-    return SessionLog(str(tmp_path / "sessions"), min_free=0, **kw)  # type: ignore[arg-type]
+    return SessionLog(str(tmp_path / "sessions"), min_free=0, **kw)
 
 
 def begin(log: SessionLog, t: int = 1000) -> int:
