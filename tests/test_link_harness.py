@@ -2,9 +2,8 @@
 relay (optionally injecting faults) to a second pseudo-terminal that the host opens with pyserial.
 
 The board's filesystem is a temporary directory mounted at "/" (vfs.VfsPosix) holding /lib/heel
-(a copy of firmware/lib/heel), /board.json and /sessions. The session log is heel.store from the
-firmware when it provides SessionLog with the agreed API; until then a stand-in (STANDIN_STORE,
-below) with that API serves the session files. Session files are built with heel.records.
+(a copy of firmware/lib/heel), /board.json, /heeltrack_id and /sessions, served by the firmware's
+own heel.store.SessionLog. Session files ("<sid>.hts", closed) are built with heel.records.
 
 Modes: "repl" (the board sits at the REPL: the host must start serve() through the raw REPL),
 "app" (a loop like heel.app's: LinkServer.poll() with a device that has live events and config),
@@ -32,77 +31,26 @@ from heeltrack.micropython import FIRMWARE_LIB, find_micropython
 
 DEVICE_ID = "d0e1f2a3b4c5d6e7"
 
-# A stand-in for heel.store.SessionLog with the API the link uses (sessions as /sessions/N.hts).
-STANDIN_STORE = """
-import os
-from hashlib import sha256
-
-
-class SessionLog:
-    def __init__(self, root="/sessions"):
-        self.root = root
-        with open(root + "/device_id") as f:
-            self.device_id = f.read().strip()
-        try:
-            with open(root + "/active") as f:
-                self.active = int(f.read())
-        except OSError:
-            self.active = None
-
-    def _path(self, sid, ext=".hts"):
-        return "%s/%d%s" % (self.root, sid, ext)
-
-    def sessions(self):
-        out = []
-        for name in os.listdir(self.root):
-            if name.endswith(".hts"):
-                sid = int(name[:-4])
-                size = os.stat(self._path(sid))[6]
-                try:
-                    os.stat(self._path(sid, ".synced"))
-                    synced = True
-                except OSError:
-                    synced = False
-                out.append((sid, size, sid != self.active, synced))
-        out.sort()
-        return out
-
-    def read_into(self, sid, offset, buf):
-        with open(self._path(sid), "rb") as f:
-            f.seek(offset)
-            return f.readinto(buf) or 0
-
-    def sha256(self, sid):
-        h = sha256()
-        buf = bytearray(1024)
-        with open(self._path(sid), "rb") as f:
-            while True:
-                n = f.readinto(buf)
-                if not n:
-                    break
-                h.update(memoryview(buf)[:n])
-        return h.digest()
-
-    def mark_synced(self, sid, sha):
-        if sha == self.sha256(sid):
-            with open(self._path(sid, ".synced"), "w") as f:
-                f.write("1")
-
-    def delete(self, sid, sha):
-        if sid == self.active or sha != self.sha256(sid):
-            return False
-        os.remove(self._path(sid))
-        return True
-
-    def free_bytes(self):
-        return 1000000
-"""
-
 BOOT = """
 import vfs, sys, os
 vfs.mount(vfs.VfsPosix({root!r}), "/")
 sys.path[:] = ["/lib", ""]
 os.chdir("/")
+
+
+# The unix port's VfsPosix mounted at "/" fails os.rename with absolute paths (ENOENT) while
+# relative ones work; the store renames, so give it an os whose rename goes relative from "/".
+class _Os:
+    pass
+
+
+_shim = _Os()
+for _n in dir(os):
+    if not _n.startswith("__"):
+        setattr(_shim, _n, getattr(os, _n))
+_rename = os.rename
+_shim.rename = lambda a, b: _rename(a.lstrip("/"), b.lstrip("/"))
+sys.modules["os"] = _shim
 """
 
 APP_LOOP = """
@@ -135,13 +83,20 @@ dev = AppDevice()
 server = LinkServer(dev)
 last = ticks_ms()
 n = 0
+recording = "record" in os.listdir("/")
+if recording:  # counting and logging go on while the host syncs
+    sid = dev.log.begin(ticks_ms(), 0, "pico", "left", "0.1.0", b"\x00")
+    dev.log.append_set_start(0, ticks_ms(), 0)
 while True:
     server.poll()
     server.done = False
+    if recording:
+        n += 1
+        dev.log.append_rep(0, ticks_ms(), 700, 1)
     if dev.cb is not None and ticks_diff(ticks_ms(), last) > 30:
         last = ticks_ms()
-        n += 1
         dev.cb(2, 0, n * 1000, 1500 + n)
+        n += 1
     server.wait(10)
 """
 
@@ -181,11 +136,6 @@ def make_session(
     return bytes(out)
 
 
-def _real_store_usable() -> bool:
-    path = FIRMWARE_LIB / "heel" / "store.py"
-    return False and path.exists()  # the stand-in keeps the files' layout under test control
-
-
 class Board:
     """A unix-port board on a pty; `port` is the host side (relayed) for pyserial."""
 
@@ -194,8 +144,8 @@ class Board:
         tmp: Path,
         mode: str = "repl",
         sessions: dict[int, bytes] | None = None,
-        active: int | None = None,
         faults: FaultPlan | None = None,
+        recording: bool = False,
     ) -> None:
         self.root = tmp / "board"
         self.mode = mode
@@ -206,12 +156,10 @@ class Board:
                 self.root / "lib" / "heel",
                 ignore=shutil.ignore_patterns("__pycache__"),
             )
-            if not _real_store_usable():
-                (self.root / "lib" / "heel" / "store.py").write_text(STANDIN_STORE)
-        (self.root / "sessions" / "device_id").write_text(DEVICE_ID)
+        (self.root / "heeltrack_id").write_text(DEVICE_ID)
+        if recording:
+            (self.root / "record").write_text("")
         (self.root / "board.json").write_text(json.dumps({"name": "pico", "foot": "left"}))
-        if active is not None:
-            (self.root / "sessions" / "active").write_text(str(active))
         self.written: dict[int, bytes] = {}
         for sid, data in (sessions or {}).items():
             self.add_session(sid, data)
@@ -248,8 +196,9 @@ class Board:
 
     def on_board(self) -> dict[int, bytes]:
         out = {}
-        for p in (self.root / "sessions").glob("*.hts"):
-            out[int(p.stem)] = p.read_bytes()
+        for p in (self.root / "sessions").iterdir():
+            if p.suffix in (".hts", ".kept", ".open"):
+                out[int(p.stem)] = p.read_bytes()
         return out
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from heeltrack.errors import UserError
 COMMANDS = {
     "analyze": "heeltrack.cmd_analyze",
     "simulate": "heeltrack.cmd_simulate",
+    "sync": "heeltrack.cmd_sync",
 }
 
 

@@ -1,0 +1,254 @@
+"""`heeltrack sync [--port P] [--db FILE] [--keep]`: copy the board's sessions into the database.
+
+For scripts: sync_device(client, db, port=...) does the work over an open LinkClient:
+
+    from heeltrack.db import Database
+    from heeltrack.link import connect
+    from heeltrack.cmd_sync import sync_device
+    with Database("my.sqlite3") as db, connect("/dev/ttyACM0") as client:
+        report = sync_device(client, db, port="/dev/ttyACM0")
+
+Order of events, so that nothing is lost or duplicated whatever happens to the cable: HELLO ->
+SET_CLOCK -> LIST -> per closed session not yet in the database: READ from the offset the database
+holds (chunks stored durably as they arrive) -> sha256 checked against LIST and HASH -> stored
+with its sets and reps in one transaction -> only then CONFIRM_DELETE (MARK_SYNCED with --keep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from heeltrack.db import ENV_VAR, Database, Stored, default_path, iso, resolve_path
+from heeltrack.errors import UserError
+from heeltrack.link import DeviceError, LinkClient, LinkError, SessionEntry, connect
+
+HELP = "copy the board's session logs into the local database (verified, resumable)"
+
+FLUSH_BYTES = 32 * 1024  # partial data is committed to the database at least this often
+
+
+@dataclass
+class SyncReport:
+    device_id: str = ""
+    new: list[tuple[SessionEntry, Stored]] = field(default_factory=list)
+    already: list[int] = field(default_factory=list)  # held before; confirmed now
+    confirmed: list[int] = field(default_factory=list)  # deleted (or marked synced) on the board
+    still_open: list[int] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    bytes_read: int = 0
+    resumed_from: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def sync_device(
+    client: LinkClient,
+    db: Database,
+    port: str | None = None,
+    keep: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SyncReport:
+    """Sync every closed session of the board behind `client` into `db`; see the module doc.
+    progress(done_bytes, total_bytes) is called as data arrives. LinkError if the link fails:
+    whatever arrived stays in the database, so the next call resumes."""
+    t0 = time.monotonic()
+    rep = SyncReport()
+    info = client.info or client.hello()
+    device_id = str(info["device_id"])
+    rep.device_id = device_id
+    previous = db.device_seen(info, port)
+    if previous:
+        rep.messages.append(
+            f"the board at {port} now has device id {device_id}, not {previous} as before: it "
+            f"was reformatted (or it is another board); the sessions synced from {previous} "
+            "stay in the database"
+        )
+    clock = client.set_clock()
+    sync_clock = (int(clock.get("uptime_ms", 0)), int(clock.get("epoch_s", 0)))
+    entries = client.list_sessions()
+
+    todo: list[tuple[SessionEntry, bytes]] = []
+    for e in entries:
+        if not e.closed or e.sha256 is None:
+            rep.still_open.append(e.sid)
+        elif db.has_session(device_id, e.sid, e.sha256):
+            rep.already.append(e.sid)
+            _confirm(client, e, keep, rep)
+        else:
+            held = db.partial(device_id, e.sid, e.size, e.sha256)
+            if held:
+                rep.resumed_from[e.sid] = len(held)
+            todo.append((e, held))
+
+    total = sum(e.size - len(held) for e, held in todo)
+    counter = _Counter(total, progress)
+    for e, held in todo:
+        assert e.sha256 is not None
+        rx = _Receiver(db, device_id, e, held, counter)
+        try:
+            if len(rx.buf) < e.size:
+                client.read_range(e.sid, len(rx.buf), e.size, rx.on_data)
+        finally:
+            rx.flush()  # what arrived (CRC-checked) is kept for the next run
+            rep.bytes_read += rx.received
+        buf = rx.buf
+        data = bytes(buf)
+        digest = hashlib.sha256(data).digest()
+        if digest != e.sha256 or client.hash(e.sid) != e.sha256:
+            db.drop_partial(device_id, e.sid)
+            rep.failed.append((e.sid, "arrived with a different sha256; it stays on the board"))
+            continue
+        stored = db.store_session(device_id, e.sid, data, sync_clock)
+        rep.new.append((e, stored))
+        _confirm(client, e, keep, rep)
+    rep.seconds = time.monotonic() - t0
+    return rep
+
+
+class _Counter:
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+class _Receiver:
+    """Collects one session's bytes and commits them to the partials table as they arrive."""
+
+    def __init__(
+        self, db: Database, device_id: str, e: SessionEntry, held: bytes, counter: _Counter
+    ) -> None:
+        self.db = db
+        self.device_id = device_id
+        self.e = e
+        self.buf = bytearray(held)
+        self.flushed = len(held)
+        self.received = 0
+        self.counter = counter
+
+    def on_data(self, _off: int, data: bytes) -> None:
+        self.buf += data
+        self.received += len(data)
+        self.counter.add(len(data))
+        if len(self.buf) - self.flushed >= FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        e = self.e
+        if len(self.buf) > self.flushed and e.sha256 is not None:
+            chunk = bytes(self.buf[self.flushed :])
+            self.db.add_partial(self.device_id, e.sid, e.size, e.sha256, self.flushed, chunk)
+            self.flushed = len(self.buf)
+
+
+def _confirm(client: LinkClient, e: SessionEntry, keep: bool, rep: SyncReport) -> None:
+    """Tell the board the host holds session e (stored durably before this is called)."""
+    assert e.sha256 is not None
+    if keep:
+        if not e.synced:
+            client.mark_synced(e.sid, e.sha256)
+        return
+    try:
+        client.confirm_delete(e.sid, e.sha256)
+    except DeviceError as err:
+        if err.code != 3:  # E_NO_SESSION: an earlier, unanswered CONFIRM_DELETE did it
+            raise
+    rep.confirmed.append(e.sid)
+
+
+def _resolve_port(port: str | None) -> str:
+    try:
+        from heeltrack.ports import resolve_port  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        if not port:
+            raise UserError(
+                "no --port given: name the board's serial port, e.g. --port /dev/ttyACM0"
+            ) from None
+        return port
+    return str(resolve_port(port))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", help="the board's serial port (default: the one plugged in)")
+    parser.add_argument("--db", help=f"database file (default: ${ENV_VAR}, else {default_path()})")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the sessions on the board (marked synced) instead of deleting them",
+    )
+
+
+def _describe(e: SessionEntry, s: Stored) -> str:
+    d = s.dating
+    if s.decode_error:
+        return f"session {e.sid}: stored raw, but it does not decode ({s.decode_error})"
+    when = "date unknown"
+    if d is not None and d.start_epoch is not None:
+        when = iso(d.start_epoch).replace("T", " ").replace("Z", " UTC")
+        if d.approximate:
+            when = "about " + when
+    text = f"session {e.sid}: {when}, {s.sets} sets, {s.reps} reps, {e.size} bytes"
+    if d is not None and d.approximate:
+        if d.start_epoch is None:
+            text += " (recorded before the board's clock was set, and it restarted since)"
+        else:
+            text += " (recorded before the board's clock was set: date reconstructed from uptime)"
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    port = _resolve_port(args.port)
+    console = Console(stderr=True)
+    with Database(resolve_path(args.db)) as db:
+        conn = connect(port)
+        try:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("syncing", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                report = sync_device(conn.client, db, port=port, keep=args.keep, progress=progress)
+        except LinkError as err:
+            raise UserError(
+                f"the link to the board at {port} failed ({err}); everything received is kept: "
+                "run `heeltrack sync` again to resume"
+            ) from None
+        finally:
+            conn.close()
+    for msg in report.messages:
+        print(f"note: {msg}")
+    for e, stored in report.new:
+        print(_describe(e, stored))
+    for sid, why in report.failed:
+        print(f"session {sid}: {why}")
+    kib = report.bytes_read / 1024
+    where = "kept on the board (marked synced)" if args.keep else "deleted on the board"
+    print(
+        f"board {report.device_id}: {len(report.new)} new sessions ({kib:.1f} KiB in "
+        f"{report.seconds:.1f} s)"
+        + (f", {len(report.already)} already held" if report.already else "")
+        + (f"; {where}" if report.new or report.already else "")
+    )
+    if report.still_open:
+        print(f"{len(report.still_open)} session(s) still being recorded were left on the board")
+    return 1 if report.failed else 0

@@ -1,0 +1,510 @@
+"""The local SQLite database of synced sessions: schema, durable idempotent storage, decoding.
+
+    from heeltrack.db import Database, resolve_path
+    with Database(resolve_path(None)) as db:
+        for row in db.conn.execute("SELECT exercise, COUNT(*) FROM reps GROUP BY exercise"):
+            print(row)
+
+Tables (schema version in PRAGMA user_version; WAL journal, synchronous=FULL):
+
+    devices   device_id, board, foot, fw, first_seen, last_seen, last_port
+    sessions  id, device_id, sid, sha256 (hex), size, data (the raw session file), started_at
+              (UTC ISO, NULL if unknown), approximate (1: date reconstructed from uptime),
+              foot, board, fw, synced_at, decode_error; UNIQUE (device_id, sid, sha256)
+    partials  device_id, sid, size, sha256, offset, data: the chunks of an unfinished transfer
+    sets      id, session_id, set_no, exercise, direction, start_ms, end_ms, count, started_at
+    reps      id, session_id, set_id, set_no, exercise, t_ms, t_s (from session start), at (UTC
+              ISO or NULL), hold_ms, direction, foot
+
+A session is stored once per (device, sid, sha256), in one transaction with its sets and reps.
+Times t_ms are the board's uptime in ms (heel.records); `at` = started_at + (t_ms - the
+session's start uptime).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from heel import records as R
+from heel.motion import events as E
+from heeltrack.errors import UserError
+
+SCHEMA_VERSION = 1
+ENV_VAR = "HEELTRACK_DB"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS devices (
+    device_id TEXT PRIMARY KEY,
+    board TEXT, foot TEXT, fw TEXT,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, last_port TEXT
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    sid INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    started_at TEXT,
+    approximate INTEGER NOT NULL DEFAULT 0,
+    foot TEXT, board TEXT, fw TEXT,
+    synced_at TEXT NOT NULL,
+    decode_error TEXT,
+    UNIQUE (device_id, sid, sha256)
+);
+CREATE TABLE IF NOT EXISTS partials (
+    device_id TEXT NOT NULL,
+    sid INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (device_id, sid, offset)
+);
+CREATE TABLE IF NOT EXISTS sets (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    set_no INTEGER NOT NULL,
+    exercise TEXT NOT NULL,
+    direction TEXT,
+    start_ms INTEGER, end_ms INTEGER,
+    count INTEGER,
+    started_at TEXT
+);
+CREATE TABLE IF NOT EXISTS reps (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    set_id INTEGER REFERENCES sets(id) ON DELETE CASCADE,
+    set_no INTEGER,
+    exercise TEXT NOT NULL,
+    t_ms INTEGER NOT NULL,
+    t_s REAL,
+    at TEXT,
+    hold_ms INTEGER,
+    direction TEXT,
+    foot TEXT
+);
+CREATE INDEX IF NOT EXISTS reps_session ON reps (session_id);
+CREATE INDEX IF NOT EXISTS sets_session ON sets (session_id);
+"""
+
+
+def default_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("heeltrack")) / "heeltrack.sqlite3"
+
+
+def resolve_path(arg: str | None) -> Path:
+    """--db if given, else $HEELTRACK_DB, else the user's data directory."""
+    if arg:
+        return Path(arg).expanduser()
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return default_path()
+
+
+def iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Dating:
+    """When a session started: epoch seconds (None if unknown) and whether it is approximate."""
+
+    start_epoch: float | None
+    approximate: bool
+    how: str  # "clock", "clock record", "uptime at sync", "unknown"
+
+
+def date_session(
+    start_uptime_ms: int,
+    start_epoch_s: int,
+    clock_record: tuple[int, int] | None,
+    sync_clock: tuple[int, int] | None,
+) -> Dating:
+    """Date a session: its own epoch if the clock was set; else reconstructed from uptime with a
+    CLOCK record in the session, or with the (uptime_ms, epoch_s) pair seen at this sync if the
+    board has not rebooted since (its uptime now is past the session's start)."""
+    if start_epoch_s:
+        return Dating(float(start_epoch_s), False, "clock")
+    if clock_record is not None and clock_record[1]:
+        up, ep = clock_record
+        return Dating(ep - (up - start_uptime_ms) / 1000.0, True, "clock record")
+    if sync_clock is not None and sync_clock[0] > start_uptime_ms and sync_clock[1]:
+        up, ep = sync_clock
+        return Dating(ep - (up - start_uptime_ms) / 1000.0, True, "uptime at sync")
+    return Dating(None, True, "unknown")
+
+
+@dataclass
+class Stored:
+    """What store_session did: the row id, whether it was new, its decoded summary."""
+
+    session_id: int
+    new: bool
+    sets: int = 0
+    reps: int = 0
+    dating: Dating | None = None
+    decode_error: str | None = None
+
+
+class Database:
+    """An open HeelTrack database; UserError (one line) if the file is not a usable one."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._check_file()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
+        except (OSError, sqlite3.Error) as e:
+            raise UserError(f"cannot open the database {self.path}: {e}; check --db") from None
+        try:
+            self._setup()
+        except sqlite3.DatabaseError as e:
+            self.conn.close()
+            raise UserError(
+                f"the database {self.path} is damaged ({e}); move it away (it was left "
+                "untouched) or pass another --db"
+            ) from None
+
+    def _check_file(self) -> None:
+        p = self.path
+        if p.is_dir():
+            raise UserError(f"the database path {p} is a directory; pass a file with --db")
+        if p.exists() and p.stat().st_size > 0:
+            try:
+                with open(p, "rb") as f:
+                    head = f.read(len(SQLITE_MAGIC))
+            except OSError as e:
+                raise UserError(f"cannot read the database {p}: {e.strerror}; check --db") from None
+            if head != SQLITE_MAGIC:
+                raise UserError(
+                    f"{p} is not a HeelTrack database (not SQLite); it was left untouched: "
+                    "pass another --db or move the file away"
+                )
+
+    def _setup(self) -> None:
+        c = self.conn
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise UserError(
+                f"the database {self.path} has schema version {version}, newer than this "
+                f"heeltrack ({SCHEMA_VERSION}); upgrade heeltrack"
+            )
+        if version:
+            # an existing database: refuse a damaged one before changing anything
+            problem = c.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
+            if not {"devices", "sessions", "partials", "sets", "reps"} <= tables:
+                raise sqlite3.DatabaseError("HeelTrack tables missing")
+        elif c.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            raise UserError(
+                f"{self.path} is an SQLite database but not a HeelTrack one; it was left "
+                "untouched: pass another --db"
+            )
+        c.execute("PRAGMA journal_mode=WAL")
+        c.execute("PRAGMA synchronous=FULL")
+        c.execute("PRAGMA foreign_keys=ON")
+        if version < SCHEMA_VERSION:
+            with self.transaction():
+                for stmt in SCHEMA.split(";"):
+                    if stmt.strip():
+                        c.execute(stmt)
+                c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # -- plumbing ------------------------------------------------------------------------
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- devices -------------------------------------------------------------------------
+    def device_seen(self, info: dict[str, Any], port: str | None) -> str | None:
+        """Record a HELLO; returns the device id last seen at `port` if that was a different
+        board (a reformat gives the board a new id), else None."""
+        dev = str(info["device_id"])
+        c = self.conn
+        previous = None
+        if port:
+            row = c.execute(
+                "SELECT device_id FROM devices WHERE last_port=? ORDER BY last_seen DESC LIMIT 1",
+                (port,),
+            ).fetchone()
+            known = c.execute("SELECT 1 FROM devices WHERE device_id=?", (dev,)).fetchone()
+            if row and row[0] != dev and not known:
+                previous = row[0]
+        now = now_iso()
+        with self.transaction():
+            c.execute(
+                "INSERT INTO devices (device_id, board, foot, fw, first_seen, last_seen, "
+                "last_port) VALUES (?,?,?,?,?,?,?) ON CONFLICT(device_id) DO UPDATE SET "
+                "board=excluded.board, foot=excluded.foot, fw=excluded.fw, "
+                "last_seen=excluded.last_seen, last_port=excluded.last_port",
+                (dev, info.get("board"), info.get("foot"), info.get("fw"), now, now, port),
+            )
+        return previous
+
+    # -- sessions ------------------------------------------------------------------------
+    def has_session(self, device_id: str, sid: int, sha256: bytes) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM sessions WHERE device_id=? AND sid=? AND sha256=?",
+            (device_id, sid, sha256.hex()),
+        ).fetchone()
+        return row is not None
+
+    def partial(self, device_id: str, sid: int, size: int, sha256: bytes) -> bytes:
+        """The bytes held of an unfinished transfer of this very session (same size and hash);
+        chunks of another version of it (a reformatted board reusing the number) are dropped."""
+        c = self.conn
+        rows = c.execute(
+            "SELECT offset, data, size, sha256 FROM partials WHERE device_id=? AND sid=? "
+            "ORDER BY offset",
+            (device_id, sid),
+        ).fetchall()
+        parts: list[bytes] = []
+        held = 0
+        for off, data, psize, psha in rows:
+            if psize != size or psha != sha256.hex():
+                self.drop_partial(device_id, sid)
+                return b""
+            if off != held:
+                break
+            parts.append(data)
+            held += len(data)
+        return b"".join(parts)
+
+    def add_partial(
+        self, device_id: str, sid: int, size: int, sha256: bytes, offset: int, data: bytes
+    ) -> None:
+        """Store a chunk durably (its own transaction, fsync'd)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO partials (device_id, sid, size, sha256, offset, data) "
+                "VALUES (?,?,?,?,?,?)",
+                (device_id, sid, size, sha256.hex(), offset, data),
+            )
+
+    def drop_partial(self, device_id: str, sid: int) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM partials WHERE device_id=? AND sid=?", (device_id, sid))
+
+    def store_session(
+        self,
+        device_id: str,
+        sid: int,
+        data: bytes,
+        sync_clock: tuple[int, int] | None = None,
+    ) -> Stored:
+        """Store a whole session (verified by the caller) once: (device, sid, sha256) is unique.
+        Decodes it into sets and reps in the same transaction; drops its partial chunks."""
+        digest = hashlib.sha256(data).hexdigest()
+        c = self.conn
+        row = c.execute(
+            "SELECT id FROM sessions WHERE device_id=? AND sid=? AND sha256=?",
+            (device_id, sid, digest),
+        ).fetchone()
+        if row is not None:
+            self.drop_partial(device_id, sid)
+            return Stored(int(row[0]), new=False)
+        decoded = decode(data, sync_clock)
+        with self.transaction():
+            cur = c.execute(
+                "INSERT INTO sessions (device_id, sid, sha256, size, data, started_at, "
+                "approximate, foot, board, fw, synced_at, decode_error) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    device_id,
+                    sid,
+                    digest,
+                    len(data),
+                    data,
+                    iso(decoded.dating.start_epoch)
+                    if decoded.dating.start_epoch is not None
+                    else None,
+                    int(decoded.dating.approximate),
+                    decoded.foot,
+                    decoded.board,
+                    decoded.fw,
+                    now_iso(),
+                    decoded.error,
+                ),
+            )
+            session_id = int(cur.lastrowid or 0)
+            set_ids: dict[int, int] = {}
+            for s in decoded.sets:
+                cur = c.execute(
+                    "INSERT INTO sets (session_id, set_no, exercise, direction, start_ms, "
+                    "end_ms, count, started_at) VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        session_id,
+                        s["set_no"],
+                        s["exercise"],
+                        s["direction"],
+                        s["start_ms"],
+                        s["end_ms"],
+                        s["count"],
+                        s["started_at"],
+                    ),
+                )
+                set_ids[s["set_no"]] = int(cur.lastrowid or 0)
+            for r in decoded.reps:
+                c.execute(
+                    "INSERT INTO reps (session_id, set_id, set_no, exercise, t_ms, t_s, at, "
+                    "hold_ms, direction, foot) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        session_id,
+                        set_ids.get(r["set_no"]),
+                        r["set_no"],
+                        r["exercise"],
+                        r["t_ms"],
+                        r["t_s"],
+                        r["at"],
+                        r["hold_ms"],
+                        r["direction"],
+                        decoded.foot,
+                    ),
+                )
+            c.execute("DELETE FROM partials WHERE device_id=? AND sid=?", (device_id, sid))
+        return Stored(
+            session_id,
+            new=True,
+            sets=len(decoded.sets),
+            reps=len(decoded.reps),
+            dating=decoded.dating,
+            decode_error=decoded.error,
+        )
+
+    def session_data(self, device_id: str, sid: int) -> list[bytes]:
+        """The stored copies of a session (one, unless the board sent different versions)."""
+        rows = self.conn.execute(
+            "SELECT data FROM sessions WHERE device_id=? AND sid=? ORDER BY id", (device_id, sid)
+        ).fetchall()
+        return [bytes(r[0]) for r in rows]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on an exception); nestable (inner ones are no-ops)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        return self.conn
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if not self.outer:
+            return
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+@dataclass
+class Decoded:
+    dating: Dating
+    foot: str | None
+    board: str | None
+    fw: str | None
+    sets: list[dict[str, Any]]
+    reps: list[dict[str, Any]]
+    error: str | None
+
+
+def decode(data: bytes, sync_clock: tuple[int, int] | None = None) -> Decoded:
+    """Sets and reps of a session file (heel.records), dated; a damaged file gives `error` and
+    whatever decodes (nothing), never an exception: the raw bytes are kept regardless."""
+    try:
+        _header, recs = R.decode_session(data)
+    except ValueError as e:
+        return Decoded(Dating(None, True, "unknown"), None, None, None, [], [], str(e))
+    start: dict[str, Any] = {}
+    clock: tuple[int, int] | None = None
+    for rtype, f in recs:
+        if rtype == R.SESSION_START and not start:
+            start = f
+        elif rtype == R.CLOCK and clock is None:
+            clock = (int(f["uptime_ms"]), int(f["epoch_s"]))
+    up0 = int(start.get("uptime_ms", 0))
+    dating = date_session(up0, int(start.get("epoch_s", 0)), clock, sync_clock)
+
+    def at(t_ms: int) -> str | None:
+        if dating.start_epoch is None:
+            return None
+        return iso(dating.start_epoch + (t_ms - up0) / 1000.0)
+
+    sets: list[dict[str, Any]] = []
+    reps: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for rtype, f in recs:
+        if rtype == R.SET_START:
+            d = int(f.get("direction", 0))
+            current = {
+                "set_no": len(sets) + 1,
+                "exercise": _exercise(f["exercise"]),
+                "direction": E.DIRECTIONS[d] if 0 < d < len(E.DIRECTIONS) else None,
+                "start_ms": f["t_ms"],
+                "end_ms": None,
+                "count": 0,
+                "started_at": at(f["t_ms"]),
+            }
+            sets.append(current)
+        elif rtype == R.REP:
+            if current is None or current["end_ms"] is not None:
+                current = None
+            reps.append(
+                {
+                    "set_no": current["set_no"] if current else None,
+                    "exercise": _exercise(f["exercise"]),
+                    "t_ms": f["t_ms"],
+                    "t_s": (f["t_ms"] - up0) / 1000.0,
+                    "at": at(f["t_ms"]),
+                    "hold_ms": f["hold_ms"] if f["exercise"] == E.HEEL_RAISE else None,
+                    "direction": current["direction"] if current else None,
+                }
+            )
+            if current is not None:
+                current["count"] += 1
+        elif rtype == R.SET_END and current is not None:
+            current["end_ms"] = f["t_ms"]
+            current["count"] = f.get("count", current["count"])
+    return Decoded(
+        dating,
+        start.get("foot") or None,
+        start.get("board"),
+        start.get("fw_version"),
+        sets,
+        reps,
+        None,
+    )
+
+
+def _exercise(code: int) -> str:
+    return E.EXERCISES[code] if 0 <= code < len(E.EXERCISES) else f"exercise_{code}"
