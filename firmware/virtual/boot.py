@@ -13,7 +13,8 @@ registers the virtual hardware as the module `virtualboard`, and then
 
 `virtualboard` (used by firmware/main.py only on this board):
     virtualboard.ticks_ms()      virtual milliseconds (speed x real time); the trace clock
-    virtualboard.raw_file        open host file of little-endian int16 x6 records, or None
+    virtualboard.source          the trace for the fake chip: next_into(buf6) -> bool
+                                 (no trace: the foot rests flat)
     virtualboard.pin(name)       object with .value(v): records "t_ms name v" in the LED log
     virtualboard.speed_milli     speed x 1000
 """
@@ -82,16 +83,52 @@ class _Pin:
         self.value(0)
 
 
+class _RawSource:
+    """The trace: little-endian int16 x6 records read from an open host file in blocks.
+    Without a trace the foot rests flat (az = +1 g = 8192 LSB). Allocates nothing."""
+
+    def __init__(self, f):
+        self._f = f
+        self._buf = bytearray(64 * 12)
+        self._mv = memoryview(self._buf)
+        self._len = 0
+        self._pos = 0
+        self.ended = False
+
+    def next_into(self, buf6):
+        if self._f is None:
+            buf6[0] = buf6[1] = buf6[3] = buf6[4] = buf6[5] = 0
+            buf6[2] = 8192
+            return True
+        if self._pos >= self._len:
+            n = self._f.readinto(self._mv) or 0
+            self._len = n // 12 * 12
+            self._pos = 0
+            if not self._len:
+                self.ended = True
+                return False
+        b = self._buf
+        o = self._pos
+        for k in range(6):
+            v = b[o] | (b[o + 1] << 8)
+            buf6[k] = v - 65536 if v & 0x8000 else v
+            o += 2
+        self._pos = o
+        return True
+
+
 class _VirtualBoard:
     def __init__(self, cfg):
         self.speed_milli = int(cfg.get("speed_milli", 1000))
         self._offset = int(cfg.get("trace_offset_ms", 0))
         self._t0 = None
-        self._status_path = cfg.get("status")
+        status = cfg.get("status")
+        self._status = open(status, "w") if status else None  # host files: open before "/" changes
         raw = cfg.get("raw")
         self.raw_file = open(raw, "rb") if raw else None
         if self.raw_file is not None and self._offset:
             self.raw_file.seek((self._offset // 10) * 12)
+        self.source = _RawSource(self.raw_file)
         log = cfg.get("led_log")
         self._led_log = open(log, "a") if log else None
         self.board_name = cfg.get("board", "virtual")
@@ -101,10 +138,10 @@ class _VirtualBoard:
         now = time.ticks_ms()
         if self._t0 is None:
             self._t0 = now
-            if self._status_path:
+            if self._status is not None:
                 # tell the host when the trace started playing, so a restart resumes it
-                with open(self._status_path, "w") as f:
-                    f.write("%d %d\n" % (time.time_ns() // 1000000, self._offset))
+                self._status.write("%d %d\n" % (time.time_ns() // 1000000, self._offset))
+                self._status.flush()
         return time.ticks_diff(now, self._t0) * self.speed_milli // 1000
 
     def pin(self, name):

@@ -8,6 +8,7 @@ $ heeltrack flash --port /dev/pts/5
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -85,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
         trace = read_trace(args.trace)
     elif args.simulate is not None:
         try:
-            from heeltrack.sim import simulate
-        except ImportError as e:
+            simulate = importlib.import_module("heeltrack.sim").simulate
+        except (ImportError, AttributeError) as e:
             raise UserError(f"the simulator is not available ({e}); use --trace CSV") from None
         trace, _truth = simulate(args.simulate)
     if trace is not None:

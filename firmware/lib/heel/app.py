@@ -1,0 +1,314 @@
+"""The app: sampling -> engine -> feedback and session log, plus the link, in asyncio.
+
+    from heel.app import App
+    app = App(board, cfg, imu, log, led=led_pin, buzzer=None, clock=time.ticks_ms)
+    app.run()            # asyncio: sampling, feedback and link tasks, until Ctrl-C
+
+    app.step()           # one sampling poll (what the sampling task does every poll_ms):
+                         # the hot path; allocates nothing in steady state
+
+Hardware comes in from firmware/main.py (machine.I2C/Pin on a Pico, the fake chip and
+recording pins on the virtual board); nothing here imports `machine`.
+
+Tasks:
+- sampling, every `poll_ms` (25 ms: 2-3 samples of the 100 Hz FIFO; the FIFO holds 85):
+  read the IMU FIFO, feed every sample to the engine (heel.sampler), forward gaps,
+  log I2C errors and FIFO overflows, give the hold cue, end an idle session;
+- feedback, every 10 ms: steps the LED/buzzer patterns (heel.feedback);
+- link, every 40 ms (5 ms during a host exchange): heel.link.server.LinkServer.poll().
+
+Session lifecycle: a session starts by itself with the first event of the engine (the
+first set) and ends after `idle_timeout_s` of engine time without a set, or when the app
+stops (Ctrl-C). Times in the log are ms since boot: the uptime when the engine started
+plus engine time (samples x 10 ms), so they follow the IMU's clock.
+
+The device interface of heel.link.server (log, info, set_clock, get_config, set_config,
+subscribe, unsubscribe) is implemented here.
+"""
+
+import sys
+
+from heel import VERSION
+from heel import config as C
+from heel import feedback as FB
+from heel import records as R
+from heel.motion import events as E
+from heel.motion.engine import Engine
+from heel.sampler import Sampler
+
+try:
+    from time import ticks_diff, ticks_ms
+except ImportError:  # CPython
+    import time as _time
+
+    def ticks_ms():
+        return int(_time.monotonic() * 1000)
+
+    def ticks_diff(a, b):
+        return a - b
+
+
+try:
+    import asyncio
+except ImportError:  # pragma: no cover
+    asyncio = None
+
+POLL_MS = 25
+
+
+class App:
+    def __init__(
+        self,
+        board,
+        cfg,
+        imu,
+        log,
+        led=None,
+        buzzer=None,
+        clock=None,
+        wall=None,
+        poll_ms=POLL_MS,
+        config_path="/config.json",
+        stream_in=None,
+        stream_out=None,
+    ):
+        self.board = board
+        self.cfg = cfg
+        self.imu = imu
+        self.log = log
+        self.clock = clock if clock is not None else ticks_ms
+        self._wall = wall  # epoch seconds from an RTC, or None
+        self.poll_ms = poll_ms
+        self.config_path = config_path
+        self._stream_in = stream_in
+        self._stream_out = stream_out
+        self.feedback = FB.Feedback(led, buzzer if cfg["buzzer"] else None, self.clock)
+        self.engine = Engine(self._on_event)
+        self.sampler = Sampler(imu, board)
+        self._up_last = self.clock()
+        self._uptime = self._up_last  # unwrapped ms since boot
+        self.t0 = self._uptime  # uptime when the engine started
+        self._epoch0 = 0
+        self._epoch_up = 0
+        self._apply(cfg)
+        self._hold_cued = False
+        self._last_event = 0  # engine ms of the last event
+        self.set_no = 0
+        self._set_reps = 0
+        self.reps = 0  # reps counted since start
+        self.sessions = 0  # sessions started since start
+        self._subs = []
+        self._gaps = 0
+        self._errors = 0
+        self._overflows = 0
+        self._full = False
+        self.server = None
+
+    def _apply(self, cfg):
+        self.cfg = cfg
+        self._hold_target = C.hold_ms(cfg)
+        self._idle_ms = cfg["idle_timeout_s"] * 1000
+        self._targets = tuple(C.rep_target(cfg, ex) for ex in range(len(E.EXERCISES)))
+
+    # ---- clocks ----------------------------------------------------------------------
+    def uptime_ms(self):
+        now = self.clock()
+        self._uptime += ticks_diff(now, self._up_last)
+        self._up_last = now
+        return self._uptime
+
+    def now_ms(self):
+        """Log time now: ms since boot, on the IMU's clock."""
+        return self.t0 + self.engine.t_ms
+
+    def epoch_s(self):
+        if self._epoch0:
+            return self._epoch0 + (self.uptime_ms() - self._epoch_up) // 1000
+        if self._wall is not None:
+            t = int(self._wall())
+            if t > 1700000000:  # an RTC that was set (rp2 boots at 2021-01-01)
+                return t
+        return 0
+
+    # ---- the engine's listener ---------------------------------------------------------
+    def _on_event(self, kind, exercise, t_ms, value):
+        log = self.log
+        if log.active is None:
+            self._begin(t_ms)
+        t = self.t0 + t_ms
+        if kind == E.EV_REP:
+            ok = log.append_rep(exercise, t, value, self.set_no)
+            self.reps += 1
+            self._set_reps += 1
+            self.feedback.rep()
+            if self._set_reps == self._targets[exercise]:
+                self.feedback.target()
+        elif kind == E.EV_SET_START:
+            self.set_no += 1
+            self._set_reps = 0
+            ok = log.append_set_start(exercise, t, value)
+        elif kind == E.EV_SET_END:
+            ok = log.append_set_end(exercise, t, value)
+            self.feedback.set_end()
+        else:
+            ok = True
+        self._last_event = self.engine.t_ms
+        if not ok:
+            self._check_full()
+        for cb in self._subs:
+            cb(kind, exercise, t_ms, value)
+
+    def _begin(self, t_ms):
+        cfg = self.cfg
+        self.log.begin(
+            self.t0 + t_ms,
+            self.epoch_s(),
+            self.board.name,
+            cfg["foot"],
+            VERSION,
+            C.digest(cfg),
+        )
+        self.sessions += 1
+        self.set_no = 0
+        # what the IMU reported before the session is not this session's business
+        self._gaps = self.sampler.gaps
+        self._errors = self.imu.errors
+        self._overflows = self.imu.overflows
+
+    def end_session(self, reason=R.END_NORMAL):
+        if self.log.active is not None:
+            self.log.end(self.now_ms(), reason)
+            self.feedback.session_end()
+
+    def _check_full(self):
+        full = self.log.full
+        if full != self._full:
+            self._full = full
+            self.feedback.store_full(full)
+
+    # ---- sampling: the hot path ----------------------------------------------------------
+    def step(self):
+        """Poll the IMU once and feed the engine; returns the samples fed. No allocation."""
+        eng = self.engine
+        n = self.sampler.poll(eng)
+        if n == 0 and self.log.active is None:
+            return 0
+        h = eng.hold_ms
+        if h == 0:
+            self._hold_cued = False
+        elif not self._hold_cued and self._hold_target and h >= self._hold_target:
+            ex = eng.exercise
+            if ex == E.HEEL_RAISE or ex < 0:
+                self._hold_cued = True
+                self.feedback.hold()
+        log = self.log
+        if log.active is not None:
+            self._faults()
+            if eng.exercise < 0 and eng.t_ms - self._last_event > self._idle_ms:
+                self.end_session(R.END_IDLE)
+        if log.full != self._full:
+            self._check_full()
+        return n
+
+    def _faults(self):
+        log = self.log
+        g = self.sampler.gaps
+        if g != self._gaps:
+            log.append_gap(self.now_ms(), g - self._gaps)
+            self._gaps = g
+        e = self.imu.errors
+        if e != self._errors:
+            log.append_fault(R.FAULT_I2C, e - self._errors)
+            self._errors = e
+        o = self.imu.overflows
+        if o != self._overflows:
+            log.append_fault(R.FAULT_FIFO_OVERFLOW, o - self._overflows)
+            self._overflows = o
+
+    def stop(self):
+        """End of data or Ctrl-C: close the running set and the session."""
+        self.engine.finish()
+        self.end_session(R.END_USER)
+        for ch in (self.feedback.led, self.feedback.buzz):
+            if ch.pin is not None:
+                ch.pin.value(0)
+
+    # ---- the link's device interface -------------------------------------------------------
+    def info(self):
+        return {
+            "device_id": self.log.device_id,
+            "fw": VERSION,
+            "board": self.board.name,
+            "foot": self.cfg["foot"],
+            "uptime_ms": self.uptime_ms(),
+            "epoch_s": self.epoch_s(),
+            "free": self.log.free_bytes(),
+            "mode": "app",
+            "session": self.log.active,
+            "exercise": self.engine.exercise,
+            "count": self.engine.count,
+            "reps": self.reps,
+        }
+
+    def set_clock(self, epoch_s):
+        self._epoch0 = int(epoch_s)
+        self._epoch_up = self.uptime_ms()
+        if self.log.active is not None:
+            self.log.append_clock(self.now_ms(), self._epoch0)
+
+    def get_config(self):
+        return dict(self.cfg)
+
+    def set_config(self, changes):
+        cfg = C.merge(self.cfg, changes)  # ValueError with the message for the host
+        if self.config_path:
+            C.save(cfg, self.config_path)
+        self._apply(cfg)
+        return dict(cfg)
+
+    def subscribe(self, cb):
+        if cb not in self._subs:
+            self._subs.append(cb)
+
+    def unsubscribe(self, cb):
+        if cb in self._subs:
+            self._subs.remove(cb)
+
+    # ---- asyncio ---------------------------------------------------------------------------
+    async def _sampling(self):
+        while True:
+            self.step()
+            await asyncio.sleep_ms(self.poll_ms)
+
+    async def _feedback(self):
+        fb = self.feedback
+        while True:
+            fb.update()
+            await asyncio.sleep_ms(10)
+
+    async def _link(self):
+        from heel.link.server import LinkServer
+
+        stream_in = self._stream_in if self._stream_in is not None else sys.stdin.buffer
+        stream_out = self._stream_out if self._stream_out is not None else sys.stdout.buffer
+        server = LinkServer(self, stream_in, stream_out)
+        self.server = server
+        try:
+            while not server.done:
+                server.poll()
+                await asyncio.sleep_ms(5 if server.active else 40)
+        finally:
+            server._end_session()  # Ctrl-C back on
+
+    async def main(self, link=True):
+        tasks = [asyncio.create_task(self._sampling()), asyncio.create_task(self._feedback())]
+        if link:
+            tasks.append(asyncio.create_task(self._link()))
+        await tasks[0]
+
+    def run(self, link=True):
+        """Run until Ctrl-C (KeyboardInterrupt propagates, as a Pico's REPL expects)."""
+        try:
+            asyncio.run(self.main(link))
+        finally:
+            self.stop()
