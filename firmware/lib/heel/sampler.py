@@ -10,7 +10,26 @@ Integer math only, nothing allocated per sample (ints stay far below 2**30):
     gyro 0.1/s = round(raw * 10 / 65.5)   = (raw * 20 + 65) // 131
 The board's axis map is applied to the raw values first (foot[k] = sign[k] *
 board[index[k]]), then scaled, so a saturated -32768 becomes +4000 mg when flipped.
+The whole block of samples is converted at once by a viper function on the board
+(the same function runs as plain Python in CPython; the tests compare both), so the
+per-sample Python work is only the sink.feed call.
+
+The imu needs: read_fifo() -> n, decode(array('h')) (raw int16, 6 per sample, chip
+axes), gap_samples, max_samples.
 """
+
+from array import array
+
+try:
+    import micropython
+except ImportError:  # CPython: the viper function below runs as plain Python
+
+    class micropython:  # noqa: N801
+        @staticmethod
+        def viper(f):
+            return f
+
+    ptr8 = ptr16 = ptr32 = int
 
 
 def accel_mg(raw):
@@ -23,59 +42,70 @@ def gyro_ddps(raw):
     return (raw * 20 + 65) // 131
 
 
+@micropython.viper
+def _convert(raw: ptr16, n: int, cfg: ptr8, out: ptr32):
+    # raw chip samples -> foot frame, mg and 0.1 dps; cfg = index0..2, negate0..2.
+    # The sign is restored by hand: viper loads ptr16 unsigned, CPython signed.
+    j = 0
+    end = n * 6
+    while j < end:
+        k = 0
+        while k < 3:
+            v = ((raw[j + cfg[k]] & 0xFFFF) ^ 0x8000) - 0x8000
+            if cfg[3 + k]:
+                v = -v
+            out[j + k] = (v * 125 + 512) >> 10
+            v = ((raw[j + 3 + cfg[k]] & 0xFFFF) ^ 0x8000) - 0x8000
+            if cfg[3 + k]:
+                v = -v
+            out[j + 3 + k] = (v * 20 + 65) // 131
+            k += 1
+        j += 6
+
+
 class Sampler:
     def __init__(self, imu, board):
         self.imu = imu
         ix = board.axis_index
         sg = board.axis_sign
-        self._i0, self._i1, self._i2 = ix[0], ix[1], ix[2]
-        self._s0, self._s1, self._s2 = sg[0], sg[1], sg[2]
-        self._raw = [0, 0, 0, 0, 0, 0]
+        self._cfg = bytearray((ix[0], ix[1], ix[2], sg[0] < 0, sg[1] < 0, sg[2] < 0))
+        m = imu.max_samples
+        self._raw = array("h", bytes(2 * 6 * m))
+        self._out = array("i", bytes(4 * 6 * m))
+        self._n = 0
         self.fed = 0  # samples given to the sink
         self.gaps = 0  # missing samples reported to the sink
 
-    def poll(self, sink):
-        """Read the IMU FIFO, report any gap, feed every sample; return the count fed."""
+    def read(self):
+        """Read and convert the FIFO without a sink; then sample(i, out), imu.gap_samples."""
         imu = self.imu
         n = imu.read_fifo()
+        if n:
+            imu.decode(self._raw)
+            _convert(self._raw, n, self._cfg, self._out)
+        self._n = n
+        return n
+
+    def poll(self, sink):
+        """Read the IMU FIFO, report any gap, feed every sample; return the count fed."""
+        n = self.read()
+        imu = self.imu
         gap = imu.gap_samples
         if gap:
             imu.gap_samples = 0
             self.gaps += gap
             sink.gap(gap)
-        if not n:
-            return 0
-        r = self._raw
-        i0 = self._i0
-        i1 = self._i1
-        i2 = self._i2
-        s0 = self._s0
-        s1 = self._s1
-        s2 = self._s2
-        for i in range(n):  # sink.feed(...) without binding: a bound method would allocate
-            imu.raw(i, r)
-            sink.feed(
-                (s0 * r[i0] * 125 + 512) >> 10,
-                (s1 * r[i1] * 125 + 512) >> 10,
-                (s2 * r[i2] * 125 + 512) >> 10,
-                (s0 * r[3 + i0] * 20 + 65) // 131,
-                (s1 * r[3 + i1] * 20 + 65) // 131,
-                (s2 * r[3 + i2] * 20 + 65) // 131,
-            )
+        e = self._out
+        j = 0
+        for _ in range(n):  # sink.feed(...) unbound: a bound method would allocate
+            sink.feed(e[j], e[j + 1], e[j + 2], e[j + 3], e[j + 4], e[j + 5])
+            j += 6
         self.fed += n
         return n
 
-    def read(self):
-        """Read the FIFO without a sink; then use sample(i, out) and imu.gap_samples."""
-        return self.imu.read_fifo()
-
     def sample(self, i, out):
-        """Sample i of the last read, converted into out[0..5] (for callers without a sink)."""
-        r = self._raw
-        self.imu.raw(i, r)
-        out[0] = accel_mg(self._s0 * r[self._i0])
-        out[1] = accel_mg(self._s1 * r[self._i1])
-        out[2] = accel_mg(self._s2 * r[self._i2])
-        out[3] = gyro_ddps(self._s0 * r[3 + self._i0])
-        out[4] = gyro_ddps(self._s1 * r[3 + self._i1])
-        out[5] = gyro_ddps(self._s2 * r[3 + self._i2])
+        """Sample i of the last read() in engine units into out[0..5]."""
+        e = self._out
+        j = i * 6
+        for k in range(6):
+            out[k] = e[j + k]

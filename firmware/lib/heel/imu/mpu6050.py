@@ -50,6 +50,18 @@ except ImportError:  # CPython: no tick clock unless one is passed in
         return a - b
 
 
+try:
+    import micropython
+except ImportError:  # CPython: the viper function below runs as plain Python
+
+    class micropython:  # noqa: N801
+        @staticmethod
+        def viper(f):
+            return f
+
+    ptr8 = ptr16 = int
+
+
 _SMPLRT_DIV = const(0x19)
 _CONFIG = const(0x1A)
 _GYRO_CONFIG = const(0x1B)
@@ -82,6 +94,7 @@ _CHUNK = const(16)  # samples per full-chunk burst read
 _N_CHUNKS = const(6)  # 6 * 16 >= 85
 _REST = const(_N_CHUNKS * _CHUNK * _REC)  # offset of the remainder area
 _RETRIES = const(3)
+MAX_SAMPLES = const(82)  # most samples one read_fifo() returns (_FIFO_SAFE // 12)
 
 LSB_PER_G = const(8192)
 LSB_PER_DPS_X10 = const(655)  # 65.5 LSB per deg/s
@@ -116,6 +129,7 @@ class MPU6050:
         self.lost_samples = 0  # all lost samples since init (estimate)
         self.samples = 0  # samples delivered since init
         self.who_am_i = 0
+        self.max_samples = MAX_SAMPLES
         self._n = 0
         self._full = 0
         self._need_reset = False
@@ -271,6 +285,13 @@ class MPU6050:
             out[k] = v - 65536 if v & 0x8000 else v
             o += 2
 
+    def decode(self, out):
+        """All samples of the last read into out (array('h'), 6 per sample); return n.
+
+        Viper on the board, plain Python in CPython; same numbers as raw()."""
+        _decode(self._buf, self._full, _REST, self._n, out)
+        return self._n
+
     def read_latest(self, out):
         """Latest sample from the data registers (bypasses the FIFO); False on bus error."""
         if not self._read(_ACCEL_XOUT_H, self._b14):
@@ -284,6 +305,25 @@ class MPU6050:
             out[k] = v - 65536 if v & 0x8000 else v
             o += 2
         return True
+
+
+@micropython.viper
+def _decode(buf: ptr8, full: int, rest: int, n: int, out: ptr16):
+    # Big-endian int16 records -> out; machine-word ints, no allocation.
+    i = 0
+    j = 0
+    while i < n:
+        if i < full:
+            o = i * 12
+        else:
+            o = rest + (i - full) * 12
+        end = o + 12
+        while o < end:
+            v = (buf[o] << 8) | buf[o + 1]
+            out[j] = ((v & 0xFFFF) ^ 0x8000) - 0x8000
+            j += 1
+            o += 2
+        i += 1
 
 
 def _errname(e):
