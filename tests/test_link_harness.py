@@ -83,6 +83,7 @@ dev = AppDevice()
 server = LinkServer(dev)
 last = ticks_ms()
 n = 0
+ev = 0
 recording = "record" in os.listdir("/")
 if recording:  # counting and logging go on while the host syncs
     sid = dev.log.begin(ticks_ms(), 0, "pico", "left", "0.1.0", b"\x00")
@@ -95,8 +96,8 @@ while True:
         dev.log.append_rep(0, ticks_ms(), 700, 1)
     if dev.cb is not None and ticks_diff(ticks_ms(), last) > 30:
         last = ticks_ms()
-        dev.cb(2, 0, n * 1000, 1500 + n)
-        n += 1
+        ev += 1
+        dev.cb(2, 0, ev * 1000, 1500 + ev)
     server.wait(10)
 """
 
@@ -146,6 +147,7 @@ class Board:
         sessions: dict[int, bytes] | None = None,
         faults: FaultPlan | None = None,
         recording: bool = False,
+        device_id: str = DEVICE_ID,
     ) -> None:
         self.root = tmp / "board"
         self.mode = mode
@@ -156,7 +158,7 @@ class Board:
                 self.root / "lib" / "heel",
                 ignore=shutil.ignore_patterns("__pycache__"),
             )
-        (self.root / "heeltrack_id").write_text(DEVICE_ID)
+        (self.root / "heeltrack_id").write_text(device_id)
         if recording:
             (self.root / "record").write_text("")
         (self.root / "board.json").write_text(json.dumps({"name": "pico", "foot": "left"}))

@@ -1,0 +1,211 @@
+"""Link server + host client + `heeltrack sync` end to end: the unix port on a pseudo-terminal,
+used through pyserial exactly like a board's port (harness: test_link_harness.py)."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from heel.link import frame as F
+from heeltrack.cli import main
+from heeltrack.cmd_sync import sync_device
+from heeltrack.db import Database
+from heeltrack.link import DeviceError, LinkClient, SerialTransport, connect, open_link
+from tests.test_link_harness import Board, make_session, sha
+
+
+@pytest.fixture
+def boards(tmp_path: Path, micropython_bin: str) -> Iterator[list[Board]]:
+    made: list[Board] = []
+    yield made
+    for b in made:
+        b.close()
+
+
+def new_board(boards: list[Board], tmp: Path, **kw: object) -> Board:
+    b = Board(tmp / f"b{len(boards)}", **kw)  # type: ignore[arg-type]
+    boards.append(b)
+    return b
+
+
+def stored(db_path: Path) -> dict[int, list[bytes]]:
+    con = sqlite3.connect(db_path)
+    out: dict[int, list[bytes]] = {}
+    for sid, data in con.execute("SELECT sid, data FROM sessions ORDER BY id"):
+        out.setdefault(sid, []).append(bytes(data))
+    con.close()
+    return out
+
+
+SESSIONS = {
+    1: make_session(1, 5),
+    2: make_session(2, 2500, clock=(70_000, 1_795_000_000)),  # ~50 KiB: several READs
+    3: make_session(3, 20, epoch_s=1_790_000_000),
+}
+
+
+def test_sync_from_the_repl_stores_each_session_once_and_frees_the_board(
+    boards: list[Board], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    board = new_board(boards, tmp_path, mode="repl", sessions=SESSIONS)
+    db = tmp_path / "h.sqlite3"
+    assert main(["sync", "--port", board.port, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "3 new sessions" in out
+    assert "date reconstructed from uptime" in out  # sessions 1 and 2 had no clock
+    assert stored(db) == {sid: [data] for sid, data in SESSIONS.items()}
+    assert board.on_board() == {}
+    # a second sync finds nothing new and stores nothing twice
+    assert main(["sync", "--port", board.port, "--db", str(db)]) == 0
+    assert "0 new sessions" in capsys.readouterr().out
+    assert stored(db) == {sid: [data] for sid, data in SESSIONS.items()}
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT sid, approximate, started_at FROM sessions ORDER BY sid").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(1, 1), (2, 1), (3, 0)]
+    assert rows[2][2] == "2026-09-21T14:13:20Z"
+    assert rows[1][2] == "2026-11-18T11:06:30Z"  # from the CLOCK record in the session
+    assert con.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 2525
+
+
+def test_keep_marks_synced_and_a_later_sync_deletes_without_reading_again(
+    boards: list[Board], tmp_path: Path
+) -> None:
+    board = new_board(boards, tmp_path, mode="app", sessions=SESSIONS, recording=True)
+    with Database(tmp_path / "h.sqlite3") as db:
+        with connect(board.port) as client:
+            rep = sync_device(client, db, port="P", keep=True)
+        assert sorted(s.sid for s, _ in rep.new) == [1, 2, 3]
+        assert len(rep.still_open) == 1  # the app is recording: that session stays
+        left = board.on_board()
+        assert sorted(left) == [1, 2, 3, rep.still_open[0]]
+        assert all((board.root / "sessions" / f"{sid}.kept").exists() for sid in (1, 2, 3))
+        with connect(board.port) as client:
+            rep2 = sync_device(client, db, port="P")
+        assert rep2.new == [] and rep2.bytes_read == 0
+        assert sorted(rep2.confirmed) == [1, 2, 3]
+        assert sorted(board.on_board()) == [rep.still_open[0]]
+        for sid, data in SESSIONS.items():
+            assert db.session_data(board_id(db), sid) == [data]
+
+
+def board_id(db: Database) -> str:
+    return str(db.conn.execute("SELECT device_id FROM devices").fetchone()[0])
+
+
+def test_an_interrupted_transfer_resumes_from_the_offset_held(
+    boards: list[Board], tmp_path: Path
+) -> None:
+    big = make_session(7, 5000)  # ~100 KiB
+    board = new_board(boards, tmp_path, mode="app", sessions={7: big})
+    with Database(tmp_path / "h.sqlite3") as db:
+
+        def pull_the_cable(done: int, total: int) -> None:
+            if done >= 40_000:
+                raise ConnectionError("cable pulled")
+
+        with connect(board.port) as client:
+            with pytest.raises(ConnectionError):
+                sync_device(client, db, port="P", progress=pull_the_cable)
+        held = db.partial(board_id(db), 7, len(big), sha(big))
+        assert len(held) >= 40_000 and big.startswith(held)
+        assert board.on_board() == {7: big}  # nothing confirmed, nothing deleted
+        with connect(board.port) as client:
+            rep = sync_device(client, db, port="P")
+        assert rep.resumed_from == {7: len(held)}
+        assert rep.bytes_read == len(big) - len(held)
+        assert db.session_data(board_id(db), 7) == [big]
+        assert board.on_board() == {}
+
+
+def test_a_new_device_id_at_the_same_port_is_reported(boards: list[Board], tmp_path: Path) -> None:
+    a = new_board(boards, tmp_path, mode="app", sessions={1: SESSIONS[1]})
+    with Database(tmp_path / "h.sqlite3") as db:
+        with connect(a.port) as client:
+            assert sync_device(client, db, port="/dev/ttyACM0").messages == []
+        b = new_board(boards, tmp_path, mode="app", device_id="0123456789abcdef")
+        with connect(b.port) as client:
+            rep = sync_device(client, db, port="/dev/ttyACM0")
+        assert any("reformatted" in m and "0123456789abcdef" in m for m in rep.messages)
+
+
+def _sigint_caught(pid: int) -> bool:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    raise AssertionError("no SigCgt")
+
+
+def test_ctrl_c_is_off_during_a_binary_exchange_and_back_after_bye(
+    boards: list[Board], tmp_path: Path
+) -> None:
+    # In the unix port micropython.kbd_intr(-1) uninstalls the SIGINT handler, kbd_intr(3)
+    # installs it again: /proc shows which.
+    board = new_board(boards, tmp_path, mode="app")
+    time.sleep(0.3)
+    assert _sigint_caught(board.proc.pid)
+    transport = SerialTransport(board.port)
+    conn = open_link(transport, repl=False)
+    assert not _sigint_caught(board.proc.pid)
+    conn.close()
+    time.sleep(0.1)
+    assert _sigint_caught(board.proc.pid)
+
+
+def test_device_errors_come_back_as_exceptions(boards: list[Board], tmp_path: Path) -> None:
+    board = new_board(boards, tmp_path, mode="app", sessions={1: SESSIONS[1]}, recording=True)
+    with connect(board.port) as client:
+        entries = {s.sid: s for s in client.list_sessions()}
+        open_sid = next(s.sid for s in entries.values() if not s.closed)
+        with pytest.raises(DeviceError) as e:
+            client.read(99, 0, 100)
+        assert e.value.code == F.E_NO_SESSION
+        with pytest.raises(DeviceError) as e:
+            client.confirm_delete(1, b"\x00" * 32)
+        assert e.value.code == F.E_HASH
+        with pytest.raises(DeviceError) as e:
+            client.confirm_delete(open_sid, b"\x00" * 32)
+        assert e.value.code == F.E_OPEN
+        assert client.hash(1, 24, 100) == sha(SESSIONS[1][24:124])
+        assert client.read(1, 180, 100) == SESSIONS[1][180:]
+        assert 1 in board.on_board()
+
+
+def test_config_and_live_events_while_the_app_runs(boards: list[Board], tmp_path: Path) -> None:
+    board = new_board(boards, tmp_path, mode="app", recording=True)
+    with connect(board.port) as client:
+        assert client.set_config({"foot": "right"})["foot"] == "right"
+        assert client.get_config()["foot"] == "right"
+        with pytest.raises(DeviceError, match="foot must be 'left' or 'right'"):
+            client.set_config({"foot": "middle"})
+        events = client.live()
+        got = [next(events) for _ in range(3)]
+        events.close()
+        assert [e.kind for e in got] == [2, 2, 2]
+        assert got[1].t_ms - got[0].t_ms == 1000 and got[0].value > 1500
+        info = client.set_clock(1_800_000_000)
+        assert abs(info["epoch_s"] - 1_800_000_000) <= 1
+
+
+def test_pipelined_reads_are_byte_identical_for_every_chunk_size(
+    boards: list[Board], tmp_path: Path
+) -> None:
+    data = SESSIONS[2]
+    board = new_board(boards, tmp_path, mode="app", sessions={2: data})
+    transport = SerialTransport(board.port)
+    conn = open_link(transport, repl=False)
+    try:
+        for chunk, window in ((1, 1), (100, 3), (4096, 8), (8192, 4), (20000, 2)):
+            client = LinkClient(transport, window=window, chunk=chunk)
+            client._seq = 100
+            if chunk == 1:
+                assert client.read_session(2, 300) == data[:300]
+            else:
+                assert client.read_session(2, len(data)) == data
+    finally:
+        conn.close()
