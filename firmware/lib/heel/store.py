@@ -322,6 +322,8 @@ class SessionLog(SessionDir):
 
     def free_bytes(self):
         st = self._statvfs(self.root)
+        if st[4] > st[2]:  # littlefs counts blocks in flux twice when nearly full: bfree "< 0"
+            return 0
         return st[1] * st[4]
 
     def close(self):
