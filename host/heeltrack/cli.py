@@ -17,6 +17,9 @@ COMMANDS = {
     "analyze": "heeltrack.cmd_analyze",
     "simulate": "heeltrack.cmd_simulate",
     "sync": "heeltrack.cmd_sync",
+    "virtual": "heeltrack.cmd_virtual",
+    "flash": "heeltrack.cmd_flash",
+    "devices": "heeltrack.cmd_devices",
 }
 
 

