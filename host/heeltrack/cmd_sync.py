@@ -209,9 +209,9 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-    port = _resolve_port(args.port)
     console = Console(stderr=True)
-    with Database(resolve_path(args.db)) as db:
+    with Database(resolve_path(args.db)) as db:  # a bad database fails before the board is asked
+        port = _resolve_port(args.port)
         conn = connect(port)
         try:
             with Progress(

@@ -176,10 +176,14 @@ class Database:
             self._setup()
         except sqlite3.DatabaseError as e:
             self.conn.close()
+            why = " ".join(str(e).split())[:120]
             raise UserError(
-                f"the database {self.path} is damaged ({e}); move it away (it was left "
-                "untouched) or pass another --db"
+                f"the database {self.path} is damaged ({why}); it was left untouched: move it "
+                "away or pass another --db"
             ) from None
+        except UserError:
+            self.conn.close()
+            raise
 
     def _check_file(self) -> None:
         p = self.path

@@ -1,0 +1,130 @@
+"""heeltrack.db: schema, idempotent storage, partial transfers, decoding and dating."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from heel import records as R
+from heel.motion import events as E
+from heeltrack.db import SCHEMA_VERSION, Database, date_session, decode, iso, resolve_path
+from heeltrack.errors import UserError
+from tests.test_link_harness import DEVICE_ID, make_session, sha
+
+
+def circles_session(sid: int) -> bytes:
+    buf = bytearray(R.RECORD_MAX)
+    out = bytearray()
+    out += buf[: R.encode_header(buf, 0, DEVICE_ID, sid)]
+    out += buf[: R.encode_start(buf, 0, 5_000, 1_790_000_000, "pico", "right", "0.1.0", "ab")]
+    out += buf[: R.encode_into(buf, R.SET_START, E.ANKLE_CIRCLE, 6_000, E.DIR_CCW)]
+    for i in range(3):
+        out += buf[: R.encode_into(buf, R.REP, E.ANKLE_CIRCLE, 7_000 + 1_000 * i, 0, 1)]
+    out += buf[: R.encode_into(buf, R.SET_END, E.ANKLE_CIRCLE, 9_500, 3)]
+    out += buf[: R.encode_into(buf, R.SESSION_END, 10_000, R.END_NORMAL)]
+    return bytes(out)
+
+
+def test_new_database_has_schema_version_and_wal(tmp_path: Path) -> None:
+    with Database(tmp_path / "sub" / "h.sqlite3") as db:
+        assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        names = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master")}
+        assert {"devices", "sessions", "partials", "sets", "reps"} <= names
+
+
+def test_a_session_is_stored_once(tmp_path: Path) -> None:
+    data = make_session(4, 12)
+    with Database(tmp_path / "h.sqlite3") as db:
+        first = db.store_session(DEVICE_ID, 4, data)
+        again = db.store_session(DEVICE_ID, 4, data)
+        assert first.new and not again.new and first.session_id == again.session_id
+        assert first.reps == 12 and first.sets == 2
+        assert db.has_session(DEVICE_ID, 4, sha(data))
+        assert db.session_data(DEVICE_ID, 4) == [data]
+        assert db.conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 12
+    # and it is there after reopening (committed)
+    with Database(tmp_path / "h.sqlite3") as db:
+        assert db.session_data(DEVICE_ID, 4) == [data]
+
+
+def test_partials_resume_and_are_dropped_when_the_session_differs(tmp_path: Path) -> None:
+    data = make_session(5, 200)
+    digest = sha(data)
+    with Database(tmp_path / "h.sqlite3") as db:
+        assert db.partial(DEVICE_ID, 5, len(data), digest) == b""
+        db.add_partial(DEVICE_ID, 5, len(data), digest, 0, data[:1000])
+        db.add_partial(DEVICE_ID, 5, len(data), digest, 1000, data[1000:1500])
+        db.add_partial(DEVICE_ID, 5, len(data), digest, 3000, data[3000:3100])  # a hole before
+        assert db.partial(DEVICE_ID, 5, len(data), digest) == data[:1500]
+        # the board now has another session 5 (reformatted): the old chunks go
+        other = make_session(5, 3)
+        assert db.partial(DEVICE_ID, 5, len(other), sha(other)) == b""
+        assert db.conn.execute("SELECT COUNT(*) FROM partials").fetchone()[0] == 0
+        db.add_partial(DEVICE_ID, 5, len(data), digest, 0, data[:1000])
+        db.store_session(DEVICE_ID, 5, data)
+        assert db.conn.execute("SELECT COUNT(*) FROM partials").fetchone()[0] == 0
+
+
+def test_reps_carry_exercise_direction_foot_and_time(tmp_path: Path) -> None:
+    with Database(tmp_path / "h.sqlite3") as db:
+        db.store_session(DEVICE_ID, 9, circles_session(9))
+        rows = db.conn.execute(
+            "SELECT exercise, direction, foot, hold_ms, t_s, at, set_no FROM reps ORDER BY t_ms"
+        ).fetchall()
+        assert rows[0] == ("ankle_circle", "ccw", "right", None, 2.0, "2026-09-21T14:13:22Z", 1)
+        assert len(rows) == 3
+        s = db.conn.execute("SELECT exercise, direction, count, start_ms FROM sets").fetchall()
+        assert s == [("ankle_circle", "ccw", 3, 6000)]
+        started = db.conn.execute("SELECT started_at, approximate FROM sessions").fetchone()
+        assert started == ("2026-09-21T14:13:20Z", 0)
+
+
+def test_a_damaged_session_is_kept_raw_with_the_reason(tmp_path: Path) -> None:
+    data = bytearray(make_session(6, 10))
+    data[100] ^= 0xFF  # inside a record in the middle: corruption, not a torn tail
+    with Database(tmp_path / "h.sqlite3") as db:
+        st = db.store_session(DEVICE_ID, 6, bytes(data))
+        assert st.new and st.decode_error and "offset" in st.decode_error
+        assert db.session_data(DEVICE_ID, 6) == [bytes(data)]
+        assert db.conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 0
+
+
+def test_dating() -> None:
+    d = date_session(10_000, 1_700_000_000, None, None)
+    assert (d.start_epoch, d.approximate) == (1_700_000_000, False)
+    d = date_session(10_000, 0, (70_000, 1_700_000_060), (999_999, 1_800_000_000))
+    assert (d.start_epoch, d.approximate, d.how) == (1_700_000_000, True, "clock record")
+    d = date_session(10_000, 0, None, (3_610_000, 1_800_000_000))
+    assert (d.start_epoch, d.approximate, d.how) == (1_800_000_000 - 3600, True, "uptime at sync")
+    d = date_session(10_000, 0, None, (5_000, 1_800_000_000))  # rebooted since: unknown
+    assert (d.start_epoch, d.approximate) == (None, True)
+    dec = decode(make_session(1, 2, uptime_ms=60_000), sync_clock=(160_000, 1_800_000_000))
+    assert dec.dating.start_epoch == 1_800_000_000 - 100
+    assert dec.reps[0]["at"] == iso(1_800_000_000 - 100 + 3)  # rep at uptime 63 s
+
+
+def test_newer_schema_and_foreign_databases_are_refused(tmp_path: Path) -> None:
+    newer = tmp_path / "newer.sqlite3"
+    con = sqlite3.connect(newer)
+    con.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(UserError, match="newer than this heeltrack"):
+        Database(newer)
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    with Database(empty) as db:  # an empty file is a new database
+        assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with pytest.raises(UserError, match="is a directory"):
+        Database(tmp_path)
+
+
+def test_path_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEELTRACK_DB", str(tmp_path / "env.sqlite3"))
+    assert resolve_path(str(tmp_path / "arg.sqlite3")) == tmp_path / "arg.sqlite3"
+    assert resolve_path(None) == tmp_path / "env.sqlite3"
+    monkeypatch.delenv("HEELTRACK_DB")
+    assert resolve_path(None).name == "heeltrack.sqlite3"
+    assert "heeltrack" in str(resolve_path(None).parent)
