@@ -25,7 +25,20 @@ Faults: `fail_next(n)` makes the next n transactions raise OSError(5) (EIO);
 addresses answering the scan.
 """
 
+from array import array
+
 from heel.compat import const
+
+try:
+    import micropython
+except ImportError:  # CPython: the viper functions below run as plain Python
+
+    class micropython:  # noqa: N801
+        @staticmethod
+        def viper(f):
+            return f
+
+    ptr8 = ptr16 = ptr32 = int
 
 _SMPLRT_DIV = const(0x19)
 _CONFIG = const(0x1A)
@@ -51,6 +64,81 @@ except ImportError:  # CPython
 
 _FIFO_SIZE = const(1024)
 _EIO = const(5)
+# FIFO state, kept in an array('i') so the viper helpers can update it
+_HEAD = const(0)
+_COUNT = const(1)
+_DROPPED = const(2)
+_LAST = const(3)
+
+
+@micropython.viper
+def _take(regs: ptr8, s: ptr16, fifo: ptr8, st: ptr32):
+    # One sample s[0..5] into the data registers and, if enabled, the FIFO (oldest bytes
+    # dropped when full, FIFO_OFLOW set). Machine-word ints, no allocation.
+    k = 0
+    while k < 6:
+        v = s[k] & 0xFFFF
+        a = 0x3B + 2 * k
+        if k >= 3:
+            a = 0x43 + 2 * (k - 3)
+        regs[a] = v >> 8
+        regs[a + 1] = v & 0xFF
+        k += 1
+    regs[0x41] = 0x0B  # temperature, about 34.6 C
+    regs[0x42] = 0x40
+    regs[0x3A] = regs[0x3A] | 0x01  # DATA_RDY
+    if not (regs[0x6A] & 0x40):
+        return
+    en = regs[0x23]
+    head = int(st[0])
+    count = int(st[1])
+    dropped = int(st[2])
+    a = 0x3B
+    while a < 0x49:
+        take = 0
+        if a < 0x41:
+            take = en & 0x08
+        elif a < 0x43:
+            take = en & 0x80
+        elif a < 0x45:
+            take = en & 0x40
+        elif a < 0x47:
+            take = en & 0x20
+        else:
+            take = en & 0x10
+        if take:
+            if count == 1024:
+                fifo[head] = regs[a]
+                head = (head + 1) & 1023
+                dropped += 1
+                regs[0x3A] = regs[0x3A] | 0x10  # FIFO_OFLOW
+            else:
+                fifo[(head + count) & 1023] = regs[a]
+                count += 1
+        a += 1
+    st[0] = head
+    st[1] = count
+    st[2] = dropped
+
+
+@micropython.viper
+def _pop_into(fifo: ptr8, st: ptr32, buf: ptr8, start: int, n: int):
+    # Burst read of FIFO_R_W; an empty FIFO repeats the last byte read.
+    head = int(st[0])
+    count = int(st[1])
+    last = int(st[3])
+    i = start
+    end = start + n
+    while i < end:
+        if count > 0:
+            last = fifo[head]
+            head = (head + 1) & 1023
+            count -= 1
+        buf[i] = last
+        i += 1
+    st[0] = head
+    st[1] = count
+    st[3] = last
 
 
 class ArraySource:
@@ -130,7 +218,6 @@ class FakeMPU6050:
         self.writes = []  # (reg, value) of the first 256 register writes; None: no log
         self.finished = False
         self.samples = 0  # samples the chip has taken
-        self.dropped = 0  # FIFO bytes overwritten by a full FIFO
         self._fail = 0
         self._clock = clock
         self._last = clock() if clock is not None else 0
@@ -138,10 +225,8 @@ class FakeMPU6050:
         self.now_us = 0  # simulated time
         self._regs = bytearray(128)
         self._fifo = bytearray(_FIFO_SIZE)
-        self._head = 0
-        self._count = 0
-        self._last_pop = 0
-        self._s = [0, 0, 0, 0, 0, 0]
+        self._st = array("i", (0, 0, 0, 0))  # head, count, dropped, last byte read
+        self._s = array("h", (0, 0, 0, 0, 0, 0))
         self._reset()
 
     # ---- chip state ----
@@ -151,8 +236,8 @@ class FakeMPU6050:
             r[i] = 0
         r[_PWR_MGMT_1] = 0x40  # asleep after reset
         r[_WHO_AM_I] = self.who
-        self._head = 0
-        self._count = 0
+        self._st[_HEAD] = 0
+        self._st[_COUNT] = 0
 
     def period_us(self):
         """Sample period set by SMPLRT_DIV and CONFIG (DLPF on: 1 kHz base, off: 8 kHz)."""
@@ -164,27 +249,24 @@ class FakeMPU6050:
         return not self._regs[_PWR_MGMT_1] & 0x40
 
     def fifo_count(self):
-        return self._count
+        return self._st[_COUNT]
+
+    @property
+    def dropped(self):
+        """FIFO bytes overwritten by a full FIFO."""
+        return self._st[_DROPPED]
 
     def _push(self, b):
-        f = self._fifo
-        if self._count == _FIFO_SIZE:
-            f[self._head] = b  # overwrite the oldest byte
-            self._head = (self._head + 1) % _FIFO_SIZE
-            self.dropped += 1
+        """A byte written to FIFO_R_W by the host (rare; plain Python)."""
+        st = self._st
+        if st[_COUNT] == _FIFO_SIZE:
+            self._fifo[st[_HEAD]] = b
+            st[_HEAD] = (st[_HEAD] + 1) % _FIFO_SIZE
+            st[_DROPPED] += 1
             self._regs[_INT_STATUS] |= 0x10
         else:
-            f[(self._head + self._count) % _FIFO_SIZE] = b
-            self._count += 1
-
-    def _pop(self):
-        if self._count == 0:
-            return self._last_pop  # empty FIFO repeats the last byte read
-        b = self._fifo[self._head]
-        self._head = (self._head + 1) % _FIFO_SIZE
-        self._count -= 1
-        self._last_pop = b
-        return b
+            self._fifo[(st[_HEAD] + st[_COUNT]) % _FIFO_SIZE] = b
+            st[_COUNT] += 1
 
     def _sample(self):
         """Take one sample from the source into the data registers and the FIFO.
@@ -192,34 +274,13 @@ class FakeMPU6050:
         The source is consumed only while the FIFO is enabled, so a recording starts
         with the first FIFO record whatever the driver did before.
         """
-        r = self._regs
-        if not r[_USER_CTRL] & 0x40:
+        if not self._regs[_USER_CTRL] & 0x40:
             return True
-        s = self._s
-        if self.finished or not self.source.next_into(s):
+        if self.finished or not self.source.next_into(self._s):
             self.finished = True
             return False
-        for k in range(6):
-            v = s[k] & 0xFFFF
-            a = _ACCEL_XOUT_H + 2 * k if k < 3 else _GYRO_XOUT_H + 2 * (k - 3)
-            r[a] = v >> 8
-            r[a + 1] = v & 0xFF
-        r[_TEMP_OUT_H] = 0x0B  # about 34.6 C; not used by the firmware
-        r[_TEMP_OUT_H + 1] = 0x40
-        r[_INT_STATUS] |= 0x01  # DATA_RDY
+        _take(self._regs, self._s, self._fifo, self._st)
         self.samples += 1
-        en = r[_FIFO_EN]
-        if en & 0x08:
-            for a in range(_ACCEL_XOUT_H, _ACCEL_XOUT_H + 6):
-                self._push(r[a])
-        if en & 0x80:
-            self._push(r[_TEMP_OUT_H])
-            self._push(r[_TEMP_OUT_H + 1])
-        for k in range(3):
-            if en & (0x40 >> k):
-                a = _GYRO_XOUT_H + 2 * k
-                self._push(r[a])
-                self._push(r[a + 1])
         return True
 
     def advance(self, n=1):
@@ -281,18 +342,17 @@ class FakeMPU6050:
         self._begin(addr)
         n = len(buf)
         if reg == _FIFO_R_W:
-            for i in range(n):
-                buf[i] = self._pop()
+            _pop_into(self._fifo, self._st, buf, 0, n)
             return
         r = self._regs
         for i in range(n):
             a = (reg + i) & 0x7F
             if a == _FIFO_COUNTH:
-                buf[i] = self._count >> 8
+                buf[i] = self._st[_COUNT] >> 8
             elif a == _FIFO_COUNTL:
-                buf[i] = self._count & 0xFF
+                buf[i] = self._st[_COUNT] & 0xFF
             elif a == _FIFO_R_W:
-                buf[i] = self._pop()
+                _pop_into(self._fifo, self._st, buf, i, 1)
             else:
                 buf[i] = r[a]
                 if a == _INT_STATUS:
@@ -316,8 +376,8 @@ class FakeMPU6050:
                 self._reset()
             elif a == _USER_CTRL:
                 if v & 0x04:  # FIFO_RESET, self-clearing
-                    self._head = 0
-                    self._count = 0
+                    self._st[_HEAD] = 0
+                    self._st[_COUNT] = 0
                 r[a] = v & ~0x04 & 0xFF
             elif a == _FIFO_R_W:
                 self._push(v)
