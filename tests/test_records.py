@@ -117,6 +117,19 @@ def test_corrupt_byte_in_the_middle_names_its_offset() -> None:
             R.decode_session(bytes(bad))
 
 
+def test_damage_to_any_record_but_the_last_is_an_error() -> None:
+    """Even close to the end, a record with a good one after it is damage, not a torn tail."""
+    data, offsets = session(n_reps=2)
+    starts = [R.HEADER_LEN] + offsets
+    for rec, nxt in zip(starts[:-1], starts[1:], strict=True):
+        for i in range(rec, nxt):
+            for flip in (0x01, 0xFF):
+                bad = bytearray(data)
+                bad[i] ^= flip
+                with pytest.raises(ValueError, match=f"offset {rec}:"):
+                    R.decode_session(bytes(bad))
+
+
 def test_bad_headers_are_rejected() -> None:
     data, _ = session()
     with pytest.raises(ValueError, match="offset 0: not a HeelTrack"):

@@ -7,10 +7,10 @@ A session is one append-only file: a header, then records.
     record   length u16 | type u8 | payload | crc32 u32 of type + payload
              (length = len(type + payload), 1..MAX_BODY; all little-endian)
 
-A record whose bytes end early or whose CRC fails is a torn tail when nothing could follow it
-(a power cut during its write); it is dropped and everything before it kept. The same failure
-with a whole valid-looking record after it is corruption: decode_session raises ValueError
-naming its byte offset.
+A record whose bytes end early, whose length is impossible or whose CRC fails is a torn tail
+(a power cut during its write) when no whole valid record starts anywhere after it: it is
+dropped and everything before it kept. The same failure with a valid record after it is
+damage: decode_session raises ValueError naming its byte offset.
 
 Payloads (times are ms since the board's boot; epoch_s is Unix time, 0 if the clock was unset):
 
@@ -301,16 +301,14 @@ def valid_prefix(data, start):
     while off < end:
         n = record_at(data, off, end)
         if n < 0:
-            # A torn tail is the last thing written: no whole record can fit after it
-            # (truncated, or impossible length in the last RECORD_MAX bytes), or the bad
-            # record ends exactly at the end of the data.
-            if n == -1:
-                body = data[off] | (data[off + 1] << 8) if end - off >= 2 else 0
-                if (1 <= body <= MAX_BODY) or end - off < RECORD_MAX:
-                    return off, -1
-            elif off + (data[off] | (data[off + 1] << 8)) + 6 == end:
-                return off, -1
-            return off, off
+            # A torn tail is the last thing written: no whole valid record (CRC checked)
+            # starts anywhere after the failure. If one does, this is damage, not a tear.
+            p = off + 1
+            while p < end:
+                if record_at(data, p, end) > 0:
+                    return off, off
+                p += 1
+            return off, -1
         off += n
     return off, -1
 
