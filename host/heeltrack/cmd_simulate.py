@@ -50,6 +50,8 @@ def _prepare(out: str) -> Path:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UserError(f"--out {out}: cannot create the directory ({e.strerror})") from None
+    except ValueError:
+        raise UserError(f"--out {out!r}: not a valid path; give a directory name") from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise UserError(f"--out {out}: directory is not writable; choose another one")
     return path

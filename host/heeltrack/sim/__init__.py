@@ -11,6 +11,13 @@ session (persons, session plans, the public API), gaitstats (walking statistics)
 It never imports the detection engine (heel.motion): it is an independent check of it.
 """
 
-from heeltrack.sim.session import EXERCISES, KINDS, simulate, simulate_set
+from heeltrack.sim.session import (
+    ACTIVITIES,
+    EXERCISES,
+    KINDS,
+    simulate,
+    simulate_activity,
+    simulate_set,
+)
 
-__all__ = ["EXERCISES", "KINDS", "simulate", "simulate_set"]
+__all__ = ["ACTIVITIES", "EXERCISES", "KINDS", "simulate", "simulate_activity", "simulate_set"]

@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 
 from heeltrack.sim.gait import swing_positions
-from heeltrack.sim.motion import FS, Builder, keys, samples, taper, wobble
+from heeltrack.sim.motion import FS, Builder, keys, samples, smoothstep, wobble
 from heeltrack.sim.rotations import CPITCH, CROLL, CYAW, PITCH, ROLL, YAW, chain
 
 DEG = np.pi / 180.0
+LEAD = 0.3  # turns in which a circle grows from nothing (and shrinks at the end)
 Person = dict[str, Any]
 
 
@@ -138,7 +139,7 @@ def heel_walk_set(b: Builder, person: Person) -> dict:
         )
         # stance on the heel while the other foot steps: small rocking and roll wobble
         m = samples(p - ts)
-        rock = wobble(rng, m, float(rng.uniform(1, 4)) * DEG, 0.8, 2.0, 2)
+        rock = wobble(rng, m, float(rng.uniform(0.5, 2.0)) * DEG, 0.8, 2.0, 2)
         b.pivot_segment(
             pitch=-dorsi + rock, roll=wobble(rng, m, 2 * DEG, 0.5, 2.0, 2), contact="heel"
         )
@@ -266,7 +267,8 @@ def ankle_circle_sets(b: Builder, person: Person, directions: list[str]) -> list
         periods = [
             float(np.clip(_var(rng, person["circle_s"], 0.17), 1.2, 4.0)) for _ in range(count)
         ]
-        parts.append(("circles", float(sum(periods)), (d, periods)))
+        lead = LEAD * (periods[0] + periods[-1])
+        parts.append(("circles", float(sum(periods)) + lead, (d, periods)))
     parts.append(("pause", float(rng.uniform(0.5, 1.5)), None))
     body = sum(p[1] for p in parts)
     total = lift_s + body + lift_s
@@ -291,14 +293,16 @@ def ankle_circle_sets(b: Builder, person: Person, directions: list[str]) -> list
             sgn = 1.0 if d == "cw" else -1.0
             i0, i1 = samples(t), min(samples(t + dur), n)
             m = i1 - i0
-            # turn rate keyed per circle (smooth), scaled so that exactly len(periods) turns fit
-            mids = np.cumsum(periods) - np.asarray(periods) / 2
-            rate = np.interp(tt[:m], mids, 1.0 / np.asarray(periods))
+            # turn rate keyed per circle; a lead-in and lead-out of LEAD turns in which the
+            # circle grows from / shrinks to nothing, then exactly len(periods) full turns
+            per = np.asarray(periods)
+            nturn = len(per)
+            mids = LEAD * per[0] + np.cumsum(per) - per / 2
+            rate = np.interp(tt[:m], mids, 1.0 / per)
             turns = np.cumsum(rate) / FS
-            turns *= len(periods) / turns[-1]
+            turns = -LEAD + turns * (nturn + 2 * LEAD) / turns[-1]
             phase = float(rng.uniform(0, 2 * np.pi)) + sgn * 2 * np.pi * turns
-            ramp = min(0.3 * periods[0], 0.8)
-            env = taper(m, ramp)
+            env = smoothstep((turns + LEAD) / LEAD) * smoothstep((nturn + LEAD - turns) / LEAD)
             half = float(np.clip(_var(rng, person["circle_deg"], 0.15), 10, 30)) * DEG
             ratio = float(rng.uniform(0.5, 1.0))
             ay, az = (half, half * ratio) if rng.random() < 0.5 else (half * ratio, half)
@@ -306,7 +310,7 @@ def ankle_circle_sets(b: Builder, person: Person, directions: list[str]) -> list
             ang[i0:i1, CYAW] = env * ay * np.cos(phase)
             ang[i0:i1, CPITCH] = -env * az * np.sin(phase)
             ang[i0:i1, CROLL] = env * roll * np.sin(phase + float(rng.uniform(0, 2 * np.pi)))
-            done = [int(np.searchsorted(turns, k - 1e-9)) for k in range(1, len(periods) + 1)]
+            done = [int(np.searchsorted(turns, k - 1e-9)) for k in range(1, nturn + 1)]
             reps = [{"t_s": _r(t0 + (i0 + min(k, m - 1)) / FS)} for k in done]
             sets.append(
                 {

@@ -61,7 +61,13 @@ def stride(
     b.still(flat_frac * period, sway_deg=0.1)
     # heel-off: rock about the ball of the foot
     th_off = theta_off_deg * DEG
-    b.pivot_segment(pitch=keys([0, off_frac * period], [0.0, th_off], skew=[1.5]), contact="mtp")
+    roll_off = float(rng.uniform(3.0, 9.0)) * DEG * (1 if rng.random() < 0.8 else -1)
+    t_off = off_frac * period
+    b.pivot_segment(
+        pitch=keys([0, t_off], [0.0, th_off], skew=[2.5]),
+        roll=keys([0, t_off], [0.0, roll_off], skew=[2.5]),
+        contact="mtp",
+    )
     # swing
     n = samples(swing_frac * period)
     c0 = b.contact("mtp")
@@ -70,12 +76,14 @@ def stride(
     th_land = theta_land_deg * DEG
     ts = swing_frac * period
     if theta_mid_deg is None:
-        ang[:, PITCH] = keys([0, 0.62 * ts, ts], [th_off, th_land, th_land], n)
+        ang[:, PITCH] = keys([0, 0.7 * ts, ts], [th_off, th_land, th_land], n)
     else:
         th_mid = theta_mid_deg * DEG
         ang[:, PITCH] = keys([0, 0.45 * ts, ts], [th_off, th_mid, th_land], n)
     ang[:, YAW] = yaw0 + turn_deg * DEG * smoothstep(np.linspace(0, 1, n))
-    ang[:, ROLL] = wobble(rng, n, rng.uniform(1.0, 4.0) * DEG, 1.0, 3.0, 2)
+    ang[:, YAW] += wobble(rng, n, float(rng.uniform(3.0, 8.0)) * DEG, 1.5, 3.0, 2)
+    ang[:, ROLL] = keys([0, 0.5 * ts], [roll_off, 0.0], n)
+    ang[:, ROLL] += wobble(rng, n, float(rng.uniform(4.0, 10.0)) * DEG, 1.5, 3.0, 2)
     mid_yaw = yaw0 + 0.5 * turn_deg * DEG
     b.floor = b.floor + length * np.array([np.cos(mid_yaw), np.sin(mid_yaw), 0.0])
     b.floor[2] += dz
@@ -101,7 +109,7 @@ def walk(
     """Normal walking: `steps` steps in all (the sensor foot makes steps//2 strides)."""
     rng = b.rng
     t0 = b.t
-    cadence = cadence or float(rng.uniform(95, 125))
+    cadence = cadence or float(rng.uniform(100, 125))
     speed = speed or float(rng.uniform(1.0, 1.5)) * cadence / 110.0
     period = 120.0 / cadence
     strides = max(1, steps // 2)
@@ -118,8 +126,8 @@ def walk(
                 b,
                 period=p,
                 length=speed * p * rng.uniform(0.93, 1.07),
-                theta_off_deg=rng.uniform(38, 50),
-                theta_land_deg=-rng.uniform(15, 25),
+                theta_off_deg=rng.uniform(40, 50),
+                theta_land_deg=-rng.uniform(17, 25),
                 turn_deg=float(turn_plan[k]),
                 lift=rng.uniform(0.02, 0.06),
                 impact_g=rng.uniform(2.0, 4.0),
@@ -149,9 +157,9 @@ def stairs(b: Builder, direction: str, steps: int) -> None:
                 length=2 * going,
                 dz=2 * rise,
                 land="heel",
-                theta_off_deg=rng.uniform(25, 40),
+                theta_off_deg=rng.uniform(18, 28),
                 theta_land_deg=-rng.uniform(0, 8),
-                theta_mid_deg=-rng.uniform(10, 25),
+                theta_mid_deg=-rng.uniform(6, 15),
                 lift=rng.uniform(0.06, 0.10),
                 impact_g=rng.uniform(1.5, 3.0),
                 flat_frac=0.18,

@@ -41,14 +41,23 @@ def rates_of(angles: np.ndarray, fs: float) -> np.ndarray:
 def chain(angles: np.ndarray, rates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """R (N,3,3) foot->world for the angle channels (N,6); body angular rate (N,3) rad/s."""
     n = len(angles)
-    right = np.broadcast_to(np.eye(3), (n, 3, 3)).copy()  # A_{k+1}..A_n
+    right = np.zeros((n, 3, 3))  # A_{k+1}..A_n, built from the right
+    right[:, 0, 0] = right[:, 1, 1] = right[:, 2, 2] = 1.0
     omega = np.zeros((n, 3))
     for k in range(len(CHAIN_AXES) - 1, -1, -1):
+        if not angles[:, k].any() and (rates is None or not rates[:, k].any()):
+            continue  # identity, no rate
         axis = CHAIN_AXES[k]
         if rates is not None:
-            # (right^T e_axis) = row `axis` of right, i.e. right[:, axis, :]
+            # right^T e_axis is row `axis` of right
             omega += right[:, axis, :] * rates[:, k : k + 1]
-        right = np.einsum("nij,njk->nik", elementary(axis, angles[:, k]), right)
+        # left-multiply by the elementary rotation: only two rows mix
+        i, j = [(1, 2), (2, 0), (0, 1)][axis]
+        c = np.cos(angles[:, k])[:, None]
+        s = np.sin(angles[:, k])[:, None]
+        ri, rj = right[:, i, :].copy(), right[:, j, :].copy()
+        right[:, i, :] = c * ri - s * rj
+        right[:, j, :] = s * ri + c * rj
     return right, omega
 
 

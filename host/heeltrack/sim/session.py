@@ -56,7 +56,7 @@ def draw_person(rng: np.random.Generator) -> Person:
         "circle_s": float(np.clip(rng.uniform(1.5, 3.4) * tempo, 1.3, 3.8)),
         "circle_deg": float(rng.uniform(12, 28)),
         "shank_deg": float(rng.uniform(0, 40)),
-        "walk_cadence": float(rng.uniform(95, 122)),
+        "walk_cadence": float(rng.uniform(100, 125)),
     }
 
 
@@ -106,7 +106,15 @@ class _Sim:
         elif name == "toe_tap":
             self.sets.append(toe_tap_set(self.b, self.person))
         else:
-            self.sets.extend(ankle_circle_sets(self.b, self.person, directions or ["cw"]))
+            dirs = directions or ["cw"]
+            if len(dirs) > 1 and self.rng.random() < 0.5:
+                # foot down and a seated rest between the directions (> 10 s apart)
+                for i, one in enumerate(dirs):
+                    if i:
+                        d.sitting(self.b, float(self.rng.uniform(12, 30)))
+                    self.sets.extend(ankle_circle_sets(self.b, self.person, [one]))
+            else:  # switch direction in the air after a short pause (a new set by DESIGN)
+                self.sets.extend(ankle_circle_sets(self.b, self.person, dirs))
 
     def distractor(self) -> None:
         """One random everyday activity, respecting posture."""
@@ -147,6 +155,8 @@ class _Sim:
         trace = Trace(t, acc, gyro, foot=foot, rate_hz=rate_hz)
         person = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.person.items()}
         person["sensor"] = self.sensor.describe()
+        # sensor -> foot rotation of the strap: foot_vector = mount @ reported_vector
+        person["mount_matrix"] = [[round(float(v), 6) for v in row] for row in self.mount]
         truth: dict[str, Any] = {
             "foot": foot,
             "rate_hz": rate_hz,
@@ -254,3 +264,55 @@ def simulate_set(
     trace, truth, kin = s.finish(rate_hz, jitter)
     truth["kind"] = "set"
     return (trace, truth, kin) if with_kinematics else (trace, truth)
+
+
+ACTIVITIES = (
+    "standing",
+    "sitting",
+    "swaying",
+    "walking",
+    "stairs_up",
+    "stairs_down",
+    "fidgeting",
+    "legs_crossed",
+    "stomping",
+    "tiptoe",
+)
+
+
+def simulate_activity(
+    seed: int, activity: str, seconds: float = 30.0, rate_hz: float = 100.0, jitter: bool = False
+) -> tuple[Trace, dict]:
+    """About `seconds` of one everyday activity (after 2 s standing/sitting still)."""
+    if activity not in ACTIVITIES:
+        raise UserError(f"unknown activity {activity!r}; use one of {', '.join(ACTIVITIES)}")
+    _check("distractors", None, rate_hz)
+    s = _Sim(seed)
+    seated = activity in ("sitting", "fidgeting", "legs_crossed")
+    (d.sitting if seated else d.standing)(s.b, 2.0)
+    end = s.b.t + seconds
+    while s.b.t < end:
+        left = max(end - s.b.t, 1.0)
+        if activity == "standing":
+            d.standing(s.b, left)
+        elif activity == "sitting":
+            d.sitting(s.b, left)
+        elif activity == "swaying":
+            d.sway(s.b, left)
+        elif activity == "walking":
+            walk(s.b, max(4, int(left * s.person["walk_cadence"] / 60)), s.person["walk_cadence"])
+        elif activity.startswith("stairs"):
+            stairs(s.b, activity[7:], max(4, int(left * 1.9)))
+        elif activity == "fidgeting":
+            d.fidget(s.b, max(left, 3.0))
+        elif activity == "legs_crossed":
+            d.legs_crossed(s.b, left)
+        elif activity == "stomping":
+            d.stomp(s.b)
+            d.standing(s.b, float(s.rng.uniform(1, 3)))
+        else:
+            d.tiptoe(s.b)
+            d.standing(s.b, float(s.rng.uniform(2, 6)))
+    trace, truth, _ = s.finish(rate_hz, jitter)
+    truth["kind"] = "activity"
+    return trace, truth
