@@ -157,6 +157,8 @@ def scenario_overflow():
     assert imu.read_fifo() == 0
     assert imu.overflows == 1
     assert imu.gap_samples == 100, imu.gap_samples  # from the elapsed time
+    assert imu.oflow_flag == 0x10  # INT_STATUS.FIFO_OFLOW was set, and is now cleared
+    assert fake.readfrom_mem(0x68, 0x3A, 1)[0] & 0x10 == 0
     assert fake.fifo_count() == 0  # the FIFO was reset
     imu.gap_samples = 0
     fake.advance(15)
@@ -165,6 +167,7 @@ def scenario_overflow():
     fake.advance(90)
     fake.readfrom_mem(0x68, 0x3A, 1)
     assert imu.read_fifo() == 0 and imu.overflows == 2
+    assert imu.oflow_flag == 0
     fake.advance(3)
     assert read_all(imu, 3) == data[215:218]
     return "overflow ok gap=%d lost=%d" % (imu.gap_samples, imu.lost_samples)

@@ -7,6 +7,7 @@
     n = imu.read_fifo()            # whole samples now in the driver's buffer
     for i in range(n):
         imu.raw(i, raw)            # ax ay az gx gy gz, chip axes, int16 LSB
+    imu.decode(block)              # or all n at once into an array('h') (viper)
     if imu.gap_samples:            # FIFO overflowed: samples were lost
         engine.gap(imu.gap_samples); imu.gap_samples = 0
 
@@ -17,9 +18,14 @@ FIFO fed with accel + gyro: 12 bytes per sample, big-endian int16.
 Error policy (after Peter Hinch's mpu9x50): fail loudly during init (OSError that
 names the address and lists what the I2C scan found; ValueError for bad settings);
 at run time an I2C error is retried and counted in `errors`, never raised: the call
-returns 0 samples. A FIFO overflow (or a FIFO read that failed half-way, which may
-have popped bytes) resets the FIFO, counts `overflows` and adds the estimated number
-of lost samples to `gap_samples`. This module only moves raw integers; scaling to
+returns 0 samples. A FIFO overflow (seen from FIFO_COUNT: full, nearly full, or not
+a multiple of 12 after the chip dropped its oldest bytes; INT_STATUS.FIFO_OFLOW is
+then read and kept in `oflow_flag`), or a FIFO read that failed half-way (it may have
+popped bytes), resets the FIFO, counts `overflows` and adds the estimated number of
+lost samples to `gap_samples`: elapsed time x rate with a ticks_ms clock, else the
+FIFO capacity (85 samples, a lower bound). The FIFO holds 0.85 s at 100 Hz; a count
+of 83 samples or more is treated as an overflow (it may be overwritten while read),
+so poll at least every 0.5 s. This module only moves raw integers; scaling to
 engine units lives in heel.sampler.
 
 Accepted WHO_AM_I values: 0x68 MPU-6050/6000; 0x70 MPU-6500, 0x71 MPU-9250,
@@ -129,6 +135,7 @@ class MPU6050:
         self.lost_samples = 0  # all lost samples since init (estimate)
         self.samples = 0  # samples delivered since init
         self.who_am_i = 0
+        self.oflow_flag = 0  # INT_STATUS.FIFO_OFLOW seen at the last overflow (diagnostics)
         self.max_samples = MAX_SAMPLES
         self._n = 0
         self._full = 0
@@ -241,13 +248,16 @@ class MPU6050:
         if self._need_reset:
             self._lose(now, 1)
             return 0
-        if not self._read(_INT_STATUS, self._v1):
-            return 0
-        oflow = self._b1[0] & _FIFO_OFLOW
         if not self._read(_FIFO_COUNTH, self._v2):
             return 0
         count = (self._b2[0] << 8) | self._b2[1]
-        if oflow or count >= _FIFO_SAFE or count % _REC:
+        # The count alone tells an overflow, so INT_STATUS costs no transaction per poll:
+        # a full FIFO stays full (1024) until read, and the bytes it drops (8 with the
+        # record that fills it, then 12 per record) leave it misaligned even after a
+        # read. INT_STATUS is read only then, to clear FIFO_OFLOW.
+        if count >= _FIFO_SAFE or count % _REC:
+            self._read(_INT_STATUS, self._v1)
+            self.oflow_flag = self._b1[0] & _FIFO_OFLOW
             self._lose(now, _FIFO_SAMPLES)
             return 0
         n = count // _REC
