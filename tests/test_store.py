@@ -208,6 +208,15 @@ def test_corruption_inside_an_open_session_is_kept_not_misread(tmp_path: Path) -
     assert begin(log) == sid + 1 and log.append_rep(0, 1, 2, 3)
 
 
+def test_open_file_that_is_not_a_log_is_kept(tmp_path: Path) -> None:
+    sid, data = leave_open(tmp_path, 3)
+    (tmp_path / "sessions" / f"{sid}.open").write_bytes(b"JUNK" + data[4:])
+    log = open_log(tmp_path)
+    assert log.sessions() == [(sid, len(data), True, False)]
+    with pytest.raises(ValueError, match="offset 0: not a HeelTrack"):
+        decode(log, sid)
+
+
 class FakeDisk:
     """statvfs of a disk of `capacity` bytes holding the files under root."""
 

@@ -212,9 +212,9 @@ def test_power_cut_after_every_write(micropython_bin: str) -> None:
 
 
 REPAIR = r"""
-def repair_cuts():
-    # An open session with a torn last record (what a non-atomic filesystem leaves), repaired
-    # with power cuts after write 1, 2, ... of the repair: it always ends complete and clean.
+def repair_cuts(torn):
+    # An open session, with a torn last record (what a non-atomic filesystem leaves) or not,
+    # repaired with power cuts after write 1, 2, ... of the repair: it always ends complete.
     dev = new_flash(64)
     log = SessionLog("/flash/sessions", min_free=1024)
     sid = log.begin(1000, 0, "ram", "left", "0.1.0", "cafe")
@@ -223,8 +223,9 @@ def repair_cuts():
     log.close()
     path = "/flash/sessions/%d.open" % sid
     good = open(path, "rb").read()
-    with open(path, "ab") as f:
-        f.write(b"\x0c\x00\x03\x00\x01")
+    if torn:
+        with open(path, "ab") as f:
+            f.write(b"\x0c\x00\x03\x00\x01")
     snapshot = bytes(dev.data)
     n = 1
     while True:
@@ -252,9 +253,11 @@ def repair_cuts():
 """
 
 
-def test_power_cut_while_repairing_a_torn_tail(micropython_bin: str) -> None:
-    out = run_script(BDEV + REPAIR + "\nprint(repair_cuts())\n").stdout.decode().split()
+def test_power_cut_while_repairing(micropython_bin: str) -> None:
+    script = BDEV + REPAIR + "\nprint(repair_cuts(True), repair_cuts(False))\n"
+    out = run_script(script).stdout.decode().split()
     assert int(out[0]) > 5, out  # copy, rename and remove each had cuts inside them
+    assert int(out[1]) > 2, out  # append of SESSION_END and rename
 
 
 FULL = r"""

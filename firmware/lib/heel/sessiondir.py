@@ -187,11 +187,8 @@ class SessionDir:
         size = file_size(path)
         with open(path, "rb") as f:
             end, torn, last_t, ended = self._scan(f, size)
-        if end == 0:
-            if torn:  # the header itself was cut: begin() never returned, nothing to keep
-                remove(path)
-            else:  # not a session log we can read: keep the bytes for the host to judge
-                os.rename(path, self.path(sid, DONE))
+        if end == 0 and torn:  # the header itself was cut: begin() never returned
+            remove(path)
             return
         end_rec = None
         if not ended:
@@ -204,7 +201,7 @@ class SessionDir:
                         f.write(end_rec)
                 os.rename(path, self.path(sid, DONE))
                 return
-            if not torn:  # damage before the end: keep it as it is; the host reports it
+            if not torn:  # damage, or not a log at all: kept as it is for the host to report
                 os.rename(path, self.path(sid, DONE))
                 return
             tmp = self.path(sid, TMP)
