@@ -102,3 +102,30 @@ def test_init_errors_are_loud_runtime_errors_are_not() -> None:
     fake.present = False
     assert imu.read_fifo() == 0
     assert imu.errors == 3
+
+
+def test_file_source_reads_le_records_in_blocks_loops_and_ignores_a_torn_tail(
+    tmp_path: Path,
+) -> None:
+    import array
+
+    from heel.imu.fake_mpu6050 import ArraySource, FileSource
+
+    data = sc.rows(10)
+    raw = array.array("h", [v for r in data for v in r]).tobytes()  # little-endian host
+    path = tmp_path / "t.raw"
+    path.write_bytes(raw + b"\x01\x02\x03")  # 3 stray bytes: not a record
+    out = array.array("h", [0] * 6)
+    src = FileSource(str(path), block=3)
+    got = []
+    while src.next_into(out):
+        got.append(list(out))
+    assert got == data
+    src.close()
+    src = FileSource(str(path), loop=True, block=4)
+    for _ in range(25):
+        assert src.next_into(out)
+    assert list(out) == data[4]  # 25th sample of a 10-sample loop
+    src.close()
+    with pytest.raises(ValueError, match="6 values per sample"):
+        ArraySource([[1, 2, 3]])
