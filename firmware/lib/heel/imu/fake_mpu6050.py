@@ -207,6 +207,8 @@ class FileSource:
 
 
 class FakeMPU6050:
+    """The chip and its I2C bus in one: readfrom_mem_into, readfrom_mem, writeto_mem, scan."""
+
     def __init__(self, source, addr=0x68, who_am_i=0x68, clock=None, others=()):
         self.source = source
         self.addr = addr
