@@ -116,7 +116,7 @@ def heel_walk_set(b: Builder, person: Person) -> dict:
     t_start = b.t
     contacts = []
     for _ in range(steps):
-        p = _var(rng, period, 0.12)
+        p = _var(rng, period, 0.17)
         ts = p * float(rng.uniform(0.38, 0.48))
         n = samples(ts)
         ang = b.channels(n)
@@ -138,7 +138,7 @@ def heel_walk_set(b: Builder, person: Person) -> dict:
             gyro_dps=20.0,
         )
         # stance on the heel while the other foot steps: small rocking and roll wobble
-        m = samples(p - ts)
+        m = samples(p - ts + (float(rng.uniform(0.3, 1.0)) if rng.random() < 0.07 else 0.0))
         rock = wobble(rng, m, float(rng.uniform(0.5, 2.0)) * DEG, 0.8, 2.0, 2)
         b.pivot_segment(
             pitch=-dorsi + rock, roll=wobble(rng, m, 2 * DEG, 0.5, 2.0, 2), contact="heel"
@@ -205,6 +205,8 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         xk.append(contact[0] + float(rng.uniform(-0.01, 0.01)))
         zk.append(contact[1] + gap)
         t += per * float(rng.uniform(0.1, 0.2))
+        if rng.random() < 0.08:  # hesitation: the foot hovers a moment longer
+            t += float(rng.uniform(0.4, 1.2))
         tk.append(t)
         pk.append(pk[-1])
         xk.append(xk[-1])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from heeltrack.sim.motion import FS, Builder, G, Impact
-from heeltrack.sim.rotations import chain, rates_of
+from heeltrack.sim.rotations import chain_t, rates_of
 from heeltrack.sim.sensor import SensorParams, mpu6050
 
 
@@ -54,12 +54,18 @@ def add_impacts(
 def kinematics(b: Builder) -> Truth:
     ang = np.concatenate(b.ang)
     pos = np.concatenate(b.pos)
-    rot, w = chain(ang, rates_of(ang, FS))
+    rot, w_t = chain_t(ang, rates_of(ang, FS))
+    w = np.ascontiguousarray(w_t.T)
     acc = np.zeros_like(pos)
     acc[1:-1] = (pos[2:] - 2 * pos[1:-1] + pos[:-2]) * (FS * FS)
     add_impacts(acc, w, b.impacts, b.rng)
     acc[:, 2] += G
-    f = np.einsum("nji,nj->ni", rot, acc) / G
+    acc_t = acc.T / G
+    # f_body = R^T a: f_i = sum_j R[j, i] a_j
+    f = np.stack(
+        [rot[0, i] * acc_t[0] + rot[1, i] * acc_t[1] + rot[2, i] * acc_t[2] for i in range(3)],
+        axis=1,
+    )
     return Truth(np.arange(len(ang)) / FS, f, np.degrees(w), ang, pos)
 
 

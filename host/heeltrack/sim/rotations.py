@@ -35,30 +35,40 @@ def elementary(axis: int, angle: np.ndarray) -> np.ndarray:
 
 def rates_of(angles: np.ndarray, fs: float) -> np.ndarray:
     """Time derivative of smooth angle channels (second-order central differences)."""
-    return np.gradient(angles, 1.0 / fs, axis=0)
+    out = np.empty_like(angles)
+    out[1:-1] = (angles[2:] - angles[:-2]) * (fs / 2.0)
+    out[0] = (angles[1] - angles[0]) * fs
+    out[-1] = (angles[-1] - angles[-2]) * fs
+    return out
+
+
+def chain_t(angles: np.ndarray, rates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Like chain() but R as (3, 3, N) and the rate as (3, N): contiguous in time, fast."""
+    n = len(angles)
+    right = np.zeros((3, 3, n))  # A_{k+1}..A_n, built from the right
+    right[0, 0] = right[1, 1] = right[2, 2] = 1.0
+    omega = np.zeros((3, n))
+    for k in range(len(CHAIN_AXES) - 1, -1, -1):
+        a = np.ascontiguousarray(angles[:, k])
+        r = None if rates is None else np.ascontiguousarray(rates[:, k])
+        if not a.any() and (r is None or not r.any()):
+            continue  # identity, no rate
+        axis = CHAIN_AXES[k]
+        if r is not None:
+            omega += right[axis] * r  # right^T e_axis is row `axis` of right
+        # left-multiply by the elementary rotation: only two rows mix
+        i, j = [(1, 2), (2, 0), (0, 1)][axis]
+        c, s = np.cos(a), np.sin(a)
+        ri, rj = right[i].copy(), right[j]
+        right[i] = c * ri - s * rj
+        right[j] = s * ri + c * rj
+    return right, omega
 
 
 def chain(angles: np.ndarray, rates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """R (N,3,3) foot->world for the angle channels (N,6); body angular rate (N,3) rad/s."""
-    n = len(angles)
-    right = np.zeros((n, 3, 3))  # A_{k+1}..A_n, built from the right
-    right[:, 0, 0] = right[:, 1, 1] = right[:, 2, 2] = 1.0
-    omega = np.zeros((n, 3))
-    for k in range(len(CHAIN_AXES) - 1, -1, -1):
-        if not angles[:, k].any() and (rates is None or not rates[:, k].any()):
-            continue  # identity, no rate
-        axis = CHAIN_AXES[k]
-        if rates is not None:
-            # right^T e_axis is row `axis` of right
-            omega += right[:, axis, :] * rates[:, k : k + 1]
-        # left-multiply by the elementary rotation: only two rows mix
-        i, j = [(1, 2), (2, 0), (0, 1)][axis]
-        c = np.cos(angles[:, k])[:, None]
-        s = np.sin(angles[:, k])[:, None]
-        ri, rj = right[:, i, :].copy(), right[:, j, :].copy()
-        right[:, i, :] = c * ri - s * rj
-        right[:, j, :] = s * ri + c * rj
-    return right, omega
+    right, omega = chain_t(angles, rates)
+    return np.ascontiguousarray(right.transpose(2, 0, 1)), np.ascontiguousarray(omega.T)
 
 
 def rotation_matrix(axis: np.ndarray, angle: float) -> np.ndarray:

@@ -200,6 +200,8 @@ def _session(s: _Sim, minutes: float | None) -> None:
     for name, dirs in plan:
         if sets_done >= 6 or (sets_done >= 2 and s.b.t > 0.8 * target):
             break
+        if dirs and sets_done + len(dirs) > 6:
+            dirs = dirs[:1]
         if not first:
             s.rest(float(rng.uniform(12, 60)))
             if rng.random() < 0.3 and not s.seated:
