@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -110,7 +111,7 @@ def guess_board(info: BoardInfo) -> str:
     m = info.machine.lower()
     if info.platform == "linux" or "linux" in m:
         return "virtual"
-    if "pico w" in m or "pico2 w" in m:
+    if re.search(r"\bpico ?2? ?w\b", m):
         return "pico-w-mpu6050"
     if "rp2350" in m or "pico2" in m or "pico 2" in m:
         return "pico2-mpu6050"

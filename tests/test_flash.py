@@ -1,0 +1,117 @@
+"""`heeltrack flash` onto the virtual board; then the app counts a simulated session."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from heel import records as R
+from heeltrack.errors import UserError
+from heeltrack.flash import PACKAGE_JSON, BoardInfo, guess_board, package_json
+from heeltrack.ports import resolve_port
+from heeltrack.sim import simulate
+from tests.test_virtual import HEELTRACK, _env, mpremote, virtual_board
+
+SEED = 3
+SPEED = 20
+
+
+def test_flash_then_the_app_counts_a_session(micropython_bin, tmp_path):
+    _trace, truth = simulate(SEED)
+    first = truth["sets"][0]
+    with virtual_board(tmp_path, "--simulate", str(SEED), "--speed", str(SPEED)) as port:
+        proc = subprocess.run(
+            [*HEELTRACK, "flash", "--port", port, "--foot", "right"],
+            capture_output=True,
+            env=_env(tmp_path),
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+        assert "the app is running" in proc.stdout
+        assert "verified" in proc.stdout
+        # let the first set and a little more play (virtual time runs SPEED x faster)
+        time.sleep((first["end_s"] + 15) / SPEED + 1.5)
+        listing = mpremote(port, "ls", ":sessions")  # interrupts the app: the session closes
+        names = [line.split()[-1] for line in listing.splitlines()[1:] if line.strip()]
+        logs = [n for n in names if n[0].isdigit() and n != "next"]
+        assert logs, listing
+        local = tmp_path / "session.bin"
+        mpremote(port, "fs", "cp", f":sessions/{logs[0]}", str(local))
+        header, records = R.decode_session(local.read_bytes())
+        start = records[0][1]
+        assert records[0][0] == R.SESSION_START
+        assert start["foot"] == "right" and start["board"] == "virtual"
+        reps = [r for k, r in records if k == R.REP]
+        set1 = [r for r in reps if r["set_no"] == 1]
+        assert abs(len(set1) - first["count"]) <= 1, records
+        # the firmware on the board is the compiled one, and a second flash writes nothing
+        assert "app.mpy" in mpremote(port, "ls", ":lib/heel")
+        again = subprocess.run(
+            [*HEELTRACK, "flash", "--no-start"],  # the port found through the registration
+            capture_output=True,
+            env=_env(tmp_path),
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        m = re.search(r": (\d+) files written, (\d+) verified", again.stdout)
+        assert m, again.stdout
+        # unchanged files are not copied again (other work may touch a module meanwhile)
+        assert int(m.group(1)) <= 2 and int(m.group(2)) > 20
+        # the LED log on the host saw the reps
+        led_log = tmp_path / "board.img.led.log"
+        blinks = [ln for ln in led_log.read_text().splitlines() if ln.endswith("led 1")]
+        assert len(blinks) >= len(reps)
+
+
+def test_mip_install_from_package_json(micropython_bin, tmp_path):
+    with virtual_board(tmp_path) as port:
+        mpremote(port, "mip", "install", "--target", "/", str(PACKAGE_JSON), timeout=120)
+        listing = mpremote(port, "ls", ":lib/heel")
+        assert "app.py" in listing and "store.py" in listing
+        assert "main.py" in mpremote(port, "ls")
+
+
+def test_package_json_lists_every_module():
+    on_disk = json.loads(PACKAGE_JSON.read_text())
+    assert on_disk == package_json(), (
+        "firmware/package.json is stale: run "
+        "`python -c 'from heeltrack.flash import write_package_json; write_package_json()'`"
+    )
+
+
+def test_board_guess_and_bytecode():
+    pico = BoardInfo((1, 24, 1), 0x1106, "Raspberry Pi Pico with RP2040", "rp2")
+    assert guess_board(pico) == "pico-mpu6050"
+    assert pico.bytecode == "6.1" and pico.arch == "armv6m"
+    picow = BoardInfo((1, 24, 1), 0x1106, "Raspberry Pi Pico W with RP2040", "rp2")
+    assert guess_board(picow) == "pico-w-mpu6050"
+    pico2 = BoardInfo((1, 25, 0), 0x1F06, "Raspberry Pi Pico2 with RP2350", "rp2")
+    assert guess_board(pico2) == "pico2-mpu6050" and pico2.arch == "armv7emsp"
+    assert pico2.bytecode == "6.3"
+    assert BoardInfo((1, 29, 0), 2822, "linux [GCC]", "linux").bytecode == "6.3"
+    with pytest.raises(UserError):
+        guess_board(BoardInfo((1, 24, 0), 0, "ESP32 module", "esp32"))
+
+
+def test_no_board_found_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEELTRACK_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setattr("serial.tools.list_ports.comports", lambda: [])
+    with pytest.raises(UserError, match="no HeelTrack board found"):
+        resolve_port(None)
+    with pytest.raises(UserError, match="no serial port"):
+        resolve_port(str(tmp_path / "ttyACM9"))
+    proc = subprocess.run(
+        [*HEELTRACK, "flash", "--port", str(tmp_path / "ttyACM9")],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+    )
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert sys.executable  # the CLI ran in this interpreter

@@ -1,0 +1,151 @@
+"""The virtual board as a user drives it: `heeltrack virtual`, plain mpremote, Ctrl-C, restarts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import serial
+
+HEELTRACK = [sys.executable, "-m", "heeltrack.cli"]
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["HEELTRACK_RUNTIME_DIR"] = str(tmp / "runtime")
+    return env
+
+
+@contextmanager
+def virtual_board(tmp: Path, *args: str) -> Iterator[str]:
+    """Start `heeltrack virtual ARGS`; yield the port from its first stdout line."""
+    proc = subprocess.Popen(
+        [*HEELTRACK, "virtual", "--fs", str(tmp / "board.img"), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(tmp),
+    )
+    try:
+        assert proc.stdout is not None
+        port = proc.stdout.readline().decode().strip()
+        assert port.startswith("/dev/"), proc.stderr.read().decode() if proc.stderr else port
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def mpremote(port: str, *args: str, timeout: float = 60) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mpremote", "connect", port, *args],
+        capture_output=True,
+        timeout=timeout,
+    )
+    assert proc.returncode == 0, proc.stderr.decode() + proc.stdout.decode()
+    return proc.stdout.decode()
+
+
+def read_until(s: serial.Serial, marker: bytes, timeout: float = 10) -> bytes:
+    data = b""
+    end = time.monotonic() + timeout
+    while marker not in data and time.monotonic() < end:
+        data += s.read(s.in_waiting or 1)
+    return data
+
+
+def test_plain_mpremote_commands_without_resume(micropython_bin, tmp_path):
+    (tmp_path / "hello.txt").write_text("hello board\n")
+    with virtual_board(tmp_path) as port:
+        assert "hello.txt" not in mpremote(port, "ls")
+        mpremote(port, "fs", "cp", str(tmp_path / "hello.txt"), ":hello.txt")
+        assert "hello.txt" in mpremote(port, "ls")
+        out = mpremote(port, "exec", "import os; print(os.listdir('/'), 6 * 7)")
+        assert "42" in out and "hello.txt" in out
+        # several commands in one call, soft-reset in the middle (the unix process restarts)
+        out = mpremote(port, "exec", "x = 1", "soft-reset", "exec", "print('x' in globals())")
+        assert "False" in out
+        out = mpremote(port, "cat", ":hello.txt")
+        assert "hello board" in out
+
+
+def test_image_persists_across_restarts(micropython_bin, tmp_path):
+    with virtual_board(tmp_path) as port:
+        mpremote(port, "exec", "with open('keep.txt', 'w') as f: f.write('kept')")
+    with virtual_board(tmp_path) as port:
+        assert "kept" in mpremote(port, "cat", ":keep.txt")
+
+
+def test_ctrl_c_stops_main_py_and_leaves_the_repl(micropython_bin, tmp_path):
+    main = tmp_path / "main.py"
+    main.write_text(
+        "import time\nprint('looping')\nn = 0\nwhile True:\n    n += 1\n    time.sleep_ms(5)\n"
+    )
+    with virtual_board(tmp_path) as port:
+        mpremote(port, "fs", "cp", str(main), ":main.py")
+        with serial.Serial(port, timeout=0.2) as s:
+            s.write(b"\r\x02")  # friendly REPL
+            read_until(s, b">>> ")
+            s.write(b"\x04")  # soft reset: main.py runs, as after power-up
+            assert b"looping" in read_until(s, b"looping")
+            time.sleep(0.3)
+            s.write(b"\x03")
+            out = read_until(s, b">>> ")
+            assert b"KeyboardInterrupt" in out and out.endswith(b">>> ")
+            s.write(b"print(n > 10)\r")
+            assert b"True" in read_until(s, b"True")
+        # and mpremote breaks into a running main.py by itself
+        with serial.Serial(port, timeout=0.2) as s:
+            s.write(b"\x04")
+            assert b"looping" in read_until(s, b"looping")
+        assert "main.py" in mpremote(port, "ls")
+
+
+def test_registration_and_devices(micropython_bin, tmp_path):
+    with virtual_board(tmp_path) as port:
+        out = subprocess.run(
+            [*HEELTRACK, "devices"], capture_output=True, env=_env(tmp_path), text=True
+        ).stdout
+        assert port in out and "virtual" in out
+    out = subprocess.run(
+        [*HEELTRACK, "devices"], capture_output=True, env=_env(tmp_path), text=True
+    ).stdout
+    assert port not in out  # unregistered when it stops
+
+
+def test_missing_micropython_is_one_clear_line(tmp_path):
+    env = _env(tmp_path)
+    env["HEELTRACK_MICROPYTHON"] = str(tmp_path / "no-such-micropython")
+    proc = subprocess.run(
+        [*HEELTRACK, "virtual", "--fs", str(tmp_path / "x.img")],
+        capture_output=True,
+        env=env,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "HEELTRACK_MICROPYTHON" in lines[0], proc.stderr
+    assert proc.stdout == ""
+
+
+def test_bad_arguments_are_one_line(tmp_path):
+    for args in (["--board", "nope"], ["--speed", "0"], ["--trace", str(tmp_path / "none.csv")]):
+        proc = subprocess.run(
+            [*HEELTRACK, "virtual", "--fs", str(tmp_path / "x.img"), *args],
+            capture_output=True,
+            env=_env(tmp_path),
+            text=True,
+            timeout=30,
+        )
+        assert proc.returncode == 2, args
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
