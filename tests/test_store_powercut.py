@@ -340,11 +340,29 @@ def measure(log):
     micropython.heap_unlock()
     return d, ok, locked
 
+def reads(log, sid, buf):
+    off = 0
+    n = 1
+    while n:
+        n = log.read_into(sid, off, buf)
+        off += n
+    return off
+
+def measure_reads(log, sid):
+    buf = bytearray(100)
+    mv = memoryview(buf)
+    reads(log, sid, mv)
+    gc.collect()
+    a = gc.mem_alloc()
+    total = reads(log, sid, mv)
+    return gc.mem_alloc() - a, total > 3000
+
 new_flash(128)
 log = SessionLog("/flash/sessions", min_free=1024)
-log.begin(1000, 0, "ram", "left", "0.1.0", "cafe")
+sid = log.begin(1000, 0, "ram", "left", "0.1.0", "cafe")
 print("lfs", *measure(log))
 log.end(50000)
+print("read", *measure_reads(log, sid))
 log = SessionLog(TMPDIR + "/sessions", min_free=1024)  # the unix port's own filesystem
 log.begin(1000, 0, "ram", "left", "0.1.0", "cafe")
 print("posix", *measure(log))
@@ -354,7 +372,8 @@ log.end(50000)
 
 def test_append_rep_allocates_nothing(micropython_bin: str, tmp_path: Path) -> None:
     """append_rep (encode, write, flush) allocates nothing, on littlefs and on VfsPosix:
-    gc.mem_alloc() does not move over 200 appends, and 20 more run under heap_lock()."""
+    gc.mem_alloc() does not move over 200 appends, and 20 more run under heap_lock().
+    Reading a whole session with read_into into a memoryview allocates nothing either."""
     script = BDEV + f"TMPDIR = {str(tmp_path)!r}\n" + ALLOC
     lines = run_script(script).stdout.decode().splitlines()
-    assert lines == ["lfs 0 True True", "posix 0 True True"], lines
+    assert lines == ["lfs 0 True True", "read 0 True", "posix 0 True True"], lines
