@@ -125,7 +125,7 @@ except ImportError:  # CPython: stand-ins so the viper function below is defined
         def viper(f):
             return f
 
-    ptr8 = ptr32 = uint = int
+    ptr8 = ptr32 = int
 
 
 @micropython.viper
