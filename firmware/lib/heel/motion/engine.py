@@ -148,7 +148,8 @@ class Engine:
         self.walk_det.block(self)
         self.tap_det.block(self)
         self.circle_det.block(self)
-        self.sets.tick(self.t)
+        if not self.raise_det.up:  # a long hold is not a pause
+            self.sets.tick(self.t)
         self._k = 0
         self._sax = 0
         self._say = 0

@@ -3,8 +3,9 @@
 A rep: the foot pitches nose-down (heel up, ball of the foot on the floor) from a still
 standing pose by more than ~8 degrees, comes back within ~4 degrees, calmly (no swing, no
 impact: walking push-offs and stairs fail here). The heel height is proportional to the
-sine of that pitch, so `hold_ms` is the time the sine stays within 80% of the rep's peak
-(DESIGN.md), interpolated between blocks; the rep time is the middle of that interval.
+sine of that pitch, so `hold_ms` is how long the sine stays within 80% of the rep's peak
+(DESIGN.md): the unbroken stay around the peak, its ends interpolated between blocks; the
+rep time is the middle of that stay.
 
     det = HeelRaiseDetector()
     det.block(eng)     # once per 0.1 s block; proposes reps to eng.sets
@@ -23,6 +24,7 @@ _MAX_GYRO = const(2000)  # ddps L1 peak: a swinging foot is not a heel raise
 _MAX_JERK = const(500)  # mg: no impact while the heel is up (the landing is allowed)
 _A_LO = const(750 * 750)  # |a| stays near 1 g: the foot is not flying
 _A_HI = const(1250 * 1250)
+_NEW_BASE_BLOCKS = const(30)  # still 3 s in another floor-like pose: stand there now
 _BASE_TOL = const(175)  # 1000*sin(10 deg): the rise starts from the floor pose
 _HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
 _BLOCK_MS = const(100)
@@ -52,23 +54,13 @@ class HeelRaiseDetector:
 
     def block(self, e):
         p = e.posture
-        if not self.up:
-            if p.still and p.still_run >= 2:
-                if not self._near_floor_pose(e, p):
-                    self._has_base = False  # e.g. seated with the leg out: no heel raise
-                elif self._has_base:
-                    self._bx += (e.ax - self._bx) >> 1
-                    self._by += (e.ay - self._by) >> 1
-                    self._bz += (e.az - self._bz) >> 1
-                else:
-                    self._bx = e.ax
-                    self._by = e.ay
-                    self._bz = e.az
-                    self._has_base = True
-                self._wait = False
-            if not self._has_base or self._wait:
-                return
-        lift = (p.vz * self._bx - p.vx * self._bz) // 1000
+        lift = 0
+        if self._has_base:
+            lift = (p.vz * self._bx - p.vx * self._bz) // 1000
+        if not self.up and p.still and p.still_run >= 2:
+            self._learn_base(e, p, lift)
+        if not self._has_base or self._wait:
+            return
         if not self.up:
             if lift < _LOW:
                 self._t_low = e.t
@@ -87,6 +79,24 @@ class HeelRaiseDetector:
                 self.hold_ms = 0
         if self.up:
             self._track(e, lift)
+
+    def _learn_base(self, e, p, lift):
+        """The standing pose a rise starts from: follows slow drift, never a slow rise."""
+        if not self._near_floor_pose(e, p):
+            self._has_base = False  # e.g. seated with the leg out: no heel raise
+            return
+        if self._has_base and -_LOW < lift < _LOW:
+            self._bx += (e.ax - self._bx) >> 2
+            self._by += (e.ay - self._by) >> 2
+            self._bz += (e.az - self._bz) >> 2
+        elif not self._has_base or p.still_run >= _NEW_BASE_BLOCKS:
+            self._bx = e.ax
+            self._by = e.ay
+            self._bz = e.az
+            self._has_base = True
+        else:
+            return
+        self._wait = False
 
     def _near_floor_pose(self, e, p):
         if not p.has_flat:
@@ -143,13 +153,17 @@ class HeelRaiseDetector:
         for i in range(n - 3):
             if j[i] > _MAX_JERK:
                 return
+        # the stay within 80% of the peak: the run of blocks around the peak (DESIGN.md)
         thr = self._peak * 8 // 10
-        i1 = 0
-        while h[i1] < thr:
-            i1 += 1
-        i2 = n - 1
-        while h[i2] < thr:
-            i2 -= 1
+        k = 0
+        while h[k] < self._peak:
+            k += 1
+        i1 = k
+        while i1 > 0 and h[i1 - 1] >= thr:
+            i1 -= 1
+        i2 = k
+        while i2 < n - 1 and h[i2 + 1] >= thr:
+            i2 += 1
         t0 = self._t_up  # time of block 0
         # interpolate the crossings of the 80% level between blocks
         before = h[i1 - 1] if i1 > 0 else self._prev

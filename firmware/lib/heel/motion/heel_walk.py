@@ -17,8 +17,11 @@ _STRIKE_JERK = const(600)  # mg: a heel strike
 _MIN_STEP_MS = const(350)  # between two strikes of the same foot
 _TOES_UP = const(-105)  # 1000*sin(-6 deg): stance pitch must be below this
 _MAX_PUSH = const(150)  # 1000*sin(8.6 deg): no nose-down push-off in the stride
-_MIN_SWING = const(600)  # ddps L1 peak: the foot did swing
+_MIN_SWING = const(100)  # ddps L1 peak: the foot moved (it stays dorsiflexed: little rotation)
 _MAX_SWING = const(4500)  # ddps: beyond this it is running or stamping
+_MAX_STANCE_GYRO = const(800)  # ddps: the heel bears weight after the strike (a tap bounces)
+_PITCH_DECAY = const(30)  # per block: the stride's pitch/gyro maxima forget in ~1.5 s
+_GYRO_DECAY = const(150)
 _CHECK_FROM = const(100)  # ms after the strike: stance window start
 _CHECK_TO = const(400)  # ms after the strike: decision
 
@@ -34,31 +37,45 @@ class HeelWalkDetector:
         self._stride_gmax = 0
         self._prev_max_pitch = 0
         self._prev_gmax = 0
+        self._stance_gmax = 0
+        self.last_step = -100000  # time of the last step proposed (the tap detector reads it)
+        self._ref_jerk = 0  # decaying peak of recent strike impacts
 
     def block(self, e):
         p = e.posture
         if not p.has_flat:
             return
         pitch = p.pitch_flat
-        if pitch > self._stride_max_pitch:
-            self._stride_max_pitch = pitch
-        if e.gyro_peak > self._stride_gmax:
-            self._stride_gmax = e.gyro_peak
+        m = self._stride_max_pitch - _PITCH_DECAY
+        self._stride_max_pitch = pitch if pitch > m else m
+        g = self._stride_gmax - _GYRO_DECAY
+        self._stride_gmax = e.gyro_peak if e.gyro_peak > g else g
         if self._pending:
             dt = e.t - self._t_strike
             if dt >= _CHECK_FROM:
                 self._sum += pitch
                 self._cnt += 1
+                if e.gyro_peak > self._stance_gmax:
+                    self._stance_gmax = e.gyro_peak
             if dt >= _CHECK_TO:
                 self._pending = False
                 self._decide(e)
             return
-        if e.jerk_max >= _STRIKE_JERK and e.jerk_t - self._last_strike >= _MIN_STEP_MS:
+        jerk = e.jerk_max
+        # the other foot's strikes reach this one too, weaker: compare with recent strikes
+        if (
+            jerk >= _STRIKE_JERK
+            and jerk * 5 >= self._ref_jerk * 2
+            and e.jerk_t - self._last_strike >= _MIN_STEP_MS
+        ):
+            r = self._ref_jerk - (self._ref_jerk >> 3)
+            self._ref_jerk = jerk if jerk > r else r
             self._pending = True
             self._t_strike = e.jerk_t
             self._last_strike = e.jerk_t
             self._sum = 0
             self._cnt = 0
+            self._stance_gmax = 0
             self._prev_max_pitch = self._stride_max_pitch
             self._prev_gmax = self._stride_gmax
             self._stride_max_pitch = pitch
@@ -71,5 +88,8 @@ class HeelWalkDetector:
             return
         if not (_MIN_SWING <= self._prev_gmax <= _MAX_SWING):
             return
+        if self._stance_gmax > _MAX_STANCE_GYRO:
+            return
         t = self._t_strike
+        self.last_step = t
         e.sets.candidate(KEY_WALK, t - 400, t, t + 300, 0)

@@ -33,9 +33,9 @@ _MAXP = const(8)  # waiting candidates kept per key
 _FIELDS = const(4)  # t_start, t, t_end, hold
 SET_GAP_MS = const(10000)  # a longer pause ends the set
 
-# Reps in a row before a set is believed, per key: one lone heel rise (reaching a shelf)
-# or one bump must not count.
-CONFIRM = (2, 3, 3, 2, 2)
+# Reps in a row before a set is believed, per key: a rise or two on tiptoe (reaching a
+# shelf) or a bump must not count.
+CONFIRM = (3, 3, 3, 2, 2)
 # Longest pause between waiting candidates of one key, ms.
 PENDING_GAP = (10000, 4000, 4000, 6000, 6000)
 
