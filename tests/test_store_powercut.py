@@ -377,3 +377,26 @@ def test_append_rep_allocates_nothing(micropython_bin: str, tmp_path: Path) -> N
     script = BDEV + f"TMPDIR = {str(tmp_path)!r}\n" + ALLOC
     lines = run_script(script).stdout.decode().splitlines()
     assert lines == ["lfs 0 True True", "read 0 True", "posix 0 True True"], lines
+
+
+ACTIVE = r"""
+new_flash(64)
+log = SessionLog("/flash/sessions", min_free=1024)
+sid = log.begin(1000, 0, "ram", "left", "0.1.0", "cafe")
+sizes = []
+for k in range(3):
+    data = read_session(log, sid)  # a littlefs reader is a snapshot: the store reopens it
+    sizes.append(len(data))
+    assert log.sha256(sid) == __import__("hashlib").sha256(data).digest()
+    log.append_rep(0, 2000 + k, 300, 1)
+    log.append_rep(0, 2100 + k, 300, 1)
+log.end(5000)
+sizes.append(len(read_session(log, sid)))
+print(*sizes)
+"""
+
+
+def test_reading_the_active_session_sees_every_append(micropython_bin: str) -> None:
+    sizes = [int(x) for x in run_script(BDEV + ACTIVE).stdout.split()]
+    rep = 18
+    assert sizes[1:] == [sizes[0] + 2 * rep, sizes[0] + 4 * rep, sizes[0] + 6 * rep + 12], sizes
