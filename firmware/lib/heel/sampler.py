@@ -88,8 +88,12 @@ class Sampler:
 
     def poll(self, sink):
         """Read the IMU FIFO, report any gap, feed every sample; return the count fed."""
-        n = self.read()
         imu = self.imu
+        n = imu.read_fifo()
+        if n:
+            imu.decode(self._raw)
+            _convert(self._raw, n, self._cfg, self._out)
+        self._n = n
         gap = imu.gap_samples
         if gap:
             imu.gap_samples = 0

@@ -107,6 +107,10 @@ LSB_PER_DPS_X10 = const(655)  # 65.5 LSB per deg/s
 WHO_AM_I_IDS = (0x68, 0x70, 0x71, 0x72, 0x73, 0x98, 0x19)
 
 
+def _no_clock():
+    return 0
+
+
 def _hexlist(addrs):
     if not addrs:
         return "nothing (check wiring, power and pull-ups)"
@@ -127,7 +131,9 @@ class MPU6050:
         self._i2c = i2c
         self._addr = addr
         self.rate_hz = rate_hz
-        self._ticks = ticks_ms if ticks_ms is not None else _ticks_ms
+        ticks = ticks_ms if ticks_ms is not None else _ticks_ms
+        self._clocked = ticks is not None
+        self._ticks = ticks if ticks is not None else _no_clock
         self._sleep = sleep_ms if sleep_ms is not None else _sleep_ms
         self.errors = 0  # failed I2C transactions at run time (each attempt)
         self.overflows = 0  # FIFO resets after overflow or a broken read
@@ -151,7 +157,7 @@ class MPU6050:
         self._v1 = memoryview(self._b1)
         self._b14 = bytearray(14)  # accel, temperature, gyro data registers
         self._init()
-        self._last = self._now()
+        self._last = self._ticks()
 
     # ---- init: loud errors ----
     def _init(self):
@@ -201,12 +207,8 @@ class MPU6050:
         self._i2c.writeto_mem(self._addr, reg, self._b1)
 
     # ---- run time: errors counted, never raised ----
-    def _now(self):
-        t = self._ticks
-        return t() if t is not None else 0
-
-    def _read(self, reg, view):
-        for _ in range(_RETRIES):
+    def _read(self, reg, view, tries=_RETRIES):
+        for _ in range(tries):
             try:
                 self._i2c.readfrom_mem_into(self._addr, reg, view)
                 return True
@@ -232,7 +234,7 @@ class MPU6050:
         """The FIFO content since the last good read is gone: reset, estimate the gap."""
         self.overflows += 1
         gap = at_least
-        if self._ticks is not None:
+        if self._clocked:
             est = _ticks_diff(now, self._last) * self.rate_hz // 1000
             if est > gap:
                 gap = est
@@ -244,13 +246,20 @@ class MPU6050:
     def read_fifo(self):
         """Read every whole sample in the FIFO into the buffer; return how many (0 on error)."""
         self._n = 0
-        now = self._now()
+        now = self._ticks()
         if self._need_reset:
             self._lose(now, 1)
             return 0
-        if not self._read(_FIFO_COUNTH, self._v2):
-            return 0
-        count = (self._b2[0] << 8) | self._b2[1]
+        i2c = self._i2c
+        addr = self._addr
+        b2 = self._b2
+        try:  # the first try inline: this runs at every poll
+            i2c.readfrom_mem_into(addr, _FIFO_COUNTH, b2)
+        except OSError:
+            self.errors += 1
+            if not self._read(_FIFO_COUNTH, b2, _RETRIES - 1):
+                return 0
+        count = (b2[0] << 8) | b2[1]
         # The count alone tells an overflow, so INT_STATUS costs no transaction per poll:
         # a full FIFO stays full (1024) until read, and the bytes it drops (8 with the
         # record that fills it, then 12 per record) leave it misaligned even after a
@@ -262,8 +271,6 @@ class MPU6050:
             return 0
         n = count // _REC
         q = n // _CHUNK
-        i2c = self._i2c
-        addr = self._addr
         try:  # FIFO pops are not idempotent: a failed burst is a resync, not a retry
             for j in range(q):
                 i2c.readfrom_mem_into(addr, _FIFO_R_W, self._chunks[j])
