@@ -245,8 +245,8 @@ class FaultPlan:
         rng = self.rng
         if self.cut_at is not None and self.passed + len(data) > self.cut_at:
             keep = max(0, self.cut_at - self.passed)
-            if keep < len(data):
-                self.log.append(f"cut at {self.passed + keep}")
+            if self.passed <= self.cut_at:
+                self.log.append(f"cut at {self.cut_at}")
             self.passed += len(data)
             return data[:keep]
         self.passed += len(data)

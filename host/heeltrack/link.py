@@ -126,14 +126,16 @@ class LinkClient:
         transport: Transport,
         timeout: float = 1.0,
         retries: int = 4,
-        window: int = 4,
+        window: int = 2,
         chunk: int | None = None,
+        frames: int = 4,
     ) -> None:
         self.transport = transport
         self.timeout = timeout
         self.retries = retries
         self.window = window
         self.chunk = chunk
+        self.frames = frames
         self.parser = F.FrameParser()
         self.events: deque[Event] = deque()
         self.info: dict[str, Any] = {}
@@ -196,7 +198,10 @@ class LinkClient:
                 reply = self._check(ftype, fr)
                 if reply is not None:
                     return reply
-        raise LinkTimeout(f"no answer from the board at {self.transport.name}")
+        raise LinkTimeout(
+            f"no answer from the board at {self.transport.name} to {_name(ftype)} "
+            f"({self.retries + 1} tries)"
+        )
 
     def _json(self, ftype: int, payload: bytes = b"") -> Any:
         reply = self.request(ftype, payload)
@@ -208,8 +213,8 @@ class LinkClient:
     # -- requests --------------------------------------------------------------------------
     def hello(self) -> dict[str, Any]:
         self.info = self._json(F.T_HELLO)
-        if self.chunk is None:
-            self.chunk = int(self.info.get("max_read", 4096))
+        most = int(self.info.get("max_read", 4096))
+        self.chunk = most if self.chunk is None else min(self.chunk, most)
         return self.info
 
     def set_clock(self, epoch_s: int | None = None) -> dict[str, Any]:
@@ -260,55 +265,76 @@ class LinkClient:
     def read_range(
         self, sid: int, start: int, end: int, on_data: Callable[[int, bytes], None]
     ) -> None:
-        """Read bytes [start, end) of a session with pipelined READs; on_data(offset, data) gets
-        them in order, in chunks, as they arrive. Retries each READ that goes unanswered."""
+        """Read bytes [start, end) of a session; on_data(offset, data) gets them in order, in
+        chunks, as they arrive.
+
+        Each READ asks for `span` bytes (`frames` reply frames of `chunk` bytes); `window` READs
+        are in flight. The board answers READs in order and each READ's frames in offset
+        order, so a frame that arrives proves every frame sent before it arrived or was lost:
+        lost ranges are asked for again at once; if nothing arrives for `timeout`, everything
+        outstanding is. A range lost more than `retries` times raises LinkTimeout."""
         chunk = self.chunk or 4096
-        pending: dict[int, tuple[int, int, float, int]] = {}  # seq -> offset, length, t, tries
-        got: dict[int, bytes] = {}
-        todo: deque[tuple[int, int, int]] = deque()  # offset, length, tries
+        span = chunk * self.frames
+        todo: deque[tuple[int, int, int]] = deque()  # offset, end, tries
         pos = start
         while pos < end:
-            n = min(chunk, end - pos)
-            todo.append((pos, n, 0))
-            pos += n
+            todo.append((pos, min(end, pos + span), 0))
+            pos += span
+        pending: dict[int, list[int]] = {}  # seq -> [next offset, end, tries], in send order
+        got: dict[int, bytes] = {}
         done = start
+
+        def lost(off: int, stop: int, tries: int) -> None:
+            if tries >= self.retries:
+                raise LinkTimeout(
+                    f"no answer from the board at {self.transport.name} to READ ({tries + 1} tries)"
+                )
+            self.resent += 1
+            todo.appendleft((off, stop, tries + 1))
+
         while done < end:
             while todo and len(pending) < self.window:
-                off, n, tries = todo.popleft()
-                seq = self._send(F.T_READ, F.pack_read(sid, off, n))
-                pending[seq] = (off, n, time.monotonic(), tries)
-            oldest = min(t for _, _, t, _ in pending.values())
-            fr = self._frame(oldest + self.timeout)
+                off, stop, tries = todo.popleft()
+                seq = self._send(F.T_READ, F.pack_read(sid, off, stop - off))
+                pending[seq] = [off, stop, tries]
+            fr = self._frame(time.monotonic() + self.timeout)
             if fr is None:
-                # the oldest READ went unanswered: ask again for everything still missing
-                for off, n, _, tries in sorted(pending.values()):
-                    if tries >= self.retries:
-                        raise LinkTimeout(f"no answer from the board at {self.transport.name}")
-                    todo.appendleft((off, n, tries + 1))
-                    self.resent += 1
-                todo = deque(sorted(todo))
+                for off, stop, tries in sorted(pending.values(), reverse=True):
+                    lost(off, stop, tries)
                 pending.clear()
                 continue
-            if fr[1] not in pending:
-                continue
-            off, n, _, tries = pending[fr[1]]
+            req = pending.get(fr[1])
+            if req is None:
+                continue  # a late frame of a READ given up on
             reply = self._check(F.T_READ, fr)
             if reply is None:
                 continue
-            del pending[fr[1]]
+            for seq in list(pending):  # READs sent before this one lost their tail
+                if seq == fr[1]:
+                    break
+                off, stop, tries = pending.pop(seq)
+                lost(off, stop, tries)
             rsid, roff = struct.unpack_from(F.READ_REPLY, reply)
             data = reply[8:]
-            if rsid != sid or roff != off or len(data) > n:
+            if rsid != sid or roff < req[0] or roff + len(data) > req[1]:
                 raise LinkError("the board answered a READ with the wrong range")
-            if len(data) < n:
+            if roff > req[0]:
+                lost(req[0], roff, req[2])  # frames before this one were lost
+            if data:
+                got[roff] = data
+            req[0] = roff + len(data)
+            if req[0] >= req[1]:
+                del pending[fr[1]]
+            elif len(data) < min(chunk, req[1] - roff):
+                # a short frame ends the board's answer: the file ends here (or it read less)
+                del pending[fr[1]]
                 if not data:
-                    raise LinkError(f"session {sid} ended at byte {off}, before {end}")
-                todo.appendleft((off + len(data), n - len(data), 0))
-            got[off] = data
+                    raise LinkError(f"session {sid} ended at byte {roff}, before {end}")
+                todo.appendleft((req[0], req[1], req[2]))
             while done in got:
-                data = got.pop(done)
-                on_data(done, data)
-                done += len(data)
+                piece = got.pop(done)
+                on_data(done, piece)
+                done += len(piece)
 
     def read_session(self, sid: int, size: int) -> bytes:
         parts: list[bytes] = []
@@ -332,6 +358,13 @@ class LinkClient:
                 self.request(F.T_LIVE, b"\x00")
             except LinkError:
                 pass
+
+
+def _name(ftype: int) -> str:
+    for name in dir(F):
+        if name.startswith("T_") and getattr(F, name) == ftype:
+            return name[2:]
+    return f"request {ftype:#x}"
 
 
 def sha256(data: bytes) -> bytes:

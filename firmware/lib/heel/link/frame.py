@@ -205,7 +205,10 @@ class RequestReader:
     The caller reads from its stream into ``reader.mv[reader.n : reader.n + k]`` with
     ``0 < k <= reader.want()`` and then calls ``reader.got(k)``; got() returns True when a whole
     request is there, and ``decode()`` then gives (type, seq, payload memoryview) or None if it was
-    damaged (bad hex or CRC: dropped, the host retries). While the magic is sought want() is 1.
+    damaged (bad hex or CRC: dropped, the host retries); then ``resume()`` says whether bytes
+    already read hold another whole request (only after a damaged one). While the magic is
+    sought want() is 1. Hex never contains the magic's first byte, so a request cut short by a
+    lost byte is abandoned as soon as the next request's magic arrives.
     """
 
     def __init__(self, max_request=MAX_REQUEST):
@@ -215,6 +218,7 @@ class RequestReader:
         self.n = 0
         self.need = 4
         self.dropped = 0
+        self._carry = None
 
     def reset(self):
         if self.n:
@@ -242,6 +246,11 @@ class RequestReader:
                 self.need = 12  # magic + hex(type, seq, length)
             return False
         self.n = n + k
+        # hex never contains the magic's first byte: if it shows up, a request was cut short
+        # (a dropped or damaged byte) and a new one starts there; restart from it
+        i = self.buf.find(REQ_MAGIC[:1], n, n + k)
+        if i >= 0:
+            return self._restart(i, n + k)
         if self.n < self.need:
             return False
         if self.need == 12:
@@ -257,6 +266,31 @@ class RequestReader:
             self.need = 12 + 2 * (length + 4)
             return False
         return True
+
+    def _restart(self, i, end):
+        """Start over with the bytes buf[i:end] (recovery only: a short Python loop)."""
+        self.dropped += 1
+        tail = bytes(self.buf[i:end])
+        self.n = 0
+        self.need = 4
+        return self._feed(tail)
+
+    def _feed(self, tail):
+        for j in range(len(tail)):
+            self.buf[self.n] = tail[j]
+            if self.got(1):
+                if j + 1 < len(tail):
+                    self._carry = tail[j + 1 :]  # more after it: resume() takes it up
+                return True
+        return False
+
+    def resume(self):
+        """After decode(): True if bytes read with the last request completed another one."""
+        tail = self._carry
+        if tail is None:
+            return False
+        self._carry = None
+        return self._feed(tail)
 
     def decode(self):
         """The complete request as (type, seq, payload memoryview), or None if damaged."""

@@ -4,8 +4,8 @@ In the app (heel.app), from a task, next to counting and logging::
 
     server = LinkServer(device, stream_in=sys.stdin.buffer, stream_out=sys.stdout.buffer)
     while True:
-        server.poll()            # non-blocking: handles whatever bytes are there
-        await asyncio.sleep_ms(5 if server.active else 50)
+        server.poll()            # non-blocking: handles the bytes there, sends some READ data
+        await asyncio.sleep_ms(0 if server.busy else 5 if server.active else 50)
 
 At the REPL the host starts it through the raw REPL: ``from heel.link.server import serve; serve()``
 (a ReplDevice: the session log, /board.json, a clock kept in software), and serve() returns on BYE
@@ -24,11 +24,15 @@ The `device` interface LinkServer uses (the app implements it; ReplDevice is the
     device.subscribe(cb) / device.unsubscribe(cb)
                                 cb(kind, exercise, t_ms, value) with heel.motion.events codes
 
-Requests and replies (frames: heel.link.frame). READ replies are read from flash straight into
-the reply buffer, CRC'd over a memoryview and written with one write; requests arrive
-hex-armoured. From a HELLO until BYE (or `idle_ms` without requests) Ctrl-C is off
-(micropython.kbd_intr(-1)), so a damaged byte cannot interrupt the app; afterwards it is back on,
-so mpremote can still break in.
+Requests and replies (frames: heel.link.frame). A READ (sid, offset, length) is answered with as
+many frames of up to `max_read` data bytes as it spans, `frames_per_poll` per poll() so the app
+keeps running; each is read from flash straight into the reply buffer, CRC'd over a memoryview
+and written with one write. Requests arrive hex-armoured and are read a byte at a time while
+select.poll says there is one (a stdin read blocks until it has all it asked for; the board must
+not hang on a half-sent request), which costs little because one READ asks for many frames.
+
+From a HELLO until BYE (or `idle_ms` without requests) Ctrl-C is off (micropython.kbd_intr(-1)),
+so a damaged byte cannot interrupt the app; afterwards it is back on, so mpremote can break in.
 """
 
 import json
@@ -69,7 +73,8 @@ try:
 except ImportError:  # pragma: no cover
     sha256 = None
 
-MAX_READ = const(8192)
+MAX_READ = const(8192)  # data bytes per reply frame
+_MAX_READS = const(8)  # READ requests queued at once
 _FRAME_IDLE_MS = const(1000)  # a request that stops mid-way is dropped after this
 _IDLE_MS = const(5000)  # the binary session (Ctrl-C off) ends after this without a request
 
@@ -84,7 +89,7 @@ class LinkServer:
         stream_out=None,
         max_read=MAX_READ,
         idle_ms=_IDLE_MS,
-        partial_reads=None,
+        frames_per_poll=2,
     ):
         self.device = device
         self.log = device.log
@@ -92,13 +97,11 @@ class LinkServer:
         self._out = stream_out if stream_out is not None else sys.stdout.buffer
         self.max_read = max_read
         self.idle_ms = idle_ms
-        # unix: a read returns what is there; a bare-metal port's stdin read blocks for all asked
-        if partial_reads is None:
-            partial_reads = sys.platform in ("linux", "darwin")
-        self._partial = partial_reads
+        self.frames_per_poll = frames_per_poll
         self.reader = F.RequestReader()
         self.writer = F.ResponseWriter(self._out, 8 + max_read)
         self._data = self.writer.payload[8 : 8 + max_read]  # READ data lands here
+        self._reads = []  # READs being answered, oldest first: [sid, offset, end, seq]
         self._events = F.ResponseWriter(self._out, 10)
         self._poller = select.poll()
         self._poller.register(self._in, select.POLLIN)
@@ -108,8 +111,14 @@ class LinkServer:
         self.live = False
         self.done = False  # BYE received or input closed
         self.requests = 0
+        self.frames = 0
         self._last_rx = ticks_ms()
         self._last_req = self._last_rx
+
+    @property
+    def busy(self):
+        """READ data still to send: call poll() again soon."""
+        return len(self._reads) > 0
 
     # -- input ------------------------------------------------------------------------------
     def _readable(self, timeout=0):
@@ -124,25 +133,32 @@ class LinkServer:
         return self._readable(ms)
 
     def poll(self, max_requests=4):
-        """Handle the bytes available now (at most `max_requests` requests); returns how many."""
+        """Handle the bytes available now (at most `max_requests` requests) and send up to
+        `frames_per_poll` frames of pending READ data; returns the requests handled.
+
+        Requests are read one byte at a time while select.poll says one is there: a stdin read
+        blocks until it has all it asked for, and the board must never block on a half-sent
+        request. Requests are small and rare (one READ asks for many frames of data)."""
         rd = self.reader
+        mv1 = rd.mv
         handled = 0
+        now = ticks_ms()
         while handled < max_requests and self._readable():
-            k = rd.want()
-            if not self._partial:
-                k = 1
-            n = self._in.readinto(rd.mv[rd.n : rd.n + k])
+            n = self._in.readinto(mv1[rd.n : rd.n + 1])
             if not n:
                 self.done = True  # input closed
                 self._end_session()
                 break
-            self._last_rx = ticks_ms()
-            if rd.got(n):
+            self._last_rx = now
+            ready = rd.got(1)
+            while ready:
                 req = rd.decode()
                 if req is not None:
                     handled += 1
                     self._handle(req[0], req[1], req[2])
-        now = ticks_ms()
+                ready = rd.resume()
+        if self._reads:
+            self._pump(self.frames_per_poll)
         if rd.n and ticks_diff(now, self._last_rx) > _FRAME_IDLE_MS:
             rd.reset()
         if self.active and ticks_diff(now, self._last_req) > self.idle_ms:
@@ -239,23 +255,45 @@ class LinkServer:
         if len(p) < 12:
             self.writer.error(seq, F.E_BAD_REQUEST, "READ needs sid, offset, length")
             return
-        sid, offset, length = struct.unpack_from(F.READ_REQ, p, 0)
-        w = self.writer
-        if length >= self.max_read:
-            buf = self._data
-            length = self.max_read
-        else:
-            buf = self._data[:length]
-        try:
-            n = self.log.read_into(sid, offset, buf)
-        except Exception as e:
-            if self._known(sid) is None:
-                w.error(seq, F.E_NO_SESSION, "no session %d" % sid)
-            else:
-                w.error(seq, F.E_INTERNAL, "read failed: %s" % e)
+        if len(self._reads) >= _MAX_READS:
+            self.writer.error(seq, F.E_BAD_REQUEST, "too many READs in flight")
             return
-        struct.pack_into(F.READ_REPLY, w.buf, F.HEADER, sid, offset)
-        w.send(F.T_READ | F.REPLY, seq, 8 + n)
+        sid, offset, length = struct.unpack_from(F.READ_REQ, p, 0)
+        self._reads.append([sid, offset, offset + length, seq])
+        self._pump(1)
+
+    def _pump(self, frames):
+        """Send up to `frames` READ reply frames: data read from flash straight into the reply
+        buffer, one write per frame. A frame shorter than asked means the end of the file."""
+        w = self.writer
+        reads = self._reads
+        while frames > 0 and reads:
+            r = reads[0]
+            sid = r[0]
+            off = r[1]
+            k = r[2] - off
+            if k >= self.max_read:
+                k = self.max_read
+                buf = self._data
+            else:
+                buf = self._data[:k]
+            try:
+                n = self.log.read_into(sid, off, buf)
+            except Exception as e:
+                reads.pop(0)
+                if self._known(sid) is None:
+                    w.error(r[3], F.E_NO_SESSION, "no session %d" % sid)
+                else:
+                    w.error(r[3], F.E_INTERNAL, "read failed: %s" % e)
+                continue
+            struct.pack_into(F.READ_REPLY, w.buf, F.HEADER, sid, off)
+            w.send(F.T_READ | F.REPLY, r[3], 8 + n)
+            self.frames += 1
+            frames -= 1
+            if n < k or off + n >= r[2]:
+                reads.pop(0)
+            else:
+                r[1] = off + n
 
     def _hash(self, seq, p):
         sid, offset, length = struct.unpack_from(F.HASH_REQ, p, 0)
@@ -402,7 +440,7 @@ def serve(device=None, stream_in=None, stream_out=None, idle_ms=20000):
     server = LinkServer(device, stream_in, stream_out, idle_ms=min(idle_ms, _IDLE_MS))
     try:
         while not server.done:
-            if not server.poll(16):
+            if not server.poll(16) and not server.busy:
                 if server.idle_for() > idle_ms:
                     break
                 server.wait(50)
