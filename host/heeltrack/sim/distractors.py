@@ -31,8 +31,8 @@ def sway(b: Builder, duration_s: float) -> None:
     rng = b.rng
     t0 = b.t
     n = samples(duration_s)
-    pitch = wobble(rng, n, float(rng.uniform(1, 3)) * DEG, 0.15, 0.6)
-    roll = wobble(rng, n, float(rng.uniform(1, 4)) * DEG, 0.15, 0.6)
+    pitch = wobble(rng, n, float(rng.uniform(1, 3)) * DEG, 0.15, 0.6, ramp_s=1.5)
+    roll = wobble(rng, n, float(rng.uniform(1, 4)) * DEG, 0.15, 0.6, ramp_s=1.5)
     b.pivot_segment(pitch=pitch, roll=roll, contact="below")
     b.label("swaying", t0)
 
@@ -55,7 +55,7 @@ def _lift_and_drop(
     b: Builder, height: float, up_s: float, down_s: float, impact_g: float, pitch_deg: float = 0
 ) -> None:
     n = samples(up_s + down_s + 0.15)
-    oz = keys([0, up_s, up_s + down_s], [0, height, 0], n, skew=[-1.5, 1.6])
+    oz = keys([0, up_s, up_s + down_s], [0, height, 0], n, skew=[-1.5, 0.0])
     ang = b.channels(n)
     ang[:, PITCH] = keys([0, up_s, up_s + down_s], [0, pitch_deg * DEG, 0], n)
     off = np.zeros((n, 3))
@@ -74,7 +74,7 @@ def stomp(b: Builder) -> None:
             b,
             float(rng.uniform(0.08, 0.2)),
             float(rng.uniform(0.25, 0.45)),
-            float(rng.uniform(0.1, 0.16)),
+            float(rng.uniform(0.2, 0.3)),
             float(rng.uniform(2.0, 5.0)),
             float(rng.uniform(-8, 8)),
         )
@@ -190,7 +190,7 @@ def fidget(b: Builder, duration_s: float) -> None:
                     b,
                     float(rng.uniform(0.02, 0.05)),
                     float(rng.uniform(0.15, 0.3)),
-                    float(rng.uniform(0.1, 0.2)),
+                    float(rng.uniform(0.15, 0.25)),
                     float(rng.uniform(0.3, 1.0)),
                 )
                 b.still(float(rng.uniform(0.1, 1.2)))

@@ -72,7 +72,13 @@ def taper(n: int, ramp_s: float = 0.3) -> np.ndarray:
 
 
 def wobble(
-    rng: np.random.Generator, n: int, amp: float, f_lo: float, f_hi: float, k: int = 3
+    rng: np.random.Generator,
+    n: int,
+    amp: float,
+    f_lo: float,
+    f_hi: float,
+    k: int = 3,
+    ramp_s: float = 0.3,
 ) -> np.ndarray:
     """Smooth random signal (sum of k sinusoids), peak about `amp`, tapered to 0 at the ends."""
     t = np.arange(n) / FS
@@ -81,7 +87,7 @@ def wobble(
     a = rng.uniform(0.5, 1.0, size=k)
     x = (a[None, :] * np.sin(2 * np.pi * t[:, None] * f[None, :] + ph[None, :])).sum(axis=1)
     x *= amp / max(float(a.sum()) * 0.7, 1e-9)
-    return x * taper(n, min(0.3, n / FS / 4))
+    return x * taper(n, min(ramp_s, n / FS / 4))
 
 
 @dataclass
