@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover - CPython has binascii; this is for tiny
 
 REQ_MAGIC = b"\xa5\x5aHQ"
 RSP_MAGIC = b"\xa5\x5aHT"
+_MAGIC0 = REQ_MAGIC[:1]  # hex never contains it: a new request starts where it shows up
 PROTOCOL = const(1)
 
 HEADER = const(8)  # magic(4) + type + seq + length(2)
@@ -93,8 +94,8 @@ ALL = const(0xFFFFFFFF)
 
 
 def crc(data, value=0):
-    """CRC32 of a bytes-like object (memoryviews welcome)."""
-    return crc32(data, value) & 0xFFFFFFFF
+    """CRC32 (unsigned) of a bytes-like object (memoryviews welcome)."""
+    return crc32(data, value)
 
 
 def encode_frame(ftype, seq, payload=b""):
@@ -248,7 +249,7 @@ class RequestReader:
         self.n = n + k
         # hex never contains the magic's first byte: if it shows up, a request was cut short
         # (a dropped or damaged byte) and a new one starts there; restart from it
-        i = self.buf.find(REQ_MAGIC[:1], n, n + k)
+        i = self.buf.find(_MAGIC0, n, n + k)
         if i >= 0:
             return self._restart(i, n + k)
         if self.n < self.need:
@@ -324,13 +325,20 @@ class ResponseWriter:
         self.max_payload = max_payload
         self.buf[0:4] = RSP_MAGIC
         self.sent = 0
+        # views of a full frame, made once: a full READ frame allocates nothing to send
+        self._full_body = self.mv[4 : HEADER + max_payload]
+        self._full = self.mv[: OVERHEAD + max_payload]
 
     def send(self, ftype, seq, n):
         buf = self.buf
         struct.pack_into("<BBH", buf, 4, ftype, seq, n)
         end = HEADER + n
-        struct.pack_into("<I", buf, end, crc(self.mv[4:end]))
-        self._write(self.mv[: end + 4])
+        if n == self.max_payload:
+            struct.pack_into("<I", buf, end, crc32(self._full_body))
+            self._write(self._full)
+        else:
+            struct.pack_into("<I", buf, end, crc32(self.mv[4:end]))
+            self._write(self.mv[: end + 4])
         self.sent += 1
 
     def send_bytes(self, ftype, seq, data):

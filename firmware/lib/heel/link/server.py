@@ -99,6 +99,7 @@ class LinkServer:
         self.idle_ms = idle_ms
         self.frames_per_poll = frames_per_poll
         self.reader = F.RequestReader()
+        self._b1 = bytearray(1)  # requests are read a byte at a time (see poll)
         self.writer = F.ResponseWriter(self._out, 8 + max_read)
         self._data = self.writer.payload[8 : 8 + max_read]  # READ data lands here
         self._reads = []  # READs being answered, oldest first: [sid, offset, end, seq]
@@ -140,15 +141,16 @@ class LinkServer:
         blocks until it has all it asked for, and the board must never block on a half-sent
         request. Requests are small and rare (one READ asks for many frames of data)."""
         rd = self.reader
-        mv1 = rd.mv
+        b1 = self._b1
         handled = 0
         now = ticks_ms()
         while handled < max_requests and self._readable():
-            n = self._in.readinto(mv1[rd.n : rd.n + 1])
+            n = self._in.readinto(b1)
             if not n:
                 self.done = True  # input closed
                 self._end_session()
                 break
+            rd.buf[rd.n] = b1[0]
             self._last_rx = now
             ready = rd.got(1)
             while ready:
