@@ -129,3 +129,16 @@ def test_file_source_reads_le_records_in_blocks_loops_and_ignores_a_torn_tail(
     src.close()
     with pytest.raises(ValueError, match="6 values per sample"):
         ArraySource([[1, 2, 3]])
+
+
+def test_clock_catch_up_can_be_capped_for_a_starved_host() -> None:
+    from heel.imu.fake_mpu6050 import ArraySource, FakeMPU6050
+    from heel.imu.mpu6050 import MPU6050
+
+    now = [0]
+    data = sc.rows(300)
+    fake = FakeMPU6050(ArraySource(data), clock=lambda: now[0], max_step_ms=500)
+    imu = MPU6050(fake, ticks_ms=lambda: now[0], sleep_ms=lambda ms: None)
+    now[0] += 5000  # the process slept 5 s: only 0.5 s of chip time passes
+    assert sc.read_all(imu) == data[:50]
+    assert imu.overflows == 0

@@ -11,13 +11,16 @@ MicroPython code and allocates nothing per sample in steady state.
 
 Time: `advance(n)` moves n sample periods on; or give `clock` (a ticks_ms-like
 function, e.g. time.ticks_ms, or a scaled one to run faster than real time) and
-every bus access first catches up with it. The chip samples at 1 kHz/(1+SMPLRT_DIV)
-with the DLPF on (8 kHz without) once awake; each sample is taken from `source`
-(`next_into(buf6) -> bool`, raw int16 in the chip's axes at the configured ranges)
-into the data registers and, if enabled, appended to the 1024-byte FIFO. A full
-FIFO drops its oldest bytes (the byte stream becomes misaligned, 1024 % 12 != 0) and
-sets INT_STATUS.FIFO_OFLOW, like the real chip. When the source ends, sampling stops
-and `finished` becomes True.
+every bus access first catches up with it. `max_step_ms` caps the chip time one
+access may catch up: when the host process was starved (a loaded test machine) the
+recording then pauses instead of overflowing the FIFO; None (default) keeps real time.
+
+The chip samples at 1 kHz/(1+SMPLRT_DIV) with the DLPF on (8 kHz without) once
+awake; each sample is taken from `source` (`next_into(buf6) -> bool`, raw int16 in
+the chip's axes at the configured ranges) into the data registers and, if enabled,
+appended to the 1024-byte FIFO. A full FIFO drops its oldest bytes (the byte stream
+becomes misaligned, 1024 % 12 != 0) and sets INT_STATUS.FIFO_OFLOW, like the real
+chip. When the source ends, sampling stops and `finished` becomes True.
 
 Faults: `fail_next(n)` makes the next n transactions raise OSError(5) (EIO);
 `fail_at` holds transaction numbers (`transactions` counts them) that fail;
@@ -209,7 +212,7 @@ class FileSource:
 class FakeMPU6050:
     """The chip and its I2C bus in one: readfrom_mem_into, readfrom_mem, writeto_mem, scan."""
 
-    def __init__(self, source, addr=0x68, who_am_i=0x68, clock=None, others=()):
+    def __init__(self, source, addr=0x68, who_am_i=0x68, clock=None, others=(), max_step_ms=None):
         self.source = source
         self.addr = addr
         self.who = who_am_i
@@ -223,7 +226,7 @@ class FakeMPU6050:
         self._fail = 0
         self._clock = clock
         self._last = clock() if clock is not None else 0
-        self._ms_frac = 0  # sub-period milliseconds carried by the clock
+        self.max_step_ms = max_step_ms
         self.now_us = 0  # simulated time
         self._regs = bytearray(128)
         self._fifo = bytearray(_FIFO_SIZE)
@@ -315,6 +318,9 @@ class FakeMPU6050:
         now = self._clock()
         ms = _ticks_diff(now, self._last)
         self._last = now
+        cap = self.max_step_ms
+        if cap is not None and ms > cap:
+            ms = cap  # a starved host: the recording pauses rather than overflowing
         if ms > 0:
             self.advance_us(ms * 1000)
 
