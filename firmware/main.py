@@ -34,6 +34,7 @@ def hardware(board):
         from heel.imu.fake_mpu6050 import FakeMPU6050
 
         bus = FakeMPU6050(vb.source, addr=board.imu_addr, clock=vb.ticks_ms)
+        vb.attach_chip(bus)
         buzzer = vb.pin("buzzer") if board.buzzer_pin is not None else None
         # poll as often in virtual time as a Pico does in real time (the FIFO holds 0.85 s)
         return bus, vb.pin("led"), buzzer, vb.ticks_ms, max(1, 25000 // vb.speed_milli), None

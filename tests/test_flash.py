@@ -35,8 +35,15 @@ def test_flash_then_the_app_counts_a_session(micropython_bin, tmp_path):
         assert proc.returncode == 0, proc.stderr + proc.stdout
         assert "the app is running" in proc.stdout
         assert "verified" in proc.stdout
-        # let the first set and a little more play (virtual time runs SPEED x faster)
-        time.sleep((first["end_s"] + 15) / SPEED + 1.5)
+        # wait until the LED (recorded on the host) has blinked for the first set and its end
+        led_log = tmp_path / "board.img.led.log"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            text = led_log.read_text() if led_log.exists() else ""
+            if text.count("led 1") >= first["count"] + 2:
+                break
+            time.sleep(0.5)
+        time.sleep(30 / SPEED)  # and a little more: the set ends (10 s without a rep)
         listing = mpremote(port, "ls", ":sessions")  # interrupts the app: the session closes
         names = [line.split()[-1] for line in listing.splitlines()[1:] if line.strip()]
         logs = [n for n in names if n[0].isdigit() and n != "next"]
@@ -65,7 +72,6 @@ def test_flash_then_the_app_counts_a_session(micropython_bin, tmp_path):
         # unchanged files are not copied again (other work may touch a module meanwhile)
         assert int(m.group(1)) <= 2 and int(m.group(2)) > 20
         # the LED log on the host saw the reps
-        led_log = tmp_path / "board.img.led.log"
         blinks = [ln for ln in led_log.read_text().splitlines() if ln.endswith("led 1")]
         assert len(blinks) >= len(reps)
 

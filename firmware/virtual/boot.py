@@ -17,6 +17,7 @@ registers the virtual hardware as the module `virtualboard`, and then
                                  (no trace: the foot rests flat)
     virtualboard.pin(name)       object with .value(v): records "t_ms name v" in the LED log
     virtualboard.speed_milli     speed x 1000
+    virtualboard.attach_chip(c)  the fake chip: accelerated time waits while its FIFO fills
 """
 
 import json
@@ -25,6 +26,9 @@ import sys
 import time
 
 import vfs
+
+_MAX_STEP_MS = 100
+_WAIT_BYTES = 40 * 12  # accelerated time waits while the FIFO holds more than 40 samples
 
 
 class _FileBlockDev:
@@ -122,6 +126,10 @@ class _VirtualBoard:
         self.speed_milli = int(cfg.get("speed_milli", 1000))
         self._offset = int(cfg.get("trace_offset_ms", 0))
         self._t0 = None
+        self._last = 0
+        self.lag = 0  # virtual ms the world waited for the board (speed > 1 only)
+        self._lag_told = 0
+        self._chip = None
         status = cfg.get("status")
         self._status = open(status, "w") if status else None  # host files: open before "/" changes
         raw = cfg.get("raw")
@@ -134,15 +142,45 @@ class _VirtualBoard:
         self.board_name = cfg.get("board", "virtual")
 
     def ticks_ms(self):
-        """Virtual time in ms; starts counting at its first call (when the app starts)."""
+        """Virtual time in ms; starts counting at its first call (when the app starts).
+
+        Faster than real time, the world waits for a busy board: time stands still while
+        the attached chip's FIFO is over half full, and one reading moves on at most
+        _MAX_STEP_MS, so the acceleration alone never overflows the FIFO (at speed 1 the
+        chip behaves as a real one). The time given up is `lag`."""
         now = time.ticks_ms()
         if self._t0 is None:
             self._t0 = now
-            if self._status is not None:
-                # tell the host when the trace started playing, so a restart resumes it
-                self._status.write("%d %d\n" % (time.time_ns() // 1000000, self._offset))
-                self._status.flush()
-        return time.ticks_diff(now, self._t0) * self.speed_milli // 1000
+            self._status_line()
+        v = time.ticks_diff(now, self._t0) * self.speed_milli // 1000 - self.lag
+        if self.speed_milli > 1000 and v > self._last:
+            step = v - self._last
+            chip = self._chip
+            if chip is not None and chip.fifo_count() > _WAIT_BYTES:
+                step = 0
+            elif step > _MAX_STEP_MS:
+                step = _MAX_STEP_MS
+            self.lag += v - self._last - step
+            v = self._last + step
+            if self.lag - self._lag_told >= 1000:
+                self._status_line()
+        self._last = v
+        return v
+
+    def attach_chip(self, chip):
+        """The simulated IMU whose FIFO the accelerated clock waits for."""
+        self._chip = chip
+
+    def _status_line(self):
+        # tell the host where the trace started and how much the board held it back, so a
+        # restart resumes it where it stopped
+        self._lag_told = self.lag
+        if self._status is not None:
+            self._status.seek(0)
+            self._status.write(
+                "%d %d %d          \n" % (time.time_ns() // 1000000, self._offset, self.lag)
+            )
+            self._status.flush()
 
     def pin(self, name):
         return _Pin(self, name)

@@ -282,12 +282,14 @@ class VirtualBoard:
         """The app stopped (Ctrl-C or exit): remember how far the trace has played."""
         status = self._status_path()
         try:
-            start_wall_ms, offset = (int(x) for x in status.read_text().split())
-        except (OSError, ValueError):
+            fields = [int(x) for x in status.read_text().split()]
+            start_wall_ms, offset = fields[0], fields[1]
+            lag = fields[2] if len(fields) > 2 else 0
+        except (OSError, ValueError, IndexError):
             return
         with contextlib.suppress(OSError):
             status.unlink()
-        played = (time.time_ns() // 1_000_000 - start_wall_ms) * self.opts.speed
+        played = (time.time_ns() // 1_000_000 - start_wall_ms) * self.opts.speed - lag
         self._trace_ms = offset + max(0, int(played)) // 10 * 10
 
     def _kill(self) -> None:
