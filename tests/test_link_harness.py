@@ -90,7 +90,6 @@ if recording:  # counting and logging go on while the host syncs
     dev.log.append_set_start(0, ticks_ms(), 0)
 while True:
     server.poll()
-    server.done = False
     if recording:
         n += 1
         dev.log.append_rep(0, ticks_ms(), 700, 1)

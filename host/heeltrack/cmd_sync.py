@@ -243,8 +243,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"session {sid}: {why}")
     kib = report.bytes_read / 1024
     where = "kept on the board (marked synced)" if args.keep else "deleted on the board"
+    plural = "" if len(report.new) == 1 else "s"
     print(
-        f"board {report.device_id}: {len(report.new)} new sessions ({kib:.1f} KiB in "
+        f"board {report.device_id}: {len(report.new)} new session{plural} ({kib:.1f} KiB in "
         f"{report.seconds:.1f} s)"
         + (f", {len(report.already)} already held" if report.already else "")
         + (f"; {where}" if report.new or report.already else "")

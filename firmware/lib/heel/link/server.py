@@ -110,7 +110,8 @@ class LinkServer:
         self._event_cb = self._on_event  # bound once: subscribing allocates nothing later
         self.active = False  # in a binary session (Ctrl-C off)
         self.live = False
-        self.done = False  # BYE received or input closed
+        self.done = False  # input closed (EOF): nothing more will come
+        self.bye = False  # the host said BYE (serve() returns; the app just keeps polling)
         self.requests = 0
         self.frames = 0
         self._last_rx = ticks_ms()
@@ -236,7 +237,7 @@ class LinkServer:
             elif ftype == F.T_BYE:
                 w.send(ftype | F.REPLY, seq, 0)
                 self._end_session()
-                self.done = True
+                self.bye = True
             else:
                 w.error(seq, F.E_UNKNOWN_TYPE, "unknown request type %d" % ftype)
         except ValueError as e:
@@ -441,7 +442,7 @@ def serve(device=None, stream_in=None, stream_out=None, idle_ms=20000):
         device = ReplDevice()
     server = LinkServer(device, stream_in, stream_out, idle_ms=min(idle_ms, _IDLE_MS))
     try:
-        while not server.done:
+        while not (server.done or server.bye):
             if not server.poll(16) and not server.busy:
                 if server.idle_for() > idle_ms:
                     break
