@@ -1,9 +1,10 @@
 """Toe taps: seated, the raised foot taps its toes on a step or stool, again and again.
 
-A tap: an impact, gentle (no walking swing in the last second), after the foot moved since
-the previous one, in a pose that is not the floor pose (tapping the foot on the floor, a
-common fidget, lands flat), after which the foot leaves the surface again instead of
-resting on it (a stomp or a step rests: the foot stays still).
+A tap: an impact, gentle (no walking swing or jiggling in the last second), after the foot
+moved since the previous one, in a pose that is not the floor pose (tapping the foot on
+the floor, a common fidget, lands flat), after which the foot leaves the surface again
+instead of resting on it (a stomp or a step rests: the foot stays still). Taps are
+proposed once three come in a steady rhythm (fidgeting is irregular).
 Decided 0.5 s after the impact, proposed at the impact's sample time.
 
     det = ToeTapDetector()
@@ -16,12 +17,19 @@ from heel.motion.sets import KEY_TAP
 _TAP_JERK = const(250)  # mg: the toes hit the surface
 _MIN_TAP_MS = const(400)  # taps are at most 2.5 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
-_MAX_GYRO_1S = const(2000)  # ddps: a walking swing in the last second
+_MAX_GYRO_1S = const(900)  # ddps (90 deg/s): taps are gentle; walking, jiggling are not
 _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(500)  # after the heel-walk detector's decision on the same impact
 _WALK_VETO_MS = const(2000)
 _MAX_STILL_AFTER = const(3)  # still blocks after the tap: the foot rests -> not a tap
-_DECAY = const(300)  # per block, for the 1 s gyro envelope
+_DECAY = const(300)
+_MAX_IV_MS = const(4000)  # taps further apart are not one run
+_RHYTHM_LO_Q10 = const(6)  # an interval within 0.6-1.6x of the previous one: steady
+_RHYTHM_HI_Q10 = const(16)  # per block, for the 1 s gyro envelope
+
+
+def _propose(e, t):
+    e.sets.candidate(KEY_TAP, t - 300, t, t + 200, 0)
 
 
 class ToeTapDetector:
@@ -32,6 +40,12 @@ class ToeTapDetector:
         self._still_after = 0
         self._genv = 0  # decaying gyro peak envelope (~1 s)
         self._moved = 0  # gyro peak since the previous tap
+        self._t1 = -100000  # the last two accepted taps, newest first
+        self._t2 = -200000
+        self._proposed = -100000  # the newest tap already proposed
+        self._off = 0  # the pending tap is off the floor pose (1) or on it (0)
+        self._off1 = 0
+        self._off2 = 0
 
     def block(self, e):
         g = e.gyro_peak
@@ -48,8 +62,7 @@ class ToeTapDetector:
                 # heel-walk steps are impacts too: no tap within a walk
                 walking = self._t_tap - e.walk_det.last_step < _WALK_VETO_MS
                 if self._still_after < _MAX_STILL_AFTER and not walking:
-                    t = self._t_tap
-                    e.sets.candidate(KEY_TAP, t - 300, t, t + 200, 0)
+                    self._accept(e, self._t_tap, self._off)
             return
         if e.jerk_max < _TAP_JERK or e.jerk_t - self._last_tap < _MIN_TAP_MS:
             return
@@ -58,9 +71,41 @@ class ToeTapDetector:
         self._moved = 0
         if self._genv > _MAX_GYRO_1S or moved < _MIN_MOVED:
             return
+        # landed flat: the floor, not a raised surface (judged over the run, in _accept)
+        self._off = 1
         if p.has_flat and -_OFF_FLOOR < p.pitch_flat < _OFF_FLOOR:
             if -_OFF_FLOOR < p.roll_flat < _OFF_FLOOR:
-                return  # landed flat: the floor, not a raised surface
+                self._off = 0
         self._pending = True
         self._t_tap = e.jerk_t
         self._still_after = 0
+
+    def _accept(self, e, t, off):
+        """Exercise taps come in a rhythm; fidgeting does not. Three taps off the floor with
+        steady intervals start proposing (the first two then too); within a set, any tap
+        counts, on the floor pose too."""
+        t1 = self._t1
+        t2 = self._t2
+        offs = self._off1 + self._off2 + off
+        self._t2 = t1
+        self._t1 = t
+        self._off2 = self._off1
+        self._off1 = off
+        if e.sets.key == KEY_TAP:
+            _propose(e, t)
+            self._proposed = t
+            return
+        iv = t - t1
+        iv_prev = t1 - t2
+        if iv > _MAX_IV_MS or iv_prev > _MAX_IV_MS:
+            return
+        if iv * 10 < iv_prev * _RHYTHM_LO_Q10 or iv * 10 > iv_prev * _RHYTHM_HI_Q10:
+            return
+        if offs < 3:
+            return
+        if t2 > self._proposed:
+            _propose(e, t2)
+        if t1 > self._proposed:
+            _propose(e, t1)
+        _propose(e, t)
+        self._proposed = t
