@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from heeltrack.sim.motion import Builder, keys, samples, smoothstep, wobble
+from heeltrack.sim.motion import FS, Builder, keys, samples, smoothstep, wobble
 from heeltrack.sim.rotations import PITCH, ROLL, YAW
 
 DEG = np.pi / 180.0
@@ -54,42 +54,56 @@ def stride(
     flat_frac: float = 0.16,
     off_frac: float = 0.30,
     swing_frac: float = 0.40,
+    lead_frac: float = 0.4,
 ) -> float:
     """One stride from flat to flat; returns the time of the landing (impact)."""
     rng = b.rng
     load_frac = max(0.06, 1.0 - flat_frac - off_frac - swing_frac)
     b.still(flat_frac * period, sway_deg=0.1)
-    # heel-off: rock about the ball of the foot
+    # heel-off (rocking about the ball of the foot) and swing, as one block: the forward
+    # travel starts `lead_frac` of the heel-off before toe-off, so the foot is already moving
+    # when the toes leave the floor (as in real gait) instead of starting from rest
     th_off = theta_off_deg * DEG
+    th_land = theta_land_deg * DEG
     roll_off = float(rng.uniform(3.0, 9.0)) * DEG * (1 if rng.random() < 0.8 else -1)
     t_off = off_frac * period
-    b.pivot_segment(
-        pitch=keys([0, t_off], [0.0, th_off], skew=[2.5]),
-        roll=keys([0, t_off], [0.0, roll_off], skew=[2.5]),
-        contact="mtp",
-    )
-    # swing
-    n = samples(swing_frac * period)
+    ts = swing_frac * period
+    n = samples(t_off + ts)
+    m = n - samples(t_off)  # swing samples
     c0 = b.contact("mtp")
     yaw0 = b.yaw
     ang = b.channels(n)
-    th_land = theta_land_deg * DEG
-    ts = swing_frac * period
     if theta_mid_deg is None:
-        ang[:, PITCH] = keys([0, 0.7 * ts, ts], [th_off, th_land, th_land], n)
+        ang[:, PITCH] = keys(
+            [0, t_off, t_off + 0.7 * ts, t_off + ts],
+            [0.0, th_off, th_land, th_land],
+            n,
+            skew=[2.5, 0, 0],
+        )
     else:
-        th_mid = theta_mid_deg * DEG
-        ang[:, PITCH] = keys([0, 0.45 * ts, ts], [th_off, th_mid, th_land], n)
-    ang[:, YAW] = yaw0 + turn_deg * DEG * smoothstep(np.linspace(0, 1, n))
-    ang[:, YAW] += wobble(rng, n, float(rng.uniform(3.0, 8.0)) * DEG, 1.5, 3.0, 2)
-    ang[:, ROLL] = keys([0, 0.5 * ts], [roll_off, 0.0], n)
-    ang[:, ROLL] += wobble(rng, n, float(rng.uniform(4.0, 10.0)) * DEG, 1.5, 3.0, 2)
+        ang[:, PITCH] = keys(
+            [0, t_off, t_off + 0.45 * ts, t_off + ts],
+            [0.0, th_off, theta_mid_deg * DEG, th_land],
+            n,
+            skew=[2.5, 0, 0],
+        )
+    ang[:, ROLL] = keys([0, t_off, t_off + 0.5 * ts], [0.0, roll_off, 0.0], n, skew=[2.5, 0])
+    ang[n - m :, ROLL] += wobble(rng, m, float(rng.uniform(4.0, 10.0)) * DEG, 1.5, 3.0, 2)
+    ang[n - m :, YAW] += turn_deg * DEG * smoothstep(np.linspace(0, 1, m))
+    ang[n - m :, YAW] += wobble(rng, m, float(rng.uniform(3.0, 8.0)) * DEG, 1.5, 3.0, 2)
     mid_yaw = yaw0 + 0.5 * turn_deg * DEG
     b.floor = b.floor + length * np.array([np.cos(mid_yaw), np.sin(mid_yaw), 0.0])
     b.floor[2] += dz
     b.yaw = yaw0 + turn_deg * DEG
     c1 = b.contact(land)
-    b.add(ang, swing_positions(b, ang, c0, b.geom.mtp, c1, b.geom.point(land), lift))
+    lead = lead_frac * t_off
+    v = np.clip((np.arange(n) / FS - (t_off - lead)) / (ts + lead), 0.0, 1.0)
+    sv = smoothstep(v)[:, None]
+    c = (1 - sv) * c0[None, :] + sv * c1[None, :]
+    r = (1 - sv) * b.geom.mtp[None, :] + sv * b.geom.point(land)[None, :]
+    pos = b.pivot(ang, c, r)
+    pos[:, 2] += lift * np.sin(np.pi * v) ** 4
+    b.add(ang, pos)
     t_land = b.t
     up = np.array([0.0, 0.0, 1.0])
     direction = up - (0.4 if land == "heel" else 0.15) * b.heading()
@@ -130,7 +144,7 @@ def walk(
                 theta_land_deg=-rng.uniform(17, 25),
                 turn_deg=float(turn_plan[k]),
                 lift=rng.uniform(0.02, 0.06),
-                impact_g=rng.uniform(2.0, 4.0),
+                impact_g=rng.uniform(2.5, 4.0),
                 flat_frac=rng.uniform(0.03, 0.08),
                 off_frac=rng.uniform(0.30, 0.36),
                 swing_frac=rng.uniform(0.36, 0.40),

@@ -120,7 +120,7 @@ class Impact:
     """A short deceleration transient of the foot (added to the world acceleration)."""
 
     t_s: float
-    amp_g: float  # peak of the pulse, g
+    amp_g: float  # peak as the chip shows it (after its DLPF, before saturation), g
     width_s: float  # 0.010-0.040
     direction: np.ndarray  # world unit vector of the added acceleration
     ring_hz: float = 60.0

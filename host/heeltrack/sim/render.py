@@ -15,7 +15,7 @@ import numpy as np
 
 from heeltrack.sim.motion import FS, Builder, G, Impact
 from heeltrack.sim.rotations import chain_t, rates_of
-from heeltrack.sim.sensor import SensorParams, mpu6050
+from heeltrack.sim.sensor import DLPF_TAPS, SensorParams, mpu6050
 
 
 @dataclass
@@ -43,7 +43,11 @@ def add_impacts(
         k = np.arange(min(length, n - i0))
         pulse = np.where(k < width, np.sin(np.pi * k / width), 0.0)
         ring = 0.15 * np.exp(-k / (0.015 * FS)) * np.sin(2 * np.pi * imp.ring_hz * k / FS)
-        acc[i0 : i0 + len(k)] += (imp.amp_g * G * (pulse + ring))[:, None] * imp.direction
+        shape = pulse + ring
+        # amp_g is the size the chip shows (after its ~44 Hz DLPF, before saturation):
+        # scale the physical pulse up by what the filter takes off a short transient
+        seen = float(np.abs(np.convolve(shape, DLPF_TAPS)[: len(shape)]).max())
+        acc[i0 : i0 + len(k)] += (imp.amp_g * G / seen * shape)[:, None] * imp.direction
         if imp.gyro_dps:
             axis = rng.normal(size=3) * np.array([1.0, 1.0, 0.4])
             axis /= np.linalg.norm(axis)
