@@ -66,7 +66,11 @@ def main():
     except ValueError as e:
         print("heeltrack: %s; run `heeltrack flash --board NAME` or copy boards/NAME.json" % e)
         return None
-    cfg = config.load("/config.json")
+    try:
+        cfg = config.load("/config.json")
+    except ValueError as e:  # keep counting with the seed's program rather than not at all
+        print("heeltrack: %s; using the default program" % e)
+        cfg = config.merge(config.DEFAULTS, {})
     bus, led, buzzer, clock, poll_ms, wall = hardware(board)
     from heel.imu.mpu6050 import MPU6050
 
