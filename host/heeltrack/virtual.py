@@ -271,12 +271,13 @@ class VirtualBoard:
             start_new_session=True,
         )
         os.close(slave)
+        os.set_blocking(master, False)
         self._board = master
         self._booting_raw = mode == "raw"
         self._boot_buf.clear()
         self._tail = b""
         if self._booting_raw:
-            os.write(master, b"\x01")  # ctrl-A: the REPL starts in the raw REPL
+            self._write_board(b"\x01")  # ctrl-A: the REPL starts in the raw REPL
 
     def _account_trace(self) -> None:
         """The app stopped (Ctrl-C or exit): remember how far the trace has played."""
@@ -349,6 +350,15 @@ class VirtualBoard:
         self._track_mode(data)
         self._emit(data)
 
+    def _write_board(self, data: bytes | bytearray) -> int:
+        """Write what the board's pty takes now (never block the relay); bytes written."""
+        try:
+            return os.write(self._board, data)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            return len(data)  # the process is gone: the restart takes over
+
     def _to_board(self) -> None:
         """Deliver held user bytes; 0x03 becomes SIGINT while the board takes Ctrl-C."""
         if self._booting_raw or self.proc is None or self._board < 0:
@@ -359,22 +369,22 @@ class VirtualBoard:
             self._hold_until = 0.0
         while self._in:
             at = self._in.find(b"\x03")
-            if at < 0:
-                chunk = bytes(self._in)
-                self._in.clear()
-            else:
-                chunk = bytes(self._in[:at])
-                del self._in[: at + 1]
-            if chunk:
-                os.write(self._board, chunk)
-            if at < 0:
-                break
+            if at != 0:  # plain bytes up to the next 0x03
+                end = len(self._in) if at < 0 else at
+                n = self._write_board(self._in[:end])
+                del self._in[:n]
+                if n < end:
+                    return  # the board is not reading: keep the rest (and any 0x03 after it)
+                continue
             if _sigint_handled(self.proc.pid):
+                del self._in[:1]
                 self._account_trace()
                 os.kill(self.proc.pid, signal.SIGINT)
                 self._hold_until = time.monotonic() + 1.0
                 return
-            os.write(self._board, b"\x03")
+            if not self._write_board(b"\x03"):
+                return
+            del self._in[:1]
 
     def run(self) -> None:
         """Relay bytes until stop() is called (or the process gets SIGTERM/SIGINT)."""
@@ -390,12 +400,14 @@ class VirtualBoard:
                 continue
             if self._board in readable:
                 try:
-                    data = os.read(self._board, 65536)
-                except OSError:
+                    data: bytes | None = os.read(self._board, 65536)
+                except BlockingIOError:
+                    data = None
+                except OSError:  # EIO: the process has gone
                     data = b""
                 if data:
                     self._from_board(data)
-                else:
+                elif data is not None:
                     self._restart()
                     continue
             if self._user in readable:
@@ -407,7 +419,7 @@ class VirtualBoard:
             self._flush_out()
             if self.proc is not None and self.proc.poll() is not None and self._board >= 0:
                 # exited; drain whatever it printed, then reboot
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError):  # BlockingIOError or EIO: all read
                     while True:
                         r, _, _ = select.select([self._board], [], [], 0)
                         if not r:
