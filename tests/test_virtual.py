@@ -149,3 +149,32 @@ def test_bad_arguments_are_one_line(tmp_path):
         )
         assert proc.returncode == 2, args
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_ctrl_c_byte_is_data_while_kbd_intr_is_off(micropython_bin, tmp_path):
+    # what the link relies on: under micropython.kbd_intr(-1) a 0x03 is just a byte
+    main = tmp_path / "main.py"
+    main.write_text(
+        "import sys, time, micropython\n"
+        "micropython.kbd_intr(-1)\n"
+        "print('binary')\n"
+        "got = sys.stdin.buffer.read(4)\n"
+        "micropython.kbd_intr(3)\n"
+        "print('got', got)\n"
+        "while True:\n"
+        "    time.sleep_ms(5)\n"
+    )
+    with virtual_board(tmp_path) as port:
+        mpremote(port, "fs", "cp", str(main), ":main.py")
+        with serial.Serial(port, timeout=0.2) as s:
+            s.write(b"\r\x02")
+            read_until(s, b">>> ")
+            s.write(b"\x04")
+            assert b"binary" in read_until(s, b"binary")
+            time.sleep(0.3)
+            s.write(b"a\x03b\x03")
+            assert b"got b'a\\x03b\\x03'" in read_until(s, b"\\x03'")
+            time.sleep(0.3)
+            s.write(b"\x03")  # Ctrl-C is back on: KeyboardInterrupt, REPL
+            out = read_until(s, b">>> ")
+            assert b"KeyboardInterrupt" in out
