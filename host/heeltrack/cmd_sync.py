@@ -92,8 +92,10 @@ def sync_device(
         try:
             if len(rx.buf) < e.size:
                 client.read_range(e.sid, len(rx.buf), e.size, rx.on_data)
-        finally:
+        except BaseException:
             rx.flush()  # what arrived (CRC-checked) is kept for the next run
+            raise
+        finally:
             rep.bytes_read += rx.received
         buf = rx.buf
         data = bytes(buf)

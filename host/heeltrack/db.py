@@ -374,10 +374,10 @@ class Database:
                     ),
                 )
                 set_ids[s["set_no"]] = int(cur.lastrowid or 0)
-            for r in decoded.reps:
-                c.execute(
-                    "INSERT INTO reps (session_id, set_id, set_no, exercise, t_ms, t_s, at, "
-                    "hold_ms, direction, foot) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            c.executemany(
+                "INSERT INTO reps (session_id, set_id, set_no, exercise, t_ms, t_s, at, "
+                "hold_ms, direction, foot) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
                     (
                         session_id,
                         set_ids.get(r["set_no"]),
@@ -389,8 +389,10 @@ class Database:
                         r["hold_ms"],
                         r["direction"],
                         decoded.foot,
-                    ),
-                )
+                    )
+                    for r in decoded.reps
+                ],
+            )
             c.execute("DELETE FROM partials WHERE device_id=? AND sid=?", (device_id, sid))
         return Stored(
             session_id,

@@ -150,8 +150,10 @@ class LinkClient:
         self.transport.write(F.encode_request(ftype, self._seq, payload))
         return self._seq
 
-    def _frame(self, deadline: float) -> tuple[int, int, bytes] | None:
-        """The next good frame before `deadline` (events are queued, not returned)."""
+    def _frame(self, deadline: float, resync: bool = True) -> tuple[int, int, bytes] | None:
+        """The next good frame before `deadline` (events are queued, not returned). At the
+        deadline an incomplete frame is given up (its length may be damaged) unless `resync`
+        is False."""
         while True:
             fr = self.parser.next()
             if fr is not None:
@@ -162,7 +164,8 @@ class LinkClient:
                 return fr
             left = deadline - time.monotonic()
             if left <= 0:
-                self.parser.resync()
+                if resync:
+                    self.parser.resync()
                 return None
             data = self.transport.read(min(left, 0.5))
             if data:
@@ -216,6 +219,30 @@ class LinkClient:
         most = int(self.info.get("max_read", 4096))
         self.chunk = most if self.chunk is None else min(self.chunk, most)
         return self.info
+
+    def probe(
+        self, timeout: float, tries: int, give_up: Callable[[bytes, float], bool]
+    ) -> dict[str, Any] | None:
+        """HELLO, without raising: the board's info, or None if no answer came within
+        `timeout` (per try) or give_up(bytes seen lately, seconds waited) said to stop early
+        (e.g. REPL text instead of a frame)."""
+        for _ in range(tries):
+            seq = self._send(F.T_HELLO)
+            start = time.monotonic()
+            while True:
+                now = time.monotonic()
+                if now - start >= timeout:
+                    break
+                if give_up(bytes(self.recent), now - start):
+                    return None
+                fr = self._frame(min(start + timeout, now + 0.05), resync=False)
+                if fr is None or fr[1] != seq or fr[0] != F.T_HELLO | F.REPLY:
+                    continue
+                self.info = json.loads(fr[2])
+                most = int(self.info.get("max_read", 4096))
+                self.chunk = most if self.chunk is None else min(self.chunk, most)
+                return self.info
+        return None
 
     def set_clock(self, epoch_s: int | None = None) -> dict[str, Any]:
         """Set the board's clock (now, by default); returns its info right after."""
@@ -422,29 +449,35 @@ def open_link(
 ) -> Connection:
     """HELLO the board behind `transport`; start the server through the raw REPL if needed."""
     client = LinkClient(transport, timeout=timeout, retries=retries)
-    quick = LinkClient(transport, timeout=0.4, retries=1)
-    try:
-        client.info = quick.hello()
-        client._seq = quick._seq
-        client.chunk = quick.chunk
+
+    def repl_text(seen: bytes, waited: float) -> bool:
+        # the app answers within ~50 ms; a REPL echoes the request as text at once
+        return waited > 0.2 and len(seen) > 0
+
+    if client.probe(0.5, 2, repl_text) is not None:
         return Connection(transport, client, via_repl=False)
-    except LinkError:
-        if not repl:
-            raise
+    if not repl:
+        raise LinkTimeout(f"no answer from the board at {transport.name} to HELLO")
     _start_server_via_repl(transport)
-    try:
-        client.hello()
-    except LinkError:
+    client.recent.clear()
+
+    def failed(seen: bytes, waited: float) -> bool:
+        return b"Traceback" in seen or b"Error" in seen
+
+    if client.probe(1.0, 3, failed) is None:
         seen = bytes(client.recent)
-        if b"ImportError" in seen or b"no module named" in seen:
+        try:
             transport.mp.exit_raw_repl()
+        except (OSError, serial.SerialException):
+            pass
+        if b"ImportError" in seen or b"no module named" in seen:
             raise UserError(
                 f"the board at {transport.name} has no HeelTrack firmware; run `heeltrack flash`"
-            ) from None
+            )
         raise UserError(
             f"the board at {transport.name} started no HeelTrack link server; "
             "run `heeltrack flash` to update its firmware"
-        ) from None
+        )
     return Connection(transport, client, via_repl=True)
 
 

@@ -1,0 +1,165 @@
+"""Sync throughput against mpremote, and what the link costs the board per KiB.
+
+    python -m benchmarks.bench_sync [--sessions 12] [--seed 1]
+
+1. Throughput, one run. A unix-port board at its REPL behind a pseudo-terminal relay (the
+   harness of tests/test_link_harness.py: firmware/lib on the board's "/", session files from
+   heel.records in /sessions), the same files for both tools, over the same relay:
+   - end to end, as a user runs them (one process each, startup included):
+       mpremote connect PORT resume fs cp :/sessions/1.hts ... DIR/
+       heeltrack sync --port PORT --db DB   (REPL detection, raw REPL, serve(), SET_CLOCK, LIST,
+                                             READ, HASH, SQLite store, CONFIRM_DELETE)
+   - transfer only, in this process: mpremote's SerialTransport.fs_readfile of each file vs
+     LinkClient.read_session of each (both already connected).
+2. Board cost per KiB served (unix port): valgrind --tool=callgrind instructions of a READ of
+   1024 KiB minus one of 256 KiB, divided by 768 (flash read, CRC, frame, write to /dev/null);
+   heap per READ with gc.mem_alloc (GC off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import callgrind_instructions
+from heel.link import frame as F
+from heeltrack.link import SerialTransport, open_link
+from tests.test_link_harness import Board, make_session
+
+_SERVE = r"""
+import gc
+from heel.store import SessionLog
+from heel.link.server import LinkServer
+
+
+class Dev:
+    def __init__(self, log):
+        self.log = log
+
+
+log = SessionLog(ROOT + "/sessions")
+server = LinkServer(Dev(log), open(ROOT + "/req", "rb"), open("/dev/null", "wb"))
+gc.collect()
+gc.disable()
+before = gc.mem_alloc()
+while True:
+    server.poll()
+    if not server.busy:
+        break
+print("heap", gc.mem_alloc() - before, "frames", server.frames)
+"""
+
+
+def board_cost(kib: int, tmp: Path) -> tuple[int, str]:
+    root = tmp / f"cost{kib}"
+    (root / "sessions").mkdir(parents=True)
+    (root / "heeltrack_id").write_text("0011223344556677")
+    data = bytes(random.Random(kib).randbytes(kib * 1024))  # the link does not parse it
+    (root / "sessions" / "1.hts").write_bytes(data)
+    (root / "req").write_bytes(F.encode_request(F.T_READ, 1, F.pack_read(1, 0, len(data))))
+    script = f"ROOT = {str(root)!r}\n" + _SERVE
+    from heeltrack.micropython import run_script
+
+    out = run_script(script).stdout.decode().strip()
+    return callgrind_instructions(script), out
+
+
+def throughput(n_sessions: int, seed: int, tmp: Path) -> dict[str, float]:
+    rng = random.Random(seed)
+    sessions = {
+        sid: make_session(sid, rng.choice([100, 400, 1000, 2000, 3000]))
+        for sid in range(1, n_sessions + 1)
+    }
+    total = sum(len(d) for d in sessions.values())
+    res: dict[str, float] = {"bytes": total, "sessions": n_sessions}
+    board = Board(tmp / "board", mode="repl", sessions=sessions)
+    try:
+        time.sleep(0.5)
+        # transfer only, in process: mpremote
+        from mpremote.transport_serial import SerialTransport as MpSerial
+
+        mp = MpSerial(board.port, baudrate=115200)
+        mp.enter_raw_repl(soft_reset=False)
+        t0 = time.perf_counter()
+        for sid, data in sessions.items():
+            assert mp.fs_readfile(f"/sessions/{sid}.hts") == data
+        res["mpremote_transfer_s"] = time.perf_counter() - t0
+        mp.exit_raw_repl()
+        mp.close()
+        # transfer only, in process: the link
+        transport = SerialTransport(board.port)
+        conn = open_link(transport)
+        client = conn.client
+        entries = client.list_sessions()
+        t0 = time.perf_counter()
+        for e in entries:
+            assert client.read_session(e.sid, e.size) == sessions[e.sid]
+        res["link_transfer_s"] = time.perf_counter() - t0
+        conn.close()
+        # end to end, as a user runs them
+        dest = tmp / "mpremote_copy"
+        dest.mkdir()
+        srcs = [f":/sessions/{sid}.hts" for sid in sessions]
+        mpremote = shutil.which("mpremote") or "mpremote"
+        t0 = time.perf_counter()
+        subprocess.run(
+            [mpremote, "connect", board.port, "resume", "fs", "cp", *srcs, str(dest) + "/"],
+            check=True,
+            capture_output=True,
+        )
+        res["mpremote_cli_s"] = time.perf_counter() - t0
+        for sid, data in sessions.items():
+            assert (dest / f"{sid}.hts").read_bytes() == data
+        heeltrack = shutil.which("heeltrack") or "heeltrack"
+        db = tmp / "h.sqlite3"
+        t0 = time.perf_counter()
+        subprocess.run(
+            [heeltrack, "sync", "--port", board.port, "--db", str(db)],
+            check=True,
+            capture_output=True,
+        )
+        res["sync_cli_s"] = time.perf_counter() - t0
+        assert board.on_board() == {}  # all stored, verified and deleted
+    finally:
+        board.close()
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-valgrind", action="store_true")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        r = throughput(args.sessions, args.seed, tmp)
+        kib = r["bytes"] / 1024
+        print(f"{int(r['sessions'])} sessions, {kib:.1f} KiB, same board and pty relay:")
+        for what, a, b in (
+            ("end to end (CLI)", "mpremote_cli_s", "sync_cli_s"),
+            ("transfer only", "mpremote_transfer_s", "link_transfer_s"),
+        ):
+            print(
+                f"  {what:17s} mpremote fs cp {r[a]:7.2f} s ({kib / r[a]:8.1f} KiB/s)   "
+                f"heeltrack {r[b]:6.2f} s ({kib / r[b]:8.1f} KiB/s)   ratio {r[a] / r[b]:6.1f}x"
+            )
+        if not args.no_valgrind:
+            small, out_small = board_cost(256, tmp)
+            big, out_big = board_cost(1024, tmp)
+            print(
+                f"board cost (unix port, callgrind): {(big - small) / 768:,.0f} instructions "
+                "per KiB served"
+            )
+            print(f"board heap per READ (GC off): 256 KiB: {out_small}; 1024 KiB: {out_big}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
