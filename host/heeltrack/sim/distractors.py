@@ -94,7 +94,7 @@ def _shuffle(b: Builder, dist: float, yaw_deg: float, dur: float) -> None:
     b.yaw = yaw0 + yaw_deg * DEG
     s = keys([0, dur], [0, 1.0], n)[:, None]
     path = start[None, :] * (1 - s) + b.flat_pos()[None, :] * s
-    path[:, 2] += float(b.rng.uniform(0.005, 0.03)) * np.sin(np.linspace(0, np.pi, n)) ** 2
+    path[:, 2] += float(b.rng.uniform(0.005, 0.03)) * np.sin(np.linspace(0, np.pi, n)) ** 4
     b.add(ang, path)
 
 

@@ -121,7 +121,7 @@ def heel_walk_set(b: Builder, person: Person) -> dict:
         n = samples(ts)
         ang = b.channels(n)
         extra = float(rng.uniform(0, 8)) * DEG
-        ang[:, PITCH] = -dorsi - extra * np.sin(np.linspace(0, np.pi, n)) ** 2
+        ang[:, PITCH] = -dorsi - extra * np.sin(np.linspace(0, np.pi, n)) ** 4
         ang[:, ROLL] = wobble(rng, n, float(rng.uniform(1, 4)) * DEG, 1.0, 3.0, 2)
         c0 = b.contact("heel")
         step = float(np.clip(_var(rng, person["hw_step"], 0.12), 0.2, 0.45))
@@ -226,9 +226,9 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     ox = keys(tk, xk, n, skew)
     oz = keys(tk, zk, n, skew)
     # arc over the stool edge on the way up and down
-    oz += 0.03 * np.sin(np.pi * np.clip(np.arange(n) / FS / tk[1], 0, 1)) ** 2
+    oz += 0.03 * np.sin(np.pi * np.clip(np.arange(n) / FS / tk[1], 0, 1)) ** 4
     back = tk[-2]
-    oz += 0.03 * np.sin(np.pi * np.clip((np.arange(n) / FS - back) / (t - back), 0, 1)) ** 2
+    oz += 0.03 * np.sin(np.pi * np.clip((np.arange(n) / FS - back) / (t - back), 0, 1)) ** 4
     oy = wobble(rng, n, 0.01, 0.2, 0.8)
     h = b.heading()
     off = np.column_stack([ox * h[0] - oy * h[1], ox * h[1] + oy * h[0], oz])

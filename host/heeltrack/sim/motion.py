@@ -87,7 +87,10 @@ def wobble(
     a = rng.uniform(0.5, 1.0, size=k)
     x = (a[None, :] * np.sin(2 * np.pi * t[:, None] * f[None, :] + ph[None, :])).sum(axis=1)
     x *= amp / max(float(a.sum()) * 0.7, 1e-9)
-    return x * taper(n, min(ramp_s, n / FS / 4))
+    # a segment too short for the full ramp gets a proportionally smaller wobble, so that
+    # the taper never makes a sharp kink (bounded angular acceleration)
+    ramp = min(ramp_s, n / FS / 4)
+    return x * taper(n, ramp) * min(1.0, ramp / 0.1) ** 2
 
 
 @dataclass
