@@ -178,3 +178,15 @@ def test_ctrl_c_byte_is_data_while_kbd_intr_is_off(micropython_bin, tmp_path):
             s.write(b"\x03")  # Ctrl-C is back on: KeyboardInterrupt, REPL
             out = read_until(s, b">>> ")
             assert b"KeyboardInterrupt" in out
+
+
+def test_mpremote_reset_is_a_power_up_that_runs_main(micropython_bin, tmp_path):
+    main = tmp_path / "main.py"
+    main.write_text("print('main ran')\n")
+    with virtual_board(tmp_path) as port:
+        mpremote(port, "fs", "cp", str(main), ":main.py")
+        with serial.Serial(port, timeout=0.2) as s:
+            s.reset_input_buffer()
+            mpremote(port, "reset")  # machine.reset(): the unix process exits, a fresh one runs
+            assert b"main ran" in read_until(s, b"main ran")
+        assert "main.py" in mpremote(port, "ls")

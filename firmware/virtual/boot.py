@@ -186,6 +186,23 @@ class _VirtualBoard:
         return _Pin(self, name)
 
 
+HARD_RESET_EXIT = 77  # the exit status that tells the host relay "power-cycle me"
+
+
+class _Machine:
+    """The unix port's `machine` plus reset(): a hard reset restarts the board afresh
+    (the host relay starts the process again and runs /main.py, as after power-up)."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def reset(self):
+        sys.exit(HARD_RESET_EXIT)
+
+
 def _mount(cfg):
     img = open(cfg["image"], "r+b")
     bdev = _FileBlockDev(img, int(cfg["block_size"]), int(cfg["block_count"]))
@@ -205,6 +222,12 @@ def _boot():
     _mount(cfg)
     sys.path[:] = ["", ".frozen", "/lib"]
     sys.modules["virtualboard"] = board
+    try:
+        import machine
+
+        sys.modules["machine"] = _Machine(machine)
+    except ImportError:
+        pass
     return sys.argv[2] if len(sys.argv) > 2 else "run"
 
 

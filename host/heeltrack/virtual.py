@@ -48,6 +48,7 @@ DEFAULT_FS_BYTES = 1408 * 1024  # the rp2 port's filesystem size on a 2 MB Pico
 RAW_REPL_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 FRIENDLY_PROMPT = b">>> "
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
+HARD_RESET_EXIT = 77  # machine.reset() on the virtual board (firmware/virtual/boot.py)
 RUNTIME_ENV = "HEELTRACK_RUNTIME_DIR"
 MAX_PENDING_OUT = 256 * 1024  # like USB CDC with nobody listening: drop beyond this
 
@@ -303,12 +304,22 @@ class VirtualBoard:
             self._board = -1
 
     def _restart(self) -> None:
-        """The unix process ended (soft reset): start it again as a Pico reboots."""
+        """The unix process ended (soft reset): start it again as a Pico reboots.
+
+        machine.reset() (exit status HARD_RESET_EXIT) is a power-up: /main.py runs."""
         self._account_trace()
-        raw = self._raw_mode
+        code = None
+        if self.proc is not None:
+            try:
+                code = self.proc.wait(timeout=2)  # its pty closed: it is exiting
+            except subprocess.TimeoutExpired:
+                code = None
+        hard = code == HARD_RESET_EXIT
+        raw = self._raw_mode and not hard
         self._kill()
         self.restarts += 1
-        self._emit(SOFT_REBOOT)
+        if not hard:
+            self._emit(SOFT_REBOOT)
         self._raw_mode = raw
         self._spawn("raw" if raw else "run")
 
