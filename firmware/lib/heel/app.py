@@ -203,7 +203,12 @@ class App:
                 self.feedback.hold()
         log = self.log
         if log.active is not None:
-            self._faults()
+            if (
+                self.sampler.gaps != self._gaps
+                or self.imu.errors != self._errors
+                or self.imu.overflows != self._overflows
+            ):
+                self._faults()
             if eng.exercise < 0 and eng.t_ms - self._last_event > self._idle_ms:
                 self.end_session(R.END_IDLE)
         if log.full != self._full:

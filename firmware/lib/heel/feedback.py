@@ -176,16 +176,20 @@ class Feedback:
         self.full = full
 
     def update(self, now=None):
+        led = self.led
+        buzz = self.buzz
+        if not (self.full or led.busy or led.n or buzz.busy or buzz.n):
+            return  # idle: the common case, no clock reading
         if now is None:
             now = self.clock()
         if self.full and ticks_diff(now, self._full_next) >= 0:
             self._full_next = ticks_add(now, FULL_REPEAT_MS)
             self.counts[FULL] = (self.counts[FULL] + 1) & 0xFF
-            self.led.push(FULL)
+            led.push(FULL)
             if self.counts[FULL] == 1:
-                self.buzz.push(FULL)
-        self.led.update(now)
-        self.buzz.update(now)
+                buzz.push(FULL)
+        led.update(now)
+        buzz.update(now)
 
     def busy(self):
         return self.led.busy or self.buzz.busy or self.led.n or self.buzz.n
