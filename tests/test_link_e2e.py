@@ -209,3 +209,12 @@ def test_pipelined_reads_are_byte_identical_for_every_chunk_size(
                 assert client.read_session(2, len(data)) == data
     finally:
         conn.close()
+
+
+def test_list_spans_several_pages(boards: list[Board], tmp_path: Path) -> None:
+    many = {sid: make_session(sid, 1) for sid in range(1, 151)}
+    board = new_board(boards, tmp_path, mode="app", sessions=many)
+    with connect(board.port) as client:
+        entries = client.list_sessions()
+    assert [e.sid for e in entries] == list(range(1, 151))
+    assert all(e.sha256 == sha(many[e.sid]) and e.size == len(many[e.sid]) for e in entries)
