@@ -20,6 +20,10 @@ COMMANDS = {
     "virtual": "heeltrack.cmd_virtual",
     "flash": "heeltrack.cmd_flash",
     "devices": "heeltrack.cmd_devices",
+    "sessions": "heeltrack.cmd_sessions",
+    "show": "heeltrack.cmd_show",
+    "export": "heeltrack.cmd_export",
+    "report": "heeltrack.cmd_report",
 }
 
 

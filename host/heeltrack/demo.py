@@ -1,0 +1,289 @@
+"""`heeltrack demo` as a library: a simulated week played through the virtual board's firmware.
+
+    >>> from heeltrack.demo import run_demo
+    >>> result = run_demo(Path("demo-out"), days=7, speed=100.0)
+    >>> result.db, result.report, result.stored
+
+What happens (no hardware; every count is made by the board's own firmware):
+1. week_plan(): one session a day of the seed's program (calf raises, heel walk, toe taps,
+   ankle circles both ways), with missed days, days of short holds and of fast tempo, and the
+   board worn on the left foot some days and on the right foot the others;
+2. build_week(): the IMU trace of each day from the simulator (heeltrack.sim), converted to
+   the chip's raw samples (heeltrack.rawtrace) and joined into one recording, with the foot at
+   rest between the days long enough for the board to close each session (idle timeout);
+3. a virtual board (heeltrack.virtual) on a fresh filesystem image, flashed with the firmware
+   (heeltrack.flash, mpremote underneath) - the recording plays `speed` times faster than real
+   time while the app counts;
+4. over the serial link (heeltrack.link) the board's clock is set to each simulated day shortly
+   before that day's session, and the foot setting changed where the plan changes feet;
+5. sync into <out>/heeltrack-demo.sqlite3 (heeltrack.cmd_sync.sync_device), then the HTML
+   report (heeltrack.report).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from heeltrack.errors import UserError
+from heeltrack.trace import Trace
+
+RATE_HZ = 100.0
+SAMPLE_MS = 10
+RAW_BYTES = 12
+LEAD_REAL_S = 3.0  # real seconds of rest before the first day: time to set the clock
+GAP_S = 75.0  # rest after a day: the board closes the session after IDLE_TIMEOUT_S
+IDLE_TIMEOUT_S = 60  # the demo board's idle_timeout_s: longer than any rest in a session
+DB_NAME = "heeltrack-demo.sqlite3"
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class DayPlan:
+    """One day of the simulated week."""
+
+    day: date
+    missed: bool
+    foot: str = "left"
+    variant: str = "normal"  # "normal", "short holds", "fast tempo"
+    start_hour: float = 18.0  # local-free: UTC hour the session starts
+
+
+@dataclass
+class DaySession:
+    """A day's session placed in the week's recording."""
+
+    plan: DayPlan
+    start_ms: int  # where its trace starts in the recording (= board uptime)
+    length_ms: int
+    truth: dict[str, Any]
+
+    @property
+    def epoch_s(self) -> int:
+        d = self.plan.day
+        start = datetime(d.year, d.month, d.day, tzinfo=UTC) + timedelta(hours=self.plan.start_hour)
+        return int(start.timestamp())
+
+
+@dataclass
+class Week:
+    raw: bytes
+    sessions: list[DaySession]
+    plan: list[DayPlan]
+
+    @property
+    def length_ms(self) -> int:
+        return len(self.raw) // RAW_BYTES * SAMPLE_MS
+
+
+def week_plan(seed: int, days: int = 7, today: date | None = None) -> list[DayPlan]:
+    """`days` days ending yesterday: about one day in four missed (never the first or the
+    last), short holds on one day, fast tempo on another, the board on both feet."""
+    if not 1 <= days <= 31:
+        raise UserError(f"--days must be between 1 and 31, got {days}")
+    rng = np.random.default_rng(seed)
+    today = today or datetime.now(UTC).date()
+    first = today - timedelta(days=days)
+    plan = []
+    for i in range(days):
+        missed = 0 < i < days - 1 and bool(rng.random() < 0.25)
+        plan.append(
+            DayPlan(
+                day=first + timedelta(days=i),
+                missed=missed,
+                foot="left" if (i // 2) % 2 == 0 else "right",
+                start_hour=float(rng.uniform(7.0, 20.0)),
+            )
+        )
+    done = [p for p in plan if not p.missed]
+    if len(done) >= 3:
+        done[1].variant = "short holds"
+        done[-2].variant = "fast tempo"
+    elif len(done) == 2:
+        done[1].variant = "fast tempo"
+    return plan
+
+
+def day_trace(seed: int, plan: DayPlan) -> tuple[Trace, dict[str, Any]]:
+    """The day's session: the seed's program done by one simulated person (the same person
+    all week; the strap sits a little differently each day)."""
+    from heeltrack.sim import distractors as d
+    from heeltrack.sim.session import _Sim, draw_person
+
+    s = _Sim(seed * 1000 + plan.day.toordinal() % 1000)
+    person = draw_person(np.random.default_rng(seed))  # the week's person
+    person["foot"] = plan.foot
+    rng = s.rng
+    if plan.variant == "short holds":
+        person["hold_s"] = float(rng.uniform(0.6, 1.2))
+    elif plan.variant == "fast tempo":
+        person.update(rise_s=0.5, lower_s=0.5, hold_s=0.5, pause_s=0.35, circle_s=1.3)
+        person["tap_hz"] = 1.3
+    else:
+        person["hold_s"] = float(rng.uniform(2.8, 4.0))
+        person["rise_s"] = float(rng.uniform(0.9, 1.4))
+        person["lower_s"] = float(rng.uniform(0.9, 1.4))
+    s.person.update({k: v for k, v in person.items() if k != "mount_deg"})
+
+    d.standing(s.b, 4.0)
+    for i in range(int(rng.integers(3, 5))):
+        if i:
+            s.rest(float(rng.uniform(12, 25)))
+        s.exercise("heel_raise")
+    s.rest(float(rng.uniform(10, 20)))
+    s.exercise("heel_walk")
+    s.rest(float(rng.uniform(10, 20)))
+    for i in range(3):
+        if i:
+            d.sitting(s.b, float(rng.uniform(12, 20)))  # the other leg's round
+        s.exercise("toe_tap")
+    d.sitting(s.b, float(rng.uniform(10, 20)))
+    s.exercise("ankle_circle", ["cw", "ccw"])
+    s.rest(4.0)
+    trace, truth, _ = s.finish(RATE_HZ, False)
+    truth["variant"] = plan.variant
+    truth["foot"] = plan.foot
+    return trace, truth
+
+
+def _rest_trace(seconds: float) -> Trace:
+    n = max(1, int(round(seconds * RATE_HZ)))
+    acc = np.zeros((n, 3))
+    acc[:, 2] = 1.0
+    return Trace(t=np.arange(n) / RATE_HZ, acc=acc, gyro=np.zeros((n, 3)), rate_hz=RATE_HZ)
+
+
+def build_week(
+    seed: int,
+    plan: list[DayPlan],
+    speed: float,
+    board: str = "virtual",
+    on_day: Callable[[DayPlan], None] | None = None,
+) -> Week:
+    """The whole week's chip recording: a lead-in rest, then per exercised day its session
+    followed by GAP_S of rest."""
+    from heeltrack.rawtrace import trace_to_raw
+    from heeltrack.virtual import load_board_host
+
+    board_obj = load_board_host(board)
+    lead_s = max(30.0, LEAD_REAL_S * speed)
+    parts = [trace_to_raw(_rest_trace(lead_s), board_obj)]
+    pos = len(parts[0]) // RAW_BYTES * SAMPLE_MS
+    rest = trace_to_raw(_rest_trace(GAP_S), board_obj)
+    sessions = []
+    for p in plan:
+        if p.missed:
+            continue
+        if on_day is not None:
+            on_day(p)
+        trace, truth = day_trace(seed, p)
+        raw = trace_to_raw(trace, board_obj)
+        length = len(raw) // RAW_BYTES * SAMPLE_MS
+        sessions.append(DaySession(p, pos, length, truth))
+        parts += [raw, rest]
+        pos += length + len(rest) // RAW_BYTES * SAMPLE_MS
+    return Week(b"".join(parts), sessions, plan)
+
+
+@dataclass
+class DemoResult:
+    out: Path
+    db: Path
+    report: Path | None
+    week: Week
+    stored: list[Any] = field(default_factory=list)  # cmd_sync SyncReport.new
+    seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
+    dated_late: int = 0  # sessions whose clock came after they began (dated approximately)
+
+
+class _Relay:
+    """A VirtualBoard relaying in a background thread."""
+
+    def __init__(self, opts: Any) -> None:
+        from heeltrack.virtual import VirtualBoard
+
+        self.board = VirtualBoard(opts)
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> str:
+        port = self.board.start()
+        self.thread = threading.Thread(target=self.board.run, daemon=True)
+        self.thread.start()
+        return port
+
+    def __exit__(self, *exc: object) -> None:
+        self.board.stop()
+        if self.thread is not None:
+            self.thread.join(5)
+        self.board.close()
+
+
+def play_week(
+    client: Any,
+    week: Week,
+    progress: Callable[[int, int, str], None] | None = None,
+    poll_s: float = 0.2,
+) -> int:
+    """Follow the board while the recording plays: set its clock (and foot) for each day once
+    the day before has begun its session (the board reads the clock when a session begins);
+    return when the last session is closed. Returns how many sessions got their clock only
+    after they had begun (the database then dates them approximately, from a CLOCK record)."""
+    from heeltrack.link import LinkError
+
+    late = 0
+    todo = list(week.sessions)
+    done: list[DaySession] = []
+    foot = None
+    end_ms = week.length_ms
+    text = "starting"
+    stalled_since = time.monotonic()
+    last_up = -1
+    while True:
+        try:
+            info = client.hello()
+            up = int(info.get("uptime_ms", 0))
+            if todo:
+                nxt = todo[0]
+                prev = done[-1] if done else None
+                ready = (
+                    prev is None
+                    or (info.get("session") is not None and up > prev.start_ms)
+                    or up >= nxt.start_ms - 2000
+                )
+                if ready:
+                    if nxt.plan.foot != foot:
+                        client.set_config({"foot": nxt.plan.foot})
+                        foot = nxt.plan.foot
+                    # the clock reads the day's epoch_s exactly when its trace starts
+                    clock = client.set_clock(nxt.epoch_s - (nxt.start_ms - up) // 1000)
+                    if clock.get("session") is not None and up >= nxt.start_ms:
+                        late += 1
+                    done.append(todo.pop(0))
+            current = [s for s in done if s.start_ms <= up]
+            if current and up < current[-1].start_ms + current[-1].length_ms:
+                p = current[-1].plan
+                text = f"{p.day:%a %d %b}: {p.variant} session, {p.foot} foot"
+            elif up < end_ms:
+                text = "foot at rest"
+            else:
+                text = "the board closes the last session"
+            if progress is not None:
+                progress(min(up, end_ms), end_ms, text)
+            if not todo and up >= end_ms and info.get("session") is None:
+                return late
+        except LinkError as e:
+            raise UserError(f"the virtual board stopped answering ({e})") from None
+        if up != last_up:
+            last_up = up
+            stalled_since = time.monotonic()
+        elif time.monotonic() - stalled_since > 20:
+            raise UserError("the virtual board's clock stopped advancing; run the demo again")
+        time.sleep(poll_s)
