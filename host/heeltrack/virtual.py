@@ -29,6 +29,7 @@ import fcntl
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -167,6 +168,8 @@ class VirtualBoard:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._lock.close()
+        if self.opts.workdir.name.startswith("heeltrack-vb-"):  # our temporary directory
+            shutil.rmtree(self.opts.workdir, ignore_errors=True)
             raise UserError(
                 f"{opts.image}: in use by another virtual board; stop it or give another --fs"
             ) from None
