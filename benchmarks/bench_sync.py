@@ -1,16 +1,17 @@
 """Sync throughput against mpremote, and what the link costs the board per KiB.
 
-    python -m benchmarks.bench_sync [--sessions 12] [--seed 1]
+    python -m benchmarks.bench_sync [--sessions 12] [--seed 1] [--harness] [--no-valgrind]
 
-1. Throughput, one run. A unix-port board at its REPL behind a pseudo-terminal relay (the
-   harness of tests/test_link_harness.py: firmware/lib on the board's "/", session files from
-   heel.records in /sessions), the same files for both tools, over the same relay:
+1. Throughput, one run, the same session files (heel.records format) on the same board over the
+   same pseudo-terminal for both tools. The board is the virtual board (`heeltrack virtual`,
+   firmware flashed with `heeltrack flash`, files put in /sessions with mpremote), or with
+   --harness the unix-port board of tests/test_link_harness.py (VfsPosix, at its REPL).
    - end to end, as a user runs them (one process each, startup included):
-       mpremote connect PORT resume fs cp :/sessions/1.hts ... DIR/
-       heeltrack sync --port PORT --db DB   (REPL detection, raw REPL, serve(), SET_CLOCK, LIST,
+       mpremote connect PORT fs cp :/sessions/1.hts ... DIR/
+       heeltrack sync --port PORT --db DB   (HELLO or the raw REPL + serve(), SET_CLOCK, LIST,
                                              READ, HASH, SQLite store, CONFIRM_DELETE)
    - transfer only, in this process: mpremote's SerialTransport.fs_readfile of each file vs
-     LinkClient.read_session of each (both already connected).
+     LinkClient.read_session of each (both already connected, the board at its REPL).
 2. Board cost per KiB served (unix port): valgrind --tool=callgrind instructions of a READ of
    1024 KiB minus one of 256 KiB, divided by 768 (flash read, CRC, frame, write to /dev/null);
    heap per READ with gc.mem_alloc (GC off).
@@ -70,65 +71,104 @@ def board_cost(kib: int, tmp: Path) -> tuple[int, str]:
     return callgrind_instructions(script), out
 
 
-def throughput(n_sessions: int, seed: int, tmp: Path) -> dict[str, float]:
+def _sessions(n_sessions: int, seed: int) -> dict[int, bytes]:
     rng = random.Random(seed)
-    sessions = {
+    return {
         sid: make_session(sid, rng.choice([100, 400, 1000, 2000, 3000]))
         for sid in range(1, n_sessions + 1)
     }
-    total = sum(len(d) for d in sessions.values())
-    res: dict[str, float] = {"bytes": total, "sessions": n_sessions}
+
+
+def _measure(port: str, sessions: dict[int, bytes], tmp: Path) -> dict[str, float]:
+    res: dict[str, float] = {"bytes": sum(len(d) for d in sessions.values())}
+    res["sessions"] = len(sessions)
+    # transfer only, in process: mpremote (interrupts whatever runs, enters the raw REPL)
+    from mpremote.transport_serial import SerialTransport as MpSerial
+
+    mp = MpSerial(port, baudrate=115200)
+    mp.enter_raw_repl(soft_reset=False)
+    t0 = time.perf_counter()
+    for sid, data in sessions.items():
+        assert mp.fs_readfile(f"/sessions/{sid}.hts") == data
+    res["mpremote_transfer_s"] = time.perf_counter() - t0
+    mp.exit_raw_repl()
+    mp.close()
+    # transfer only, in process: the link (started through the raw REPL)
+    transport = SerialTransport(port)
+    conn = open_link(transport)
+    client = conn.client
+    entries = [e for e in client.list_sessions() if e.sid in sessions]
+    t0 = time.perf_counter()
+    for e in entries:
+        assert client.read_session(e.sid, e.size) == sessions[e.sid]
+    res["link_transfer_s"] = time.perf_counter() - t0
+    conn.close()
+    # end to end, as a user runs them
+    dest = tmp / "mpremote_copy"
+    dest.mkdir()
+    srcs = [f":/sessions/{sid}.hts" for sid in sessions]
+    t0 = time.perf_counter()
+    _run(["mpremote", "connect", port, "resume", "fs", "cp", *srcs, str(dest) + "/"])
+    res["mpremote_cli_s"] = time.perf_counter() - t0
+    for sid, data in sessions.items():
+        assert (dest / f"{sid}.hts").read_bytes() == data
+    t0 = time.perf_counter()
+    _run(["heeltrack", "sync", "--port", port, "--db", str(tmp / "h.sqlite3")])
+    res["sync_cli_s"] = time.perf_counter() - t0
+    return res
+
+
+def _run(cmd: list[str]) -> None:
+    exe = shutil.which(cmd[0]) or cmd[0]
+    proc = subprocess.run([exe, *cmd[1:]], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr}")
+
+
+def throughput_harness(n_sessions: int, seed: int, tmp: Path) -> dict[str, float]:
+    sessions = _sessions(n_sessions, seed)
     board = Board(tmp / "board", mode="repl", sessions=sessions)
     try:
         time.sleep(0.5)
-        # transfer only, in process: mpremote
-        from mpremote.transport_serial import SerialTransport as MpSerial
-
-        mp = MpSerial(board.port, baudrate=115200)
-        mp.enter_raw_repl(soft_reset=False)
-        t0 = time.perf_counter()
-        for sid, data in sessions.items():
-            assert mp.fs_readfile(f"/sessions/{sid}.hts") == data
-        res["mpremote_transfer_s"] = time.perf_counter() - t0
-        mp.exit_raw_repl()
-        mp.close()
-        # transfer only, in process: the link
-        transport = SerialTransport(board.port)
-        conn = open_link(transport)
-        client = conn.client
-        entries = client.list_sessions()
-        t0 = time.perf_counter()
-        for e in entries:
-            assert client.read_session(e.sid, e.size) == sessions[e.sid]
-        res["link_transfer_s"] = time.perf_counter() - t0
-        conn.close()
-        # end to end, as a user runs them
-        dest = tmp / "mpremote_copy"
-        dest.mkdir()
-        srcs = [f":/sessions/{sid}.hts" for sid in sessions]
-        mpremote = shutil.which("mpremote") or "mpremote"
-        t0 = time.perf_counter()
-        subprocess.run(
-            [mpremote, "connect", board.port, "resume", "fs", "cp", *srcs, str(dest) + "/"],
-            check=True,
-            capture_output=True,
-        )
-        res["mpremote_cli_s"] = time.perf_counter() - t0
-        for sid, data in sessions.items():
-            assert (dest / f"{sid}.hts").read_bytes() == data
-        heeltrack = shutil.which("heeltrack") or "heeltrack"
-        db = tmp / "h.sqlite3"
-        t0 = time.perf_counter()
-        subprocess.run(
-            [heeltrack, "sync", "--port", board.port, "--db", str(db)],
-            check=True,
-            capture_output=True,
-        )
-        res["sync_cli_s"] = time.perf_counter() - t0
+        res = _measure(board.port, sessions, tmp)
         assert board.on_board() == {}  # all stored, verified and deleted
     finally:
         board.close()
     return res
+
+
+def throughput_virtual(n_sessions: int, seed: int, tmp: Path) -> dict[str, float]:
+    import os
+
+    sessions = _sessions(n_sessions, seed)
+    for sid, data in sessions.items():
+        (tmp / f"{sid}.hts").write_bytes(data)
+    env = dict(os.environ, HEELTRACK_RUNTIME_DIR=str(tmp / "runtime"))
+    vb = subprocess.Popen(
+        [shutil.which("heeltrack") or "heeltrack", "virtual", "--fs", str(tmp / "board.img")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        assert vb.stdout is not None
+        port = vb.stdout.readline().decode().strip()
+        _run(["heeltrack", "flash", "--port", port])
+        _run(
+            [
+                "mpremote",
+                "connect",
+                port,
+                "fs",
+                "cp",
+                *[str(tmp / f"{s}.hts") for s in sessions],
+                ":sessions/",
+            ]
+        )
+        return _measure(port, sessions, tmp)
+    finally:
+        vb.terminate()
+        vb.wait(10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,12 +176,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=12)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-valgrind", action="store_true")
+    ap.add_argument("--harness", action="store_true", help="the test harness board, not virtual")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
-        r = throughput(args.sessions, args.seed, tmp)
+        measure = throughput_harness if args.harness else throughput_virtual
+        r = measure(args.sessions, args.seed, tmp)
         kib = r["bytes"] / 1024
-        print(f"{int(r['sessions'])} sessions, {kib:.1f} KiB, same board and pty relay:")
+        board = "test-harness board" if args.harness else "virtual board"
+        print(f"{int(r['sessions'])} sessions, {kib:.1f} KiB, same {board}, same pty:")
         for what, a, b in (
             ("end to end (CLI)", "mpremote_cli_s", "sync_cli_s"),
             ("transfer only", "mpremote_transfer_s", "link_transfer_s"),
