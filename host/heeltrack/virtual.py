@@ -168,8 +168,6 @@ class VirtualBoard:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._lock.close()
-        if self.opts.workdir.name.startswith("heeltrack-vb-"):  # our temporary directory
-            shutil.rmtree(self.opts.workdir, ignore_errors=True)
             raise UserError(
                 f"{opts.image}: in use by another virtual board; stop it or give another --fs"
             ) from None
@@ -221,6 +219,8 @@ class VirtualBoard:
             with contextlib.suppress(OSError):
                 self.opts.link.unlink()
         self._lock.close()
+        if self.opts.workdir.name.startswith("heeltrack-vb-"):  # our temporary directory
+            shutil.rmtree(self.opts.workdir, ignore_errors=True)
 
     def _register(self) -> None:
         directory = runtime_dir()
