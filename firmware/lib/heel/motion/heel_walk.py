@@ -15,7 +15,7 @@ from heel.motion.sets import KEY_WALK
 
 _STRIKE_JERK = const(600)  # mg: a heel strike
 _MIN_STEP_MS = const(350)  # between two strikes of the same foot
-_TOES_UP = const(-105)  # 1000*sin(-6 deg): stance pitch must be below this
+_TOES_UP = const(-52)  # 1000*sin(-3 deg): stance pitch must be below this
 _MAX_PUSH = const(150)  # 1000*sin(8.6 deg): no nose-down push-off in the stride
 _MIN_SWING = const(100)  # ddps L1 peak: the foot moved (it stays dorsiflexed: little rotation)
 _MAX_SWING = const(4500)  # ddps: beyond this it is running or stamping
@@ -65,7 +65,7 @@ class HeelWalkDetector:
         # the other foot's strikes reach this one too, weaker: compare with recent strikes
         if (
             jerk >= _STRIKE_JERK
-            and jerk * 5 >= self._ref_jerk * 2
+            and jerk * 10 >= self._ref_jerk * 4
             and e.jerk_t - self._last_strike >= _MIN_STEP_MS
         ):
             r = self._ref_jerk - (self._ref_jerk >> 3)
