@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.common import callgrind_instructions
@@ -79,7 +80,9 @@ def _sessions(n_sessions: int, seed: int) -> dict[int, bytes]:
     }
 
 
-def _measure(port: str, sessions: dict[int, bytes], tmp: Path) -> dict[str, float]:
+def _measure(
+    port: str, sessions: dict[int, bytes], tmp: Path, restart_app: Callable[[str], None] | None
+) -> dict[str, float]:
     res: dict[str, float] = {"bytes": sum(len(d) for d in sessions.values())}
     res["sessions"] = len(sessions)
     # transfer only, in process: mpremote (interrupts whatever runs, enters the raw REPL)
@@ -103,6 +106,18 @@ def _measure(port: str, sessions: dict[int, bytes], tmp: Path) -> dict[str, floa
         assert client.read_session(e.sid, e.size) == sessions[e.sid]
     res["link_transfer_s"] = time.perf_counter() - t0
     conn.close()
+    if restart_app is not None:
+        # transfer only with the app running (counting and logging go on meanwhile)
+        restart_app(port)
+        transport = SerialTransport(port)
+        conn = open_link(transport)
+        assert not conn.via_repl
+        client = conn.client
+        t0 = time.perf_counter()
+        for e in entries:
+            assert client.read_session(e.sid, e.size) == sessions[e.sid]
+        res["link_app_transfer_s"] = time.perf_counter() - t0
+        conn.close()
     # end to end, as a user runs them
     dest = tmp / "mpremote_copy"
     dest.mkdir()
@@ -125,12 +140,27 @@ def _run(cmd: list[str]) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr}")
 
 
+def _restart_app(port: str) -> None:
+    """Leave the REPL and soft-reset: the virtual board starts /main.py (the app) again."""
+    import serial
+
+    with serial.Serial(port, timeout=0.2) as s:
+        s.write(b"\r\x02")
+        time.sleep(0.2)
+        s.write(b"\x04")
+        seen = b""
+        end = time.monotonic() + 10
+        while b"counting" not in seen and time.monotonic() < end:
+            seen += s.read(s.in_waiting or 1)
+        assert b"counting" in seen, seen
+
+
 def throughput_harness(n_sessions: int, seed: int, tmp: Path) -> dict[str, float]:
     sessions = _sessions(n_sessions, seed)
     board = Board(tmp / "board", mode="repl", sessions=sessions)
     try:
         time.sleep(0.5)
-        res = _measure(board.port, sessions, tmp)
+        res = _measure(board.port, sessions, tmp, None)
         assert board.on_board() == {}  # all stored, verified and deleted
     finally:
         board.close()
@@ -165,7 +195,7 @@ def throughput_virtual(n_sessions: int, seed: int, tmp: Path) -> dict[str, float
                 ":sessions/",
             ]
         )
-        return _measure(port, sessions, tmp)
+        return _measure(port, sessions, tmp, _restart_app)
     finally:
         vb.terminate()
         vb.wait(10)
@@ -185,12 +215,15 @@ def main(argv: list[str] | None = None) -> int:
         kib = r["bytes"] / 1024
         board = "test-harness board" if args.harness else "virtual board"
         print(f"{int(r['sessions'])} sessions, {kib:.1f} KiB, same {board}, same pty:")
-        for what, a, b in (
+        rows = [
             ("end to end (CLI)", "mpremote_cli_s", "sync_cli_s"),
-            ("transfer only", "mpremote_transfer_s", "link_transfer_s"),
-        ):
+            ("transfer, REPL", "mpremote_transfer_s", "link_transfer_s"),
+        ]
+        if "link_app_transfer_s" in r:
+            rows.append(("transfer, app runs", "mpremote_transfer_s", "link_app_transfer_s"))
+        for what, a, b in rows:
             print(
-                f"  {what:17s} mpremote fs cp {r[a]:7.2f} s ({kib / r[a]:8.1f} KiB/s)   "
+                f"  {what:18s} mpremote fs cp {r[a]:7.2f} s ({kib / r[a]:8.1f} KiB/s)   "
                 f"heeltrack {r[b]:6.2f} s ({kib / r[b]:8.1f} KiB/s)   ratio {r[a] / r[b]:6.1f}x"
             )
         if not args.no_valgrind:
