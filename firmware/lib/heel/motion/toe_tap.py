@@ -15,9 +15,9 @@ from heel.compat import const
 from heel.motion.sets import KEY_TAP
 
 _TAP_JERK = const(250)  # mg: the toes hit the surface
-_MIN_TAP_MS = const(400)  # taps are at most 2.5 per second
+_MIN_TAP_MS = const(600)  # a tap lifts the foot onto a surface: at most ~1.7 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
-_MAX_GYRO_1S = const(900)  # ddps (90 deg/s): taps are gentle; walking, jiggling are not
+_MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
 _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(500)  # after the heel-walk detector's decision on the same impact
 _WALK_VETO_MS = const(2000)
