@@ -101,3 +101,28 @@ def test_another_programs_sqlite_database_is_refused(
     assert main(["sync", "--port", "/dev/null-port", "--db", str(db)]) == 2
     assert "not a HeelTrack one" in one_error_line(capsys)
     assert db.read_bytes() == before
+
+
+def test_a_database_in_use_is_reported_and_nothing_is_deleted(
+    board: Board,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import functools
+
+    import heeltrack.cmd_sync as cmd
+    from heeltrack.db import Database
+
+    monkeypatch.setattr(cmd, "Database", functools.partial(Database, timeout=0.1))
+    db = tmp_path / "h.sqlite3"
+    Database(db).close()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another program writing
+    try:
+        assert main(["sync", "--port", board.port, "--db", str(db)]) == 2
+        assert "another `heeltrack sync` running" in one_error_line(capsys)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert board.on_board() == SESSIONS

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -234,6 +235,11 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(
                 f"the link to the board at {port} failed ({err}); everything received is kept: "
                 "run `heeltrack sync` again to resume"
+            ) from None
+        except sqlite3.Error as err:
+            raise UserError(
+                f"the database {db.path} failed ({err}); is another `heeltrack sync` running? "
+                "Nothing was deleted on the board that is not stored"
             ) from None
         finally:
             conn.close()

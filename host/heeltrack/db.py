@@ -164,16 +164,24 @@ class Stored:
 class Database:
     """An open HeelTrack database; UserError (one line) if the file is not a usable one."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, timeout: float = 5.0) -> None:
         self.path = Path(path)
         self._check_file()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
+            self.conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as e:
             raise UserError(f"cannot open the database {self.path}: {e}; check --db") from None
         try:
             self._setup()
+        except sqlite3.OperationalError as e:
+            self.conn.close()
+            if "locked" in str(e) or "busy" in str(e):
+                raise UserError(
+                    f"the database {self.path} is in use by another program (another "
+                    "`heeltrack sync`?); try again when it has finished"
+                ) from None
+            raise UserError(f"cannot use the database {self.path}: {e}; check --db") from None
         except sqlite3.DatabaseError as e:
             self.conn.close()
             why = " ".join(str(e).split())[:120]

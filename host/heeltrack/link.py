@@ -283,7 +283,14 @@ class LinkClient:
         self.request(F.T_MARK, F.pack_sid_sha(sid, sha))
 
     def bye(self) -> None:
-        self.request(F.T_BYE, timeout=min(self.timeout, 0.5))
+        """End the board's link session (Ctrl-C back on; serve() returns). One short try: the
+        board ends the session by itself after a few idle seconds anyway."""
+        retries = self.retries
+        self.retries = 0
+        try:
+            self.request(F.T_BYE, timeout=min(self.timeout, 0.5))
+        finally:
+            self.retries = retries
 
     def read(self, sid: int, offset: int, length: int) -> bytes:
         reply = self.request(F.T_READ, F.pack_read(sid, offset, length))
