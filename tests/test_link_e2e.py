@@ -218,3 +218,17 @@ def test_list_spans_several_pages(boards: list[Board], tmp_path: Path) -> None:
         entries = client.list_sessions()
     assert [e.sid for e in entries] == list(range(1, 151))
     assert all(e.sha256 == sha(many[e.sid]) and e.size == len(many[e.sid]) for e in entries)
+
+
+def test_config_at_the_repl_goes_to_the_config_file(boards: list[Board], tmp_path: Path) -> None:
+    board = new_board(boards, tmp_path, mode="repl")
+    with connect(board.port) as client:
+        assert client.info["mode"] == "repl"
+        cfg = client.set_config({"foot": "right"})
+        assert cfg["foot"] == "right" and client.get_config()["foot"] == "right"
+        with pytest.raises(DeviceError, match="foot"):
+            client.set_config({"foot": "middle"})
+        with pytest.raises(DeviceError, match="live events need the HeelTrack app"):
+            next(client.live())
+        assert client.hello()["foot"] == "right"
+    assert '"right"' in (board.root / "config.json").read_text()

@@ -376,17 +376,17 @@ class LinkServer:
 
 
 class ReplDevice:
-    """The device for the REPL case: the session log, board info from /board.json, a clock.
+    """The device for the REPL case: the session log, board info from /board.json, the
+    configuration file (/config.json, heel.config: changes apply when the app next starts), a
+    clock kept in software. No live events: those need the app."""
 
-    No live events and no configuration changes: those need the app.
-    """
-
-    def __init__(self, log=None, board_path="/board.json"):
+    def __init__(self, log=None, board_path="/board.json", config_path="/config.json"):
         if log is None:
             from heel.store import SessionLog
 
             log = SessionLog(root="/sessions")
         self.log = log
+        self.config_path = config_path
         self.board = {}
         try:
             with open(board_path) as f:
@@ -407,11 +407,15 @@ class ReplDevice:
     def info(self):
         from heel import VERSION
 
+        try:
+            foot = self.get_config().get("foot", "")
+        except ValueError:  # a broken /config.json: the host can still sync
+            foot = ""
         return {
             "device_id": self.log.device_id,
             "fw": VERSION,
             "board": self.board.get("name", ""),
-            "foot": self.board.get("foot", ""),
+            "foot": foot or self.board.get("foot", ""),
             "uptime_ms": ticks_ms(),
             "epoch_s": self.epoch_s(),
             "free": self.log.free_bytes(),
@@ -423,10 +427,16 @@ class ReplDevice:
         self._ticks = ticks_ms()
 
     def get_config(self):
-        return dict(self.board)
+        from heel import config
+
+        return config.load(self.config_path)
 
     def set_config(self, changes):
-        raise ValueError("the configuration can be changed only while the HeelTrack app runs")
+        from heel import config
+
+        cfg = config.merge(config.load(self.config_path), changes)  # ValueError: bad value
+        config.save(cfg, self.config_path)
+        return cfg
 
     def subscribe(self, cb):
         raise ValueError("live events need the HeelTrack app running, not the REPL")
