@@ -283,6 +283,8 @@ def flash(
         say(f"verified {result.verified} files by sha256")
         if start:
             result.started, result.output = _start_app(transport)
+        else:
+            transport.exit_raw_repl()  # leave the board at the friendly REPL, as mpremote does
         return result
     finally:
         transport.close()
