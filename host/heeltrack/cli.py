@@ -24,6 +24,7 @@ COMMANDS = {
     "show": "heeltrack.cmd_show",
     "export": "heeltrack.cmd_export",
     "report": "heeltrack.cmd_report",
+    "demo": "heeltrack.cmd_demo",
 }
 
 

@@ -42,6 +42,7 @@ LEAD_REAL_S = 3.0  # real seconds of rest before the first day: time to set the 
 GAP_S = 75.0  # rest after a day: the board closes the session after IDLE_TIMEOUT_S
 IDLE_TIMEOUT_S = 60  # the demo board's idle_timeout_s: longer than any rest in a session
 DB_NAME = "heeltrack-demo.sqlite3"
+DEFAULT_SPEED = 70.0
 
 Say = Callable[[str], None]
 
@@ -134,18 +135,18 @@ def day_trace(seed: int, plan: DayPlan) -> tuple[Trace, dict[str, Any]]:
     s.person.update({k: v for k, v in person.items() if k != "mount_deg"})
 
     d.standing(s.b, 4.0)
-    for i in range(int(rng.integers(3, 5))):
+    for i in range(3 if rng.random() < 0.7 else 4):
         if i:
-            s.rest(float(rng.uniform(12, 25)))
+            s.rest(float(rng.uniform(12, 20)))
         s.exercise("heel_raise")
-    s.rest(float(rng.uniform(10, 20)))
+    s.rest(float(rng.uniform(10, 15)))
     s.exercise("heel_walk")
-    s.rest(float(rng.uniform(10, 20)))
+    s.rest(float(rng.uniform(10, 15)))
     for i in range(3):
         if i:
-            d.sitting(s.b, float(rng.uniform(12, 20)))  # the other leg's round
+            d.sitting(s.b, float(rng.uniform(12, 16)))  # the other leg's round
         s.exercise("toe_tap")
-    d.sitting(s.b, float(rng.uniform(10, 20)))
+    d.sitting(s.b, float(rng.uniform(10, 15)))
     s.exercise("ankle_circle", ["cw", "ccw"])
     s.rest(4.0)
     trace, truth, _ = s.finish(RATE_HZ, False)
@@ -159,6 +160,31 @@ def _rest_trace(seconds: float) -> Trace:
     acc = np.zeros((n, 3))
     acc[:, 2] = 1.0
     return Trace(t=np.arange(n) / RATE_HZ, acc=acc, gyro=np.zeros((n, 3)), rate_hz=RATE_HZ)
+
+
+def _day_traces(
+    seed: int, todo: list[DayPlan], on_day: Callable[[DayPlan], None] | None
+) -> list[tuple[Trace, dict[str, Any]]]:
+    """day_trace of each day, on every core (the simulator is numpy-heavy CPython)."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers <= 1:
+        out = []
+        for p in todo:
+            if on_day is not None:
+                on_day(p)
+            out.append(day_trace(seed, p))
+        return out
+    with ProcessPoolExecutor(workers) as pool:
+        futures = [pool.submit(day_trace, seed, p) for p in todo]
+        out = []
+        for p, f in zip(todo, futures, strict=True):
+            out.append(f.result())
+            if on_day is not None:
+                on_day(p)
+        return out
 
 
 def build_week(
@@ -178,13 +204,10 @@ def build_week(
     parts = [trace_to_raw(_rest_trace(lead_s), board_obj)]
     pos = len(parts[0]) // RAW_BYTES * SAMPLE_MS
     rest = trace_to_raw(_rest_trace(GAP_S), board_obj)
+    todo = [p for p in plan if not p.missed]
+    traces = _day_traces(seed, todo, on_day)
     sessions = []
-    for p in plan:
-        if p.missed:
-            continue
-        if on_day is not None:
-            on_day(p)
-        trace, truth = day_trace(seed, p)
+    for p, (trace, truth) in zip(todo, traces, strict=True):
         raw = trace_to_raw(trace, board_obj)
         length = len(raw) // RAW_BYTES * SAMPLE_MS
         sessions.append(DaySession(p, pos, length, truth))
@@ -287,3 +310,124 @@ def play_week(
         elif time.monotonic() - stalled_since > 20:
             raise UserError("the virtual board's clock stopped advancing; run the demo again")
         time.sleep(poll_s)
+
+
+class Phases:
+    """What run_demo reports as it goes (the CLI draws it with rich; tests record it)."""
+
+    def start(self, name: str, total: float | None = None) -> None: ...
+
+    def update(self, done: float, total: float | None = None, text: str = "") -> None: ...
+
+    def end(self, summary: str = "") -> None: ...
+
+
+def run_demo(
+    out: Path,
+    days: int = 7,
+    speed: float = DEFAULT_SPEED,
+    seed: int = 1,
+    phases: Phases | None = None,
+    today: date | None = None,
+) -> DemoResult:
+    """The whole demo (see the module docstring); the database and the report go to `out`,
+    the board's filesystem image and the recording to a temporary directory."""
+    import tempfile
+
+    from heeltrack.cmd_sync import sync_device
+    from heeltrack.db import Database
+    from heeltrack.flash import flash
+    from heeltrack.link import LinkError, connect
+    from heeltrack.progress import load_sessions
+    from heeltrack.report import write_report
+    from heeltrack.virtual import VirtualOptions
+
+    if not 1 <= speed <= 200:
+        raise UserError(f"--speed must be between 1 and 200, got {speed:g}")
+    ph = phases or Phases()
+    out.mkdir(parents=True, exist_ok=True)
+    db_path = out / DB_NAME
+    for old in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        old.unlink(missing_ok=True)  # a fresh demo database each run
+    seconds: dict[str, float] = {}
+    t = time.monotonic()
+
+    plan = week_plan(seed, days, today)
+    exercised = [p for p in plan if not p.missed]
+    ph.start(
+        f"simulating {len(exercised)} sessions ({days - len(exercised)} days missed)",
+        len(exercised),
+    )
+    n = [0]
+
+    def on_day(p: DayPlan) -> None:
+        ph.update(n[0], text=f"{p.day:%a %d %b}: {p.variant}, {p.foot} foot")
+        n[0] += 1
+
+    week = build_week(seed, plan, speed, on_day=on_day)
+    ph.update(len(exercised))
+    ph.end(f"{week.length_ms / 60000:.0f} min of IMU data")
+    seconds["simulate"] = time.monotonic() - t
+
+    with tempfile.TemporaryDirectory(prefix="heeltrack-demo-") as tmp:
+        raw = Path(tmp) / "week.raw"
+        raw.write_bytes(week.raw)
+        opts = VirtualOptions(
+            image=Path(tmp) / "board.img",
+            raw=raw,
+            speed=speed,
+            led_log=Path(tmp) / "led.log",
+            workdir=Path(tmp),
+        )
+        t = time.monotonic()
+        ph.start("starting the virtual board and flashing the firmware (mpremote)")
+        with _Relay(opts) as port:
+            first_foot = week.sessions[0].plan.foot if week.sessions else "left"
+            result = flash(
+                port, board="virtual", foot=first_foot, progress=lambda msg: ph.update(0, text=msg)
+            )
+            if not result.started:
+                raise UserError(
+                    "the firmware did not start on the virtual board: "
+                    + " / ".join(result.output.strip().splitlines()[-2:])
+                )
+            ph.end(f"{len(result.written)} files flashed to {port}")
+            seconds["flash"] = time.monotonic() - t
+            t = time.monotonic()
+            try:
+                with connect(port) as client:
+                    client.set_config({"idle_timeout_s": IDLE_TIMEOUT_S})
+                    ph.start(
+                        f"playing the week through the board's firmware, x{speed:g}",
+                        week.length_ms / 1000,
+                    )
+                    late = play_week(
+                        client,
+                        week,
+                        progress=lambda up, end, text: ph.update(up / 1000, end / 1000, text),
+                    )
+                    ph.end(f"{len(week.sessions)} sessions counted by the board")
+                    seconds["play"] = time.monotonic() - t
+                    t = time.monotonic()
+                    ph.start("syncing (heeltrack sync)")
+                    with Database(db_path) as db:
+                        rep = sync_device(
+                            client,
+                            db,
+                            port=port,
+                            progress=lambda done, total: ph.update(done, total),
+                        )
+                    ph.end(f"{len(rep.new)} sessions, {rep.bytes_read / 1024:.1f} KiB")
+                    seconds["sync"] = time.monotonic() - t
+            except LinkError as e:
+                raise UserError(
+                    f"the link to the virtual board failed ({e}); run the demo again"
+                ) from None
+    t = time.monotonic()
+    ph.start("writing the report")
+    with Database(db_path) as db:
+        sessions = load_sessions(db.conn)
+    report = write_report(sessions, out, today=plan[-1].day) if sessions else None
+    ph.end(str(report) if report else "no sessions: no report")
+    seconds["report"] = time.monotonic() - t
+    return DemoResult(out, db_path, report, week, rep.new, seconds, late)
