@@ -190,3 +190,23 @@ def test_mpremote_reset_is_a_power_up_that_runs_main(micropython_bin, tmp_path):
             mpremote(port, "reset")  # machine.reset(): the unix process exits, a fresh one runs
             assert b"main ran" in read_until(s, b"main ran")
         assert "main.py" in mpremote(port, "ls")
+
+
+def test_trace_becomes_chip_records_with_a_rest_tail(tmp_path):
+    import numpy as np
+
+    from heeltrack.trace import Trace
+    from heeltrack.virtual import make_raw
+
+    n = 500
+    acc = np.zeros((n, 3))
+    acc[:, 0] = -0.5  # toes down
+    acc[:, 2] = 0.85
+    gyro = np.zeros((n, 3))
+    gyro[:, 1] = 100.0
+    trace = Trace(t=np.arange(n) * 0.01, acc=acc, gyro=gyro, foot="left")
+    raw = make_raw(trace, "virtual", tmp_path / "imu.raw", rest_s=20)
+    rec = np.frombuffer(raw.read_bytes(), dtype="<i2").reshape(-1, 6)
+    assert abs(len(rec) - (n + 2000)) <= 2
+    assert abs(rec[10, 0] - (-0.5 * 8192)) <= 2 and abs(rec[10, 4] - 100 * 65.5) <= 2
+    assert (rec[-1] == [0, 0, 8192, 0, 0, 0]).all()  # then the foot rests flat
