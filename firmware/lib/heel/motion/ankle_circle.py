@@ -16,6 +16,7 @@ from heel.motion.imath import TURN, atan2_turn, norm_l2_approx, wrap_turn
 from heel.motion.sets import KEY_CIRCLE_CCW, KEY_CIRCLE_CW
 
 _MIN_RATE = const(120)  # ddps: slower is not circling (4 s circles of 15 deg: 24 deg/s)
+_KEEP_RATE = const(50)  # ddps: once circling, the phase is still good down to here
 _MAX_STEP = const(1400)  # turn units per block (123 deg): a jump, not a turn
 _MAX_PEAK = const(3500)  # ddps L1 peak: too violent for an ankle circle
 _MAX_JERK = const(300)  # mg: no impacts while circling
@@ -37,10 +38,12 @@ class AnkleCircleDetector:
     def block(self, e):
         gy = e.gy_c
         gz = e.gz_c
-        if norm_l2_approx(gy, gz) < _MIN_RATE or e.gyro_peak > _MAX_PEAK or e.jerk_max > _MAX_JERK:
-            self._valid = False
+        # hysteresis: an ellipse's slow side dips below the entry rate without ending the run
+        floor = _KEEP_RATE if self._net else _MIN_RATE
+        if norm_l2_approx(gy, gz) < floor or e.gyro_peak > _MAX_PEAK or e.jerk_max > _MAX_JERK:
             self._quiet += 1
             if self._quiet >= _QUIET_BLOCKS:
+                self._valid = False
                 self._net = 0
                 self._path = 0
             return
@@ -49,8 +52,7 @@ class AnkleCircleDetector:
         if not self._valid:
             self._valid = True
             self._phase = phase
-            if self._net == 0:
-                self._t_turn = e.t
+            self._t_turn = e.t
             return
         d = wrap_turn(phase - self._phase)
         self._phase = phase

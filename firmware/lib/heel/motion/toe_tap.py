@@ -4,7 +4,7 @@ A tap: an impact, gentle (no walking swing or jiggling in the last second), afte
 moved since the previous one, in a pose that is not the floor pose (tapping the foot on
 the floor, a common fidget, lands flat), after which the foot leaves the surface again
 instead of resting on it (a stomp or a step rests: the foot stays still). Taps are
-proposed once three come in a steady rhythm (fidgeting is irregular).
+proposed once three come in a steady rhythm (fidgeting is irregular and faster).
 Decided 0.5 s after the impact, proposed at the impact's sample time.
 
     det = ToeTapDetector()
@@ -81,9 +81,9 @@ class ToeTapDetector:
         self._still_after = 0
 
     def _accept(self, e, t, off):
-        """Exercise taps come in a rhythm; fidgeting does not. Three taps off the floor with
-        steady intervals start proposing (the first two then too); within a set, any tap
-        counts, on the floor pose too."""
+        """Exercise taps come in a rhythm; fidgeting does not. Three taps with steady
+        intervals, two of them off the floor pose, start proposing (the first two then too);
+        within a set, any tap counts."""
         t1 = self._t1
         t2 = self._t2
         offs = self._off1 + self._off2 + off
@@ -101,7 +101,7 @@ class ToeTapDetector:
             return
         if iv * 10 < iv_prev * _RHYTHM_LO_Q10 or iv * 10 > iv_prev * _RHYTHM_HI_Q10:
             return
-        if offs < 3:
+        if offs < 2:
             return
         if t2 > self._proposed:
             _propose(e, t2)
