@@ -246,3 +246,44 @@ print("EPOCH", app.epoch_s(), app.info()["epoch_s"])
     assert json.loads(out[2])["foot"] == "right"
     assert out[3] == "right 5000"
     assert out[4].split()[1] in ("1767225602", "1767225603")
+
+
+def test_running_asyncio_app_allocates_nothing(micropython_bin, tmp_path):
+    # the real tasks in real time: sampling every 25 ms, feedback every 10 ms
+    script = f"""
+import gc, asyncio, time
+from heel.imu.fake_mpu6050 import FakeMPU6050, ArraySource
+from heel.imu.mpu6050 import MPU6050
+from heel.board import load_board
+from heel.store import SessionLog
+from heel.app import App
+from heel import config
+board = load_board({BOARD!r})
+fake = FakeMPU6050(ArraySource([[0, 0, 8192, 0, 0, 0]], loop=True), clock=time.ticks_ms)
+imu = MPU6050(fake, ticks_ms=time.ticks_ms)
+class Pin:
+    def value(self, v):
+        pass
+root = {str(tmp_path)!r}
+log = SessionLog(root=root + "/sessions", id_path=root + "/id")
+app = App(board, config.merge(config.DEFAULTS, {{}}), imu, log, led=Pin(), clock=time.ticks_ms,
+          config_path=None)
+async def measure():
+    await asyncio.sleep_ms(300)
+    gc.collect()
+    gc.disable()
+    a0 = gc.mem_alloc()
+    s0 = app.sampler.fed
+    await asyncio.sleep_ms(1500)
+    a1 = gc.mem_alloc()
+    gc.enable()
+    print("ALLOC", a1 - a0, "SAMPLES", app.sampler.fed - s0)
+async def main():
+    asyncio.create_task(app._sampling())
+    asyncio.create_task(app._feedback())
+    await measure()
+asyncio.run(main())
+"""
+    out = run_script(script).stdout.decode().split()
+    assert out[0] == "ALLOC" and out[1] == "0", out
+    assert int(out[3]) > 0  # it was sampling meanwhile
