@@ -287,3 +287,44 @@ asyncio.run(main())
     out = run_script(script).stdout.decode().split()
     assert out[0] == "ALLOC" and out[1] == "0", out
     assert int(out[3]) > 0  # it was sampling meanwhile
+
+
+def test_imu_lost_mid_session_faults_are_rate_limited_and_session_ends(micropython_bin, tmp_path):
+    set_trace, _truth = simulate_set(4, "heel_raise")
+    raw = _raw(_concat(_still(3), set_trace), tmp_path / "imu.raw")
+    (tmp_path / "root").mkdir()
+    script = f"""
+from heel.imu.fake_mpu6050 import FakeMPU6050, FileSource
+from heel.imu.mpu6050 import MPU6050
+from heel.board import load_board
+from heel.store import SessionLog
+from heel.app import App
+from heel import config
+board = load_board({BOARD!r})
+fake = FakeMPU6050(FileSource({str(raw)!r}))
+imu = MPU6050(fake, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
+root = {str(tmp_path / "root")!r}
+log = SessionLog(root=root + "/sessions", id_path=root + "/id")
+app = App(board, config.merge(config.DEFAULTS, {{"idle_timeout_s": 30}}), imu, log,
+          clock=fake.ticks_ms, config_path=None)
+while not fake.finished:
+    fake.advance(3)
+    app.step()
+assert log.active is not None and app.reps > 0
+fake.present = False  # the sensor's cable comes loose: every transaction fails
+polls = 0
+while log.active is not None and polls < 5000:
+    fake.advance(3)
+    app.step()
+    polls += 1
+print("POLLS", polls, "ERRORS", imu.errors)
+"""
+    out = run_script(script).stdout.decode().split()
+    polls, errors = int(out[1]), int(out[3])
+    assert polls < 5000 and polls * 25 >= 30000  # ended after the idle time without samples
+    assert errors >= polls  # every poll failed ...
+    _head, records = _sessions(tmp_path)[0]
+    faults = [r for k, r in records if k == R.FAULT and r["code"] == R.FAULT_I2C]
+    assert 1 <= len(faults) <= polls // 400 + 1  # ... but the log got a few summed FAULTs
+    assert sum(f["value"] for f in faults) <= errors
+    assert records[-1][0] == R.SESSION_END and records[-1][1]["reason"] == R.END_IDLE

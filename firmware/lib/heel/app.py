@@ -54,6 +54,7 @@ except ImportError:  # pragma: no cover
     asyncio = None
 
 POLL_MS = 25
+FAULT_POLLS = 400  # I2C error / FIFO overflow counts go to the log at most every 400 polls
 
 
 class App:
@@ -102,6 +103,9 @@ class App:
         self._errors = 0
         self._overflows = 0
         self._full = False
+        self._polls = 0  # sampling polls since start
+        self._empty = 0  # consecutive polls without a sample
+        self._fault_poll = -FAULT_POLLS  # poll of the last FAULT record
         self.server = None
 
     def _apply(self, cfg):
@@ -191,8 +195,13 @@ class App:
         """Poll the IMU once and feed the engine; returns the samples fed. No allocation."""
         eng = self.engine
         n = self.sampler.poll(eng)
-        if n == 0 and self.log.active is None:
-            return 0
+        self._polls += 1
+        if n:
+            self._empty = 0
+        else:
+            self._empty += 1
+            if self.log.active is None:
+                return 0
         h = eng.hold_ms
         if h == 0:
             self._hold_cued = False
@@ -203,29 +212,38 @@ class App:
                 self.feedback.hold()
         log = self.log
         if log.active is not None:
-            if (
-                self.sampler.gaps != self._gaps
-                or self.imu.errors != self._errors
-                or self.imu.overflows != self._overflows
+            if self.sampler.gaps != self._gaps or (
+                self._polls - self._fault_poll >= FAULT_POLLS
+                and (self.imu.errors != self._errors or self.imu.overflows != self._overflows)
             ):
                 self._faults()
             if eng.exercise < 0 and eng.t_ms - self._last_event > self._idle_ms:
+                self.end_session(R.END_IDLE)
+            elif self._empty * self.poll_ms > self._idle_ms:
+                # no samples at all (the IMU stopped answering): engine time stands still
+                eng.finish()
                 self.end_session(R.END_IDLE)
         if log.full != self._full:
             self._check_full()
         return n
 
     def _faults(self):
+        """GAP records at once; I2C error and FIFO overflow counts at most every
+        FAULT_POLLS polls, so a failing chip cannot flood the log."""
         log = self.log
         g = self.sampler.gaps
         if g != self._gaps:
             log.append_gap(self.now_ms(), g - self._gaps)
             self._gaps = g
+        if self._polls - self._fault_poll < FAULT_POLLS:
+            return
         e = self.imu.errors
+        o = self.imu.overflows
+        if e != self._errors or o != self._overflows:
+            self._fault_poll = self._polls
         if e != self._errors:
             log.append_fault(R.FAULT_I2C, e - self._errors)
             self._errors = e
-        o = self.imu.overflows
         if o != self._overflows:
             log.append_fault(R.FAULT_FIFO_OVERFLOW, o - self._overflows)
             self._overflows = o
