@@ -16,7 +16,6 @@ board, enters the raw REPL and starts the link server there (`heel.link.server.s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
 import time
@@ -399,10 +398,6 @@ def _name(ftype: int) -> str:
         if name.startswith("T_") and getattr(F, name) == ftype:
             return name[2:]
     return f"request {ftype:#x}"
-
-
-def sha256(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
 
 
 class Connection:

@@ -36,42 +36,31 @@ so a damaged byte cannot interrupt the app; afterwards it is back on, so mpremot
 """
 
 import json
+import select
 import struct
 import sys
 from binascii import hexlify
+from hashlib import sha256
 
 from heel.compat import const
 from heel.link import frame as F
 
 try:
-    import select
-except ImportError:  # pragma: no cover
-    select = None
+    from time import ticks_diff, ticks_ms
 
-try:
     from micropython import kbd_intr
-except ImportError:  # CPython
+except ImportError:  # CPython (the module imports; the link itself runs on MicroPython)
+    from time import monotonic
 
     def kbd_intr(_c):
         pass
 
-
-try:
-    from time import ticks_diff, ticks_ms
-except ImportError:  # CPython
-    import time as _time
-
     def ticks_ms():
-        return int(_time.monotonic() * 1000) & 0x3FFFFFFF
+        return int(monotonic() * 1000) & 0x3FFFFFFF
 
     def ticks_diff(a, b):
         return ((a - b + 0x20000000) & 0x3FFFFFFF) - 0x20000000
 
-
-try:
-    from hashlib import sha256
-except ImportError:  # pragma: no cover
-    sha256 = None
 
 MAX_READ = const(8192)  # data bytes per reply frame
 _MAX_READS = const(8)  # READ requests queued at once
