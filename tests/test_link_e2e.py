@@ -147,13 +147,14 @@ def test_ctrl_c_is_off_during_a_binary_exchange_and_back_after_bye(
     # In the unix port micropython.kbd_intr(-1) uninstalls the SIGINT handler, kbd_intr(3)
     # installs it again: /proc shows which.
     board = new_board(boards, tmp_path, mode="app")
-    time.sleep(0.3)
     assert _sigint_caught(board.proc.pid)
     transport = SerialTransport(board.port)
     conn = open_link(transport, repl=False)
-    assert not _sigint_caught(board.proc.pid)
+    assert not _sigint_caught(board.proc.pid)  # set before the HELLO reply was sent
     conn.close()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 5
+    while not _sigint_caught(board.proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)  # BYE's reply is sent just before Ctrl-C comes back on
     assert _sigint_caught(board.proc.pid)
 
 

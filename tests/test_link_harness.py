@@ -31,6 +31,10 @@ from heeltrack.micropython import FIRMWARE_LIB, find_micropython
 
 DEVICE_ID = "d0e1f2a3b4c5d6e7"
 
+READY = """
+open("/ready", "w").close()
+"""
+
 BOOT = """
 import vfs, sys, os
 vfs.mount(vfs.VfsPosix({root!r}), "/")
@@ -88,6 +92,7 @@ recording = "record" in os.listdir("/")
 if recording:  # counting and logging go on while the host syncs
     sid = dev.log.begin(ticks_ms(), 0, "pico", "left", "0.1.0", b"\x00")
     dev.log.append_set_start(0, ticks_ms(), 0)
+# READY
 while True:
     server.poll()
     if recording:
@@ -167,8 +172,10 @@ class Board:
         boot = tmp / "boot.py"
         src = BOOT.format(root=str(self.root))
         if mode == "app":
-            src += APP_LOOP
-        elif mode == "plain":
+            src += APP_LOOP.replace("# READY", READY)
+        elif mode == "repl":
+            src += READY
+        else:
             src = ""
         boot.write_text(src)
         dev_master, dev_slave = os.openpty()
@@ -189,7 +196,12 @@ class Board:
         os.close(dev_slave)
         self.relay = Relay(dev_master, faults)
         self.port = self.relay.port
-        time.sleep(0.05)
+        ready = self.root / "ready"
+        deadline = time.monotonic() + 20
+        while mode != "plain" and not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)  # the board writes /ready when it listens (a loaded CI is slow)
+        if mode == "plain":
+            time.sleep(0.2)
 
     def add_session(self, sid: int, data: bytes) -> None:
         (self.root / "sessions" / f"{sid}.hts").write_bytes(data)
