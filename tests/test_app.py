@@ -328,3 +328,39 @@ print("POLLS", polls, "ERRORS", imu.errors)
     assert 1 <= len(faults) <= polls // 400 + 1  # ... but the log got a few summed FAULTs
     assert sum(f["value"] for f in faults) <= errors
     assert records[-1][0] == R.SESSION_END and records[-1][1]["reason"] == R.END_IDLE
+
+
+def test_an_unexpected_error_does_not_stop_the_counting(micropython_bin, tmp_path):
+    script = f"""
+import asyncio, time
+from heel.imu.fake_mpu6050 import FakeMPU6050, ArraySource
+from heel.imu.mpu6050 import MPU6050
+from heel.board import load_board
+from heel.store import SessionLog
+from heel.app import App
+from heel import config
+board = load_board({BOARD!r})
+fake = FakeMPU6050(ArraySource([[0, 0, 8192, 0, 0, 0]], loop=True), clock=time.ticks_ms)
+imu = MPU6050(fake, ticks_ms=time.ticks_ms)
+root = {str(tmp_path)!r}
+log = SessionLog(root=root + "/sessions", id_path=root + "/id")
+app = App(board, config.merge(config.DEFAULTS, {{}}), imu, log, clock=time.ticks_ms,
+          config_path=None)
+real_poll = app.sampler.poll
+calls = [0]
+def flaky(sink):
+    calls[0] += 1
+    if calls[0] <= 3:
+        raise ValueError("bug %d" % calls[0])
+    return real_poll(sink)
+app.sampler.poll = flaky
+async def main():
+    asyncio.create_task(app._sampling())
+    await asyncio.sleep_ms(400)
+asyncio.run(main())
+print("ERRORS", app.errors, "FED", app.sampler.fed)
+"""
+    out = run_script(script).stdout.decode()
+    assert out.count("sampling failed") == 1 and "bug 1" in out and "bug 2" not in out
+    last = out.split()
+    assert last[-4:-2] == ["ERRORS", "3"] and int(last[-1]) > 0

@@ -53,6 +53,11 @@ try:
 except ImportError:  # pragma: no cover
     asyncio = None
 
+try:
+    from sys import print_exception
+except ImportError:  # CPython
+    from traceback import print_exception
+
 POLL_MS = 25
 FAULT_POLLS = 400  # I2C error / FIFO overflow counts go to the log at most every 400 polls
 
@@ -103,6 +108,7 @@ class App:
         self._errors = 0
         self._overflows = 0
         self._full = False
+        self.errors = 0  # unexpected exceptions in the tasks
         self._polls = 0  # sampling polls since start
         self._empty = 0  # consecutive polls without a sample
         self._fault_poll = -FAULT_POLLS  # poll of the last FAULT record
@@ -298,9 +304,19 @@ class App:
             self._subs.remove(cb)
 
     # ---- asyncio ---------------------------------------------------------------------------
+    def _oops(self, where, e):
+        """An unexpected error in a task: report the first one, keep the board counting."""
+        self.errors += 1
+        if self.errors == 1:
+            print("heeltrack: %s failed, continuing:" % where)
+            print_exception(e)
+
     async def _sampling(self):
         while True:
-            self.step()
+            try:
+                self.step()
+            except Exception as e:  # noqa: BLE001 - a wearable keeps counting
+                self._oops("sampling", e)
             await asyncio.sleep_ms(self.poll_ms)
 
     async def _feedback(self):
@@ -314,14 +330,19 @@ class App:
 
         stream_in = self._stream_in if self._stream_in is not None else sys.stdin.buffer
         stream_out = self._stream_out if self._stream_out is not None else sys.stdout.buffer
-        server = LinkServer(self, stream_in, stream_out)
-        self.server = server
-        try:
-            while not server.done:
-                server.poll()
-                await asyncio.sleep_ms(5 if server.active else 40)
-        finally:
-            server._end_session()  # Ctrl-C back on
+        while True:
+            server = LinkServer(self, stream_in, stream_out)
+            self.server = server
+            try:
+                while not server.done:
+                    server.poll()
+                    await asyncio.sleep_ms(5 if server.active else 40)
+                return  # input closed
+            except Exception as e:  # noqa: BLE001 - garbage must not stop the app
+                self._oops("link", e)
+                await asyncio.sleep_ms(500)
+            finally:
+                server._end_session()  # Ctrl-C back on
 
     async def main(self, link=True):
         tasks = [asyncio.create_task(self._sampling()), asyncio.create_task(self._feedback())]
