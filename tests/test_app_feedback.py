@@ -150,3 +150,62 @@ def test_active_low_led():
     fb.rep()
     run_for(fb, clock, 500)
     assert [v for _, v in raw.edges] == [0, 1]  # on = low, then back high
+
+
+class StubLog:
+    """Stand-in for heel.store.SessionLog whose filesystem is full of unsynced data."""
+
+    def __init__(self) -> None:
+        self.active: int | None = None
+        self.full = False
+        self.device_id = "0" * 16
+        self.calls: list[str] = []
+
+    def begin(self, *args: object) -> int:
+        self.active = 1
+        return 1
+
+    def _append(self, name: str) -> bool:
+        self.calls.append(name)
+        self.full = True
+        return False
+
+    def append_rep(self, *a: object) -> bool:
+        return self._append("rep")
+
+    def append_set_start(self, *a: object) -> bool:
+        return self._append("set_start")
+
+    def append_set_end(self, *a: object) -> bool:
+        return self._append("set_end")
+
+    def end(self, *a: object) -> None:
+        self.active = None
+
+    def free_bytes(self) -> int:
+        return 0
+
+
+def test_store_full_is_signalled_and_counting_goes_on():
+    from heel.app import App
+    from heel.board import load_board
+    from heel.imu.fake_mpu6050 import ArraySource, FakeMPU6050
+    from heel.imu.mpu6050 import MPU6050
+    from heel.motion import events as E
+    from heeltrack.micropython import FIRMWARE_DIR
+
+    board = load_board(str(FIRMWARE_DIR.parent / "boards" / "virtual.json"))
+    fake = FakeMPU6050(ArraySource([[0, 0, 8192, 0, 0, 0]], loop=True))
+    imu = MPU6050(fake, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
+    clock = Clock()
+    led = Pin(clock)
+    log = StubLog()
+    app = App(board, C.merge(C.DEFAULTS, {}), imu, log, led=led, clock=clock, config_path=None)
+    app._on_event(E.EV_SET_START, E.HEEL_RAISE, 1000, 0)
+    for k in range(3):
+        app._on_event(E.EV_REP, E.HEEL_RAISE, 2000 + 1000 * k, 500)
+    assert app.reps == 3 and log.calls == ["set_start", "rep", "rep", "rep"]
+    run_for(app.feedback, clock, 3000)
+    # every rep still blinks, and the store-full warning (five fast flashes) shows
+    durations = on_durations(led)
+    assert durations.count(80) == 3 and durations.count(50) == 5
