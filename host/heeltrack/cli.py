@@ -25,6 +25,9 @@ COMMANDS = {
     "export": "heeltrack.cmd_export",
     "report": "heeltrack.cmd_report",
     "demo": "heeltrack.cmd_demo",
+    "config": "heeltrack.cmd_config",
+    "live": "heeltrack.cmd_live",
+    "record": "heeltrack.cmd_record",
 }
 
 

@@ -1,0 +1,99 @@
+"""Stream the IMU's samples, in the foot frame, to the host: what `heeltrack record` runs.
+
+The host stops the app (Ctrl-C), and at the raw REPL runs (heeltrack.cmd_record sends it):
+
+    from heel.recorder import Recorder
+    rec = Recorder(imu, board, sys.stdout.buffer, foot="left")
+    rec.run(seconds=30, poll_ms=25)          # Ctrl-C from the host ends it early
+
+Frames use the link's codec (heel.link.frame: magic, length, CRC32), device -> host only:
+
+    T_REC_START  JSON {"rate_hz", "foot", "board", "units"}            once
+    T_SAMPLES    index u32 | gap u16 | n u16 | n x (ax ay az gx gy gz) int16
+                 index: the block's first sample since the start; gap: samples lost just before
+                 it (FIFO overflow); units: the engine's, mg and 0.1 deg/s (heel.sampler)
+    T_REC_END    samples u32 | gaps u32                                   once
+
+One FIFO read is one frame, built in one preallocated buffer: nothing is allocated per block.
+"""
+
+import struct
+
+from heel.compat import const
+from heel.link import frame as F
+from heel.sampler import Sampler
+
+try:
+    from time import sleep_ms
+except ImportError:  # CPython (tests)
+    import time as _time
+
+    def sleep_ms(ms):
+        _time.sleep(ms / 1000)
+
+
+T_REC_START = const(0x60)
+T_SAMPLES = const(0x61)
+T_REC_END = const(0x62)
+_BLOCK_HEAD = const(8)  # index u32, gap u16, n u16
+_SAMPLE = const(12)  # 6 x int16
+
+
+class Recorder:
+    def __init__(self, imu, board, stream, foot=""):
+        self.imu = imu
+        self.board = board
+        self.foot = foot
+        self.sampler = Sampler(imu, board)
+        self.writer = F.ResponseWriter(stream, _BLOCK_HEAD + _SAMPLE * imu.max_samples)
+        self._one = [0, 0, 0, 0, 0, 0]
+        self.samples = 0
+        self.gaps = 0
+        self.frames = 0
+
+    def start(self):
+        import json
+
+        info = {
+            "rate_hz": self.board.rate_hz,
+            "foot": self.foot,
+            "board": self.board.name,
+            "units": "mg,0.1dps",
+        }
+        self.writer.send_bytes(T_REC_START, 0, json.dumps(info).encode())
+
+    def block(self):
+        """Read the FIFO once and send what it held; returns the samples sent."""
+        n = self.sampler.read()
+        imu = self.imu
+        gap = imu.gap_samples
+        if not n and not gap:
+            return 0
+        imu.gap_samples = 0
+        w = self.writer
+        buf = w.buf
+        struct.pack_into("<IHH", buf, F.HEADER, self.samples + self.gaps, min(gap, 65535), n)
+        off = F.HEADER + _BLOCK_HEAD
+        one = self._one
+        for i in range(n):
+            self.sampler.sample(i, one)
+            struct.pack_into("<6h", buf, off, one[0], one[1], one[2], one[3], one[4], one[5])
+            off += _SAMPLE
+        self.frames += 1
+        w.send(T_SAMPLES, self.frames & 0xFF, _BLOCK_HEAD + _SAMPLE * n)
+        self.samples += n
+        self.gaps += gap
+        return n
+
+    def run(self, seconds, poll_ms=25):
+        """Stream for `seconds` of samples (by the IMU's clock), then T_REC_END."""
+        want = int(seconds * self.board.rate_hz)
+        self.start()
+        try:
+            while self.samples + self.gaps < want:
+                self.block()
+                sleep_ms(poll_ms)
+        finally:
+            struct.pack_into("<II", self.writer.buf, F.HEADER, self.samples, self.gaps)
+            self.writer.send(T_REC_END, 0, 8)
+        return self.samples

@@ -1,0 +1,119 @@
+"""`heeltrack live` and `heeltrack record` against the virtual board (the firmware in the unix
+port behind a pty, flashed with mpremote): events of a simulated calf-raise set, and a
+recording that the engine analyses back to the same set. Fails, never skips, without the
+unix port."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from heeltrack.analysis import analyze_file
+from heeltrack.cli import main
+from heeltrack.demo import _Relay, _rest_trace
+from heeltrack.flash import flash
+from heeltrack.rawtrace import trace_to_raw
+from heeltrack.sim import simulate_set
+from heeltrack.virtual import VirtualOptions, load_board_host
+
+SPEED = 20.0
+LEAD_S = 40.0  # virtual seconds of rest before the set: time to connect
+
+
+@dataclass
+class Board:
+    port: str
+    truth: dict
+    relay: _Relay
+
+
+def start_board(tmp: Path, seed: int = 5, exercise: str = "heel_raise") -> Board:
+    trace, truth = simulate_set(seed, exercise)
+    b = load_board_host("virtual")
+    raw = (
+        trace_to_raw(_rest_trace(LEAD_S), b)
+        + trace_to_raw(trace, b)
+        + trace_to_raw(_rest_trace(300), b)
+    )
+    (tmp / "imu.raw").write_bytes(raw)
+    opts = VirtualOptions(image=tmp / "board.img", raw=tmp / "imu.raw", speed=SPEED, workdir=tmp)
+    relay = _Relay(opts)
+    port = relay.__enter__()
+    try:
+        result = flash(port, board="virtual", foot="right")
+        assert result.started, result.output
+    except BaseException:
+        relay.__exit__(None, None, None)
+        raise
+    return Board(port, truth, relay)
+
+
+@pytest.fixture
+def board(tmp_path: Path, micropython_bin: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Board]:
+    monkeypatch.setenv("HEELTRACK_RUNTIME_DIR", str(tmp_path / "run"))
+    b = start_board(tmp_path)
+    yield b
+    b.relay.__exit__(None, None, None)
+
+
+def test_live_shows_the_set_as_the_board_counts_it(
+    board: Board, capsys: pytest.CaptureFixture[str]
+) -> None:
+    count = board.truth["sets"][0]["count"]
+    assert main(["live", "--port", board.port, "--seconds", "6"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "set 1: calf raises"
+    reps = [line for line in out if line.startswith("calf raises ")]
+    assert reps[0].startswith("calf raises 1/10  hold ")
+    assert abs(len(reps) - count) <= 1  # the engine's accuracy is tested elsewhere
+    assert f"set 1 done: {len(reps)} calf raises" in out
+
+
+def test_record_streams_samples_that_analyse_to_the_same_set(
+    board: Board, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "rec.csv"
+    assert main(["record", str(out), "--port", board.port, "--seconds", "90"]) == 0
+    assert "9000 samples (90.0 s at 100 Hz, right foot)" in capsys.readouterr().out
+    lines = out.read_text().splitlines()
+    assert lines[:2] == ["# foot: right", "# rate_hz: 100"]
+    assert "t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps" in lines
+    first = lines[lines.index("t_s,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps") + 1].split(",")
+    assert abs(float(first[3]) - 1.0) < 0.1  # resting flat: az about +1 g in the foot frame
+    sets = analyze_file(out)["sets"]
+    assert [s["exercise"] for s in sets] == ["heel_raise"]
+    assert abs(sets[0]["count"] - board.truth["sets"][0]["count"]) <= 1
+    # the app runs again afterwards: the link answers from the app, not the REPL
+    from heeltrack.link import connect
+
+    with connect(board.port) as client:
+        assert client.info["mode"] == "app"
+
+
+def test_a_vanished_port_is_one_line(
+    board: Board, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = board.port
+    board.relay.__exit__(None, None, None)
+    for argv in (
+        ["live", "--port", port, "--seconds", "1"],
+        ["record", str(tmp_path / "x.csv"), "--port", port, "--seconds", "1"],
+        ["config", "--port", port],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and port in err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_record_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["record", str(tmp_path), "--port", os.devnull]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert main(["record", str(tmp_path / "a.csv"), "--seconds", "0"]) == 2
+    assert "--seconds must be in" in capsys.readouterr().err
+    assert main(["live", "--seconds", "-1"]) == 2
+    assert "--seconds must be > 0" in capsys.readouterr().err
