@@ -15,6 +15,21 @@ Time `t_ms` is engine time: samples fed (and lost) x 10 ms since the engine star
 """
 
 from heel.compat import const
+from heel.motion.accumulate import (
+    BIAS,
+    BLOCK,
+    BX,
+    FIRST,
+    GDIFF,
+    GPK,
+    JMAX,
+    JN,
+    SAX,
+    K,
+    accumulate,
+    new_state,
+    reset_block,
+)
 from heel.motion.ankle_circle import AnkleCircleDetector
 from heel.motion.heel_raise import HeelRaiseDetector
 from heel.motion.heel_walk import HeelWalkDetector
@@ -24,7 +39,6 @@ from heel.motion.toe_tap import ToeTapDetector
 
 RATE_HZ = const(100)
 SAMPLE_MS = const(10)
-BLOCK = const(10)  # samples per block
 _RESET_GAP = const(50)  # a longer gap (0.5 s) restarts the detectors
 
 
@@ -38,27 +52,9 @@ class Engine:
         self.sets = SetTracker(self._listener)
         self.posture = Posture()
         self._new_detectors()
-        self._first = True
+        self._st = new_state()  # per-sample accumulators (see accumulate.py)
         self.n = 0  # samples since start (including lost ones)
         self.t = 0  # ms at the end of the last block
-        # block accumulators
-        self._k = 0
-        self._sax = 0
-        self._say = 0
-        self._saz = 0
-        self._sgx = 0
-        self._sgy = 0
-        self._sgz = 0
-        self._pax = 0
-        self._pay = 0
-        self._paz = 0
-        self._pgx = 0
-        self._pgy = 0
-        self._pgz = 0
-        self._jmax = 0
-        self._jn = 0
-        self._gdiff = 0
-        self._gpk = 0
         # block results read by the detectors
         self.ax = 0
         self.ay = 0
@@ -90,59 +86,38 @@ class Engine:
 
     @property
     def t_ms(self):
-        return self.n * SAMPLE_MS
+        return (self.n + self._st[K]) * SAMPLE_MS
 
     def feed(self, ax, ay, az, gx, gy, gz):
-        self.n += 1
-        if self._first:  # no previous sample to difference against
-            self._first = False
-            self._pax = ax
-            self._pay = ay
-            self._paz = az
-            self._pgx = gx
-            self._pgy = gy
-            self._pgz = gz
-        self._sax += ax
-        self._say += ay
-        self._saz += az
-        self._sgx += gx
-        self._sgy += gy
-        self._sgz += gz
-        j = abs(ax - self._pax) + abs(ay - self._pay) + abs(az - self._paz)
-        if j > self._jmax:
-            self._jmax = j
-            self._jn = self.n
-        self._gdiff += abs(gx - self._pgx) + abs(gy - self._pgy) + abs(gz - self._pgz)
-        self._pax = ax
-        self._pay = ay
-        self._paz = az
-        self._pgx = gx
-        self._pgy = gy
-        self._pgz = gz
-        p = self.posture
-        g = abs(gx - (p.bx16 >> 4)) + abs(gy - (p.by16 >> 4)) + abs(gz - (p.bz16 >> 4))
-        if g > self._gpk:
-            self._gpk = g
-        self._k += 1
-        if self._k == BLOCK:
+        if accumulate(self._st, ax, ay, az, gx, gy, gz):
             self._block()
 
     def _block(self):
+        st = self._st
         p = self.posture
+        self.n += BLOCK
         self.t = self.n * SAMPLE_MS
-        self.ax = self._sax // BLOCK
-        self.ay = self._say // BLOCK
-        self.az = self._saz // BLOCK
-        gx = self._sgx // BLOCK
-        gy = self._sgy // BLOCK
-        gz = self._sgz // BLOCK
-        self.jerk_max = self._jmax
-        self.jerk_t = self._jn * SAMPLE_MS
-        self.gyro_peak = self._gpk
-        p.update(self.ax, self.ay, self.az, gx, gy, gz, self._jmax, self._gdiff, self._gpk)
-        self.gx_c = gx - (p.bx16 >> 4)
-        self.gy_c = gy - (p.by16 >> 4)
-        self.gz_c = gz - (p.bz16 >> 4)
+        self.ax = (st[SAX] - BIAS) // BLOCK
+        self.ay = (st[SAX + 1] - BIAS) // BLOCK
+        self.az = (st[SAX + 2] - BIAS) // BLOCK
+        gx = (st[SAX + 3] - BIAS) // BLOCK
+        gy = (st[SAX + 4] - BIAS) // BLOCK
+        gz = (st[SAX + 5] - BIAS) // BLOCK
+        jmax = st[JMAX]
+        self.jerk_max = jmax
+        self.jerk_t = (self.n - BLOCK + 1 + st[JN]) * SAMPLE_MS
+        gpk = st[GPK]
+        self.gyro_peak = gpk
+        p.update(self.ax, self.ay, self.az, gx, gy, gz, jmax, st[GDIFF], gpk)
+        bx = p.bx16 >> 4
+        by = p.by16 >> 4
+        bz = p.bz16 >> 4
+        st[BX] = bx + BIAS
+        st[BX + 1] = by + BIAS
+        st[BX + 2] = bz + BIAS
+        self.gx_c = gx - bx
+        self.gy_c = gy - by
+        self.gz_c = gz - bz
         self.raise_det.block(self)
         p.hold_flat = self.raise_det.up
         self.walk_det.block(self)
@@ -150,35 +125,18 @@ class Engine:
         self.circle_det.block(self)
         if not self.raise_det.up:  # a long hold is not a pause
             self.sets.tick(self.t)
-        self._k = 0
-        self._sax = 0
-        self._say = 0
-        self._saz = 0
-        self._sgx = 0
-        self._sgy = 0
-        self._sgz = 0
-        self._jmax = 0
-        self._gdiff = 0
-        self._gpk = 0
+        reset_block(st)
 
     def gap(self, n):
         """n samples were lost: time moves on; a long gap restarts the detectors."""
-        self.n += n
+        st = self._st
+        self.n += n + st[K]  # the unfinished block is dropped with the gap
         if n >= _RESET_GAP:
             # reps in progress are lost; the gyro bias and floor pose survive
             self._new_detectors()
             self.posture.still_run = 0
-        self._k = 0
-        self._sax = 0
-        self._say = 0
-        self._saz = 0
-        self._sgx = 0
-        self._sgy = 0
-        self._sgz = 0
-        self._jmax = 0
-        self._gdiff = 0
-        self._gpk = 0
-        self._first = True
+        reset_block(st)
+        st[FIRST] = 1
         self.sets.tick(self.n * SAMPLE_MS)
 
     def finish(self):

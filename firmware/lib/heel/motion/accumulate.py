@@ -1,0 +1,112 @@
+"""The per-sample step of the engine: block sums, peak jerk, gyro change and peak.
+
+It runs 100 times a second, so on the board it is a viper function (native code, machine
+ints, no allocation) over a preallocated array('i'); in CPython the same function runs as
+plain Python. Values are stored with a +2**24 bias so that every stored word is positive:
+viper loads ptr32 words unsigned on 64-bit ports.
+
+    st = new_state()
+    if accumulate(st, ax, ay, az, gx, gy, gz):   # 1 when a block of 10 is complete
+        sums = st[SAX] - BIAS, ...
+"""
+
+from array import array
+
+from heel.compat import const
+
+try:
+    import micropython
+except ImportError:  # CPython: the viper function below runs as plain Python
+
+    class micropython:  # noqa: N801
+        @staticmethod
+        def viper(f):
+            return f
+
+    ptr32 = int
+
+BIAS = const(16777216)  # 2**24
+BLOCK = const(10)
+# slots (biased: sums, previous sample, bias; raw: the rest)
+SAX = const(0)  # 0..5: sums of ax, ay, az, gx, gy, gz over the block
+PAX = const(6)  # 6..11: the previous sample
+JMAX = const(12)  # peak jerk (L1 of the accel change), mg
+JN = const(13)  # index of that sample in the block
+GDIFF = const(14)  # summed L1 gyro change, ddps
+GPK = const(15)  # peak L1 of the bias-corrected gyro, ddps
+K = const(16)  # samples in the block so far
+BX = const(17)  # 17..19: gyro bias, ddps
+FIRST = const(20)  # 1: no previous sample (start, after a gap)
+SLOTS = const(21)
+
+
+def new_state():
+    st = array("i", [0] * SLOTS)
+    reset_block(st)
+    for i in range(BX, BX + 3):
+        st[i] = BIAS
+    st[FIRST] = 1
+    return st
+
+
+def reset_block(st):
+    for i in range(SAX, SAX + 6):
+        st[i] = BIAS
+    st[JMAX] = 0
+    st[JN] = 0
+    st[GDIFF] = 0
+    st[GPK] = 0
+    st[K] = 0
+
+
+@micropython.viper
+def accumulate(st: ptr32, ax: int, ay: int, az: int, gx: int, gy: int, gz: int) -> int:
+    b = 16777216
+    if st[20]:
+        st[20] = 0
+        st[6] = ax + b
+        st[7] = ay + b
+        st[8] = az + b
+        st[9] = gx + b
+        st[10] = gy + b
+        st[11] = gz + b
+    st[0] = st[0] + ax
+    st[1] = st[1] + ay
+    st[2] = st[2] + az
+    st[3] = st[3] + gx
+    st[4] = st[4] + gy
+    st[5] = st[5] + gz
+    k = int(st[16])
+    d = ax + b - int(st[6])
+    j = d if d >= 0 else 0 - d
+    d = ay + b - int(st[7])
+    j += d if d >= 0 else 0 - d
+    d = az + b - int(st[8])
+    j += d if d >= 0 else 0 - d
+    if j > int(st[12]):
+        st[12] = j
+        st[13] = k
+    d = gx + b - int(st[9])
+    g = d if d >= 0 else 0 - d
+    d = gy + b - int(st[10])
+    g += d if d >= 0 else 0 - d
+    d = gz + b - int(st[11])
+    g += d if d >= 0 else 0 - d
+    st[14] = st[14] + g
+    st[6] = ax + b
+    st[7] = ay + b
+    st[8] = az + b
+    st[9] = gx + b
+    st[10] = gy + b
+    st[11] = gz + b
+    d = gx + b - int(st[17])
+    g = d if d >= 0 else 0 - d
+    d = gy + b - int(st[18])
+    g += d if d >= 0 else 0 - d
+    d = gz + b - int(st[19])
+    g += d if d >= 0 else 0 - d
+    if g > int(st[15]):
+        st[15] = g
+    k += 1
+    st[16] = k
+    return 1 if k >= 10 else 0
