@@ -98,7 +98,13 @@ def package_json() -> dict[str, Any]:
     """What firmware/package.json must say (for `mpremote mip install --target /`)."""
     from heel import VERSION
 
-    urls = [["main.py", "main.py"]] + [[str(p), str(p)] for p in firmware_sources()]
+    sources = [str(p) for p in firmware_sources()]
+    git = subprocess.run(  # in a checkout: the committed modules, not work in progress
+        ["git", "ls-files", "lib/heel"], cwd=FIRMWARE_DIR, capture_output=True, text=True
+    )
+    if git.returncode == 0 and git.stdout.strip():
+        sources = sorted(p for p in git.stdout.split() if p.endswith(".py"))
+    urls = [["main.py", "main.py"]] + [[p, p] for p in sources]
     return {"urls": urls, "version": VERSION, "deps": []}
 
 
