@@ -101,6 +101,11 @@ def test_dating() -> None:
     assert (d.start_epoch, d.approximate, d.how) == (1_800_000_000 - 3600, True, "uptime at sync")
     d = date_session(10_000, 0, None, (5_000, 1_800_000_000))  # rebooted since: unknown
     assert (d.start_epoch, d.approximate) == (None, True)
+    # a later session started at a lower uptime: the board rebooted after this one
+    d = date_session(10_000, 0, None, (3_610_000, 1_800_000_000), later_start_uptime_ms=2_000)
+    assert (d.start_epoch, d.approximate, d.how) == (None, True, "unknown")
+    d = date_session(10_000, 0, None, (3_610_000, 1_800_000_000), later_start_uptime_ms=20_000)
+    assert d.how == "uptime at sync"
     dec = decode(make_session(1, 2, uptime_ms=60_000), sync_clock=(160_000, 1_800_000_000))
     assert dec.dating.start_epoch == 1_800_000_000 - 100
     assert dec.reps[0]["at"] == iso(1_800_000_000 - 100 + 3)  # rep at uptime 63 s

@@ -233,3 +233,19 @@ def test_config_at_the_repl_goes_to_the_config_file(boards: list[Board], tmp_pat
             next(client.live())
         assert client.hello()["foot"] == "right"
     assert '"right"' in (board.root / "config.json").read_text()
+
+
+def test_a_session_from_before_a_reboot_is_not_dated_from_todays_uptime(
+    boards: list[Board], tmp_path: Path
+) -> None:
+    # session 1 started 500 s after a boot, session 2 10 s after a later boot; neither had a clock
+    sessions = {1: make_session(1, 3, uptime_ms=500_000), 2: make_session(2, 3, uptime_ms=10_000)}
+    board = new_board(boards, tmp_path, mode="app", sessions=sessions)
+    with Database(tmp_path / "h.sqlite3") as db:
+        with connect(board.port) as client:
+            rep = sync_device(client, db, port="P")
+        dates = {s.sid: st.dating for s, st in rep.new}
+        assert dates[1] is not None and dates[1].start_epoch is None and dates[1].approximate
+        assert dates[2] is not None and dates[2].how == "uptime at sync"
+        rows = db.conn.execute("SELECT sid, started_at FROM sessions ORDER BY sid").fetchall()
+        assert rows[0] == (1, None) and rows[1][1] is not None

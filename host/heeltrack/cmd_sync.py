@@ -9,9 +9,10 @@ For scripts: sync_device(client, db, port=...) does the work over an open LinkCl
         report = sync_device(client, db, port="/dev/ttyACM0")
 
 Order of events, so that nothing is lost or duplicated whatever happens to the cable: HELLO ->
-SET_CLOCK -> LIST -> per closed session not yet in the database: READ from the offset the database
-holds (chunks stored durably as they arrive) -> sha256 checked against LIST and HASH -> stored
-with its sets and reps in one transaction -> only then CONFIRM_DELETE (MARK_SYNCED with --keep).
+SET_CLOCK -> LIST -> per closed session not yet in the database (newest first): READ from the
+offset the database holds (chunks stored durably as they arrive) -> sha256 checked against LIST
+and HASH -> stored with its sets and reps in one transaction -> only then CONFIRM_DELETE
+(MARK_SYNCED with --keep).
 """
 
 from __future__ import annotations
@@ -87,7 +88,10 @@ def sync_device(
 
     total = sum(e.size - len(held) for e, held in todo)
     counter = _Counter(total, progress)
-    for e, held in todo:
+    # newest first: a session is dated from the uptime at this sync only if no later session
+    # started at a lower uptime (a reboot in between)
+    later_start: int | None = None
+    for e, held in reversed(todo):
         assert e.sha256 is not None
         rx = _Receiver(db, device_id, e, held, counter)
         try:
@@ -105,7 +109,10 @@ def sync_device(
             db.drop_partial(device_id, e.sid)
             rep.failed.append((e.sid, "arrived with a different sha256; it stays on the board"))
             continue
-        stored = db.store_session(device_id, e.sid, data, sync_clock)
+        stored = db.store_session(device_id, e.sid, data, sync_clock, later_start)
+        if stored.start_uptime_ms is not None:
+            up = stored.start_uptime_ms
+            later_start = up if later_start is None else min(later_start, up)
         rep.new.append((e, stored))
         _confirm(client, e, keep, rep)
     rep.seconds = time.monotonic() - t0

@@ -134,16 +134,25 @@ def date_session(
     start_epoch_s: int,
     clock_record: tuple[int, int] | None,
     sync_clock: tuple[int, int] | None,
+    later_start_uptime_ms: int | None = None,
 ) -> Dating:
     """Date a session: its own epoch if the clock was set; else reconstructed from uptime with a
     CLOCK record in the session, or with the (uptime_ms, epoch_s) pair seen at this sync if the
-    board has not rebooted since (its uptime now is past the session's start)."""
+    board has not rebooted since: its uptime now is past the session's start, and no later
+    session (`later_start_uptime_ms`: the least start uptime of the later ones) started at a
+    lower uptime."""
     if start_epoch_s:
         return Dating(float(start_epoch_s), False, "clock")
     if clock_record is not None and clock_record[1]:
         up, ep = clock_record
         return Dating(ep - (up - start_uptime_ms) / 1000.0, True, "clock record")
-    if sync_clock is not None and sync_clock[0] > start_uptime_ms and sync_clock[1]:
+    rebooted = later_start_uptime_ms is not None and later_start_uptime_ms < start_uptime_ms
+    if (
+        sync_clock is not None
+        and sync_clock[0] > start_uptime_ms
+        and sync_clock[1]
+        and not rebooted
+    ):
         up, ep = sync_clock
         return Dating(ep - (up - start_uptime_ms) / 1000.0, True, "uptime at sync")
     return Dating(None, True, "unknown")
@@ -159,6 +168,7 @@ class Stored:
     reps: int = 0
     dating: Dating | None = None
     decode_error: str | None = None
+    start_uptime_ms: int | None = None
 
 
 class Database:
@@ -329,9 +339,11 @@ class Database:
         sid: int,
         data: bytes,
         sync_clock: tuple[int, int] | None = None,
+        later_start_uptime_ms: int | None = None,
     ) -> Stored:
         """Store a whole session (verified by the caller) once: (device, sid, sha256) is unique.
-        Decodes it into sets and reps in the same transaction; drops its partial chunks."""
+        Decodes it into sets and reps in the same transaction; drops its partial chunks.
+        sync_clock, later_start_uptime_ms: see date_session."""
         digest = hashlib.sha256(data).hexdigest()
         c = self.conn
         row = c.execute(
@@ -341,7 +353,7 @@ class Database:
         if row is not None:
             self.drop_partial(device_id, sid)
             return Stored(int(row[0]), new=False)
-        decoded = decode(data, sync_clock)
+        decoded = decode(data, sync_clock, later_start_uptime_ms)
         with self.transaction():
             cur = c.execute(
                 "INSERT INTO sessions (device_id, sid, sha256, size, data, started_at, "
@@ -409,6 +421,7 @@ class Database:
             reps=len(decoded.reps),
             dating=decoded.dating,
             decode_error=decoded.error,
+            start_uptime_ms=decoded.start_uptime_ms,
         )
 
     def session_data(self, device_id: str, sid: int) -> list[bytes]:
@@ -450,9 +463,14 @@ class Decoded:
     sets: list[dict[str, Any]]
     reps: list[dict[str, Any]]
     error: str | None
+    start_uptime_ms: int | None = None
 
 
-def decode(data: bytes, sync_clock: tuple[int, int] | None = None) -> Decoded:
+def decode(
+    data: bytes,
+    sync_clock: tuple[int, int] | None = None,
+    later_start_uptime_ms: int | None = None,
+) -> Decoded:
     """Sets and reps of a session file (heel.records), dated; a damaged file gives `error` and
     whatever decodes (nothing), never an exception: the raw bytes are kept regardless."""
     try:
@@ -467,7 +485,9 @@ def decode(data: bytes, sync_clock: tuple[int, int] | None = None) -> Decoded:
         elif rtype == R.CLOCK and clock is None:
             clock = (int(f["uptime_ms"]), int(f["epoch_s"]))
     up0 = int(start.get("uptime_ms", 0))
-    dating = date_session(up0, int(start.get("epoch_s", 0)), clock, sync_clock)
+    dating = date_session(
+        up0, int(start.get("epoch_s", 0)), clock, sync_clock, later_start_uptime_ms
+    )
 
     def at(t_ms: int) -> str | None:
         if dating.start_epoch is None:
@@ -517,6 +537,7 @@ def decode(data: bytes, sync_clock: tuple[int, int] | None = None) -> Decoded:
         sets,
         reps,
         None,
+        up0 if start else None,
     )
 
 
