@@ -117,3 +117,95 @@ def test_record_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "--seconds must be in" in capsys.readouterr().err
     assert main(["live", "--seconds", "-1"]) == 2
     assert "--seconds must be > 0" in capsys.readouterr().err
+
+
+REC_NO_ALLOC = """
+import micropython
+import imu_scenarios as sc
+from heel.recorder import Recorder
+
+class Sink:
+    def __init__(self):
+        self.n = 0
+    def write(self, b):
+        self.n += len(b)
+        return len(b)
+
+fake, imu = sc.make(sc.rows(3000, seed=3))
+fake.writes = None
+sink = Sink()
+rec = Recorder(imu, sc.board(("y", "-x", "z")), sink, "left")
+rec.start()
+fake.advance(4)
+rec.block()
+
+
+def steady():
+    micropython.heap_lock()
+    try:
+        for k in range(60):
+            fake.advance(1 + k % 9)
+            rec.block()
+            if k == 30:
+                fake.advance(100)  # an overflow: a gap in the stream, still no heap
+                rec.block()
+    finally:
+        micropython.heap_unlock()
+
+
+steady()
+print(rec.samples, rec.gaps, sink.n)
+"""
+
+
+def test_recorder_allocates_nothing_per_block_in_the_unix_port(micropython_bin: str) -> None:
+    from heeltrack.micropython import run_script
+
+    tests = Path(__file__).resolve().parent
+    proc = run_script(REC_NO_ALLOC, extra_path=[tests])
+    samples, gaps, sent = (int(x) for x in proc.stdout.decode().split())
+    assert samples > 250 and gaps == 100
+    assert sent > samples * 12
+
+
+def test_recorder_frames_decode_to_the_samplers_values() -> None:
+    import io
+
+    import numpy as np
+
+    from heel.link import frame as F
+    from heel.recorder import Recorder
+    from heel.sampler import Sampler
+    from heeltrack.cmd_record import Recording
+    from tests import imu_scenarios as sc
+
+    data = sc.rows(400, seed=9)
+    axes = ("y", "-x", "z")
+    fake, imu = sc.make(data)
+    out = io.BytesIO()
+    rec = Recorder(imu, sc.board(axes), out, "right")
+    rec.start()
+    for _ in range(12):
+        fake.advance(7)
+        rec.block()
+    # the same samples through the engine's own conversion
+    fake2, imu2 = sc.make(data)
+    s = Sampler(imu2, sc.board(axes))
+    want = []
+    one = [0] * 6
+    for _ in range(12):
+        fake2.advance(7)
+        for i in range(s.read()):
+            s.sample(i, one)
+            want.append(list(one))
+    parser = F.FrameParser()
+    parser.feed(b"raw REPL text OK" + out.getvalue())
+    got = Recording()
+    while (fr := parser.next()) is not None:
+        got.add(fr[0], fr[2])
+    assert got.foot == "right" and got.rate_hz == 100 and parser.bad == 0
+    assert got.samples == len(want) == rec.samples
+    t, acc, gyro = got.arrays()
+    assert np.allclose(acc * 1000, np.array(want)[:, :3])
+    assert np.allclose(gyro * 10, np.array(want)[:, 3:])
+    assert np.allclose(np.diff(t), 0.01)

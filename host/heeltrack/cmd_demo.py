@@ -164,6 +164,12 @@ def run(args: argparse.Namespace) -> int:
     if sessions:
         console.print(sessions_table(sessions, Program.from_config()))
     console.print(truth_table(result))
+    if result.lost_samples:
+        console.print(
+            f"[yellow]the board lost {result.lost_samples} samples ({result.lost_samples / 100:.0f}"
+            f" s): this computer was too busy for x{args.speed:g}; counts may be off. Try "
+            "--speed 30[/]"
+        )
     if result.dated_late:
         console.print(
             f"[yellow]{result.dated_late} session(s) began before the demo set the board's "

@@ -42,7 +42,7 @@ LEAD_REAL_S = 3.0  # real seconds of rest before the first day: time to set the 
 GAP_S = 75.0  # rest after a day: the board closes the session after IDLE_TIMEOUT_S
 IDLE_TIMEOUT_S = 60  # the demo board's idle_timeout_s: longer than any rest in a session
 DB_NAME = "heeltrack-demo.sqlite3"
-DEFAULT_SPEED = 70.0
+DEFAULT_SPEED = 60.0
 
 Say = Callable[[str], None]
 
@@ -225,6 +225,7 @@ class DemoResult:
     stored: list[Any] = field(default_factory=list)  # cmd_sync SyncReport.new
     seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
     dated_late: int = 0  # sessions whose clock came after they began (dated approximately)
+    lost_samples: int = 0  # GAP records in the sessions: the board fell behind (FIFO overflow)
 
 
 class _Relay:
@@ -430,4 +431,24 @@ def run_demo(
     report = write_report(sessions, out, today=plan[-1].day) if sessions else None
     ph.end(str(report) if report else "no sessions: no report")
     seconds["report"] = time.monotonic() - t
-    return DemoResult(out, db_path, report, week, rep.new, seconds, late)
+    return DemoResult(out, db_path, report, week, rep.new, seconds, late, lost_samples(db_path))
+
+
+def lost_samples(db_path: Path) -> int:
+    """Samples the board reported missing (GAP records) in the stored sessions."""
+    import sqlite3
+
+    from heel import records as R
+
+    con = sqlite3.connect(db_path)
+    try:
+        lost = 0
+        for (data,) in con.execute("SELECT data FROM sessions"):
+            try:
+                _h, recs = R.decode_session(bytes(data))
+            except ValueError:
+                continue
+            lost += sum(int(f.get("missing", 0)) for t, f in recs if t == R.GAP)
+        return lost
+    finally:
+        con.close()
