@@ -60,7 +60,9 @@ def test_demo_runs_the_firmware_end_to_end(
     assert "Simulated vs counted" in text
     assert (out / REPORT_NAME).stat().st_size > 10_000
     con = sqlite3.connect(db)
-    rows = con.execute("SELECT started_at, approximate, foot FROM sessions ORDER BY id").fetchall()
+    rows = con.execute(
+        "SELECT started_at, approximate, foot FROM sessions ORDER BY started_at"
+    ).fetchall()
     plan = week_plan(1, 2)
     assert [(r[0][:10], r[1], r[2]) for r in rows] == [(p.day.isoformat(), 0, p.foot) for p in plan]
     counted = dict(con.execute("SELECT exercise, COUNT(*) FROM reps GROUP BY exercise"))
