@@ -209,3 +209,23 @@ def test_recorder_frames_decode_to_the_samplers_values() -> None:
     assert np.allclose(acc * 1000, np.array(want)[:, :3])
     assert np.allclose(gyro * 10, np.array(want)[:, 3:])
     assert np.allclose(np.diff(t), 0.01)
+
+
+def test_live_state_counts_each_rep_once() -> None:
+    from heel.motion import events as E
+    from heeltrack.cmd_live import LiveState
+    from heeltrack.program import Program
+
+    st = LiveState(Program.from_config())
+    # joined mid-set: INFO tells the exercise and the reps so far
+    st.info({"session": 1, "exercise": E.HEEL_RAISE, "count": 4})
+    assert (st.exercise, st.reps) == (E.HEEL_RAISE, 4)
+    st.event(E.EV_SET_END, E.HEEL_RAISE, 4)
+    assert st.lines[-1] == "set 1 done: 4 calf raises"
+    assert st.event(E.EV_SET_START, E.ANKLE_CIRCLE, E.DIR_CCW) == "set 2: ankle circles ccw"
+    st.info({"session": 1, "exercise": E.ANKLE_CIRCLE, "count": 1})  # INFO ahead of the event
+    assert st.event(E.EV_REP, E.ANKLE_CIRCLE, 0) == "ankle circles 1/8"
+    st.event(E.EV_SET_START, E.HEEL_RAISE, 0)
+    assert st.event(E.EV_REP, E.HEEL_RAISE, 1200) == "calf raises 1/10  hold 1.2 s (short)"
+    assert st.event(E.EV_REP, E.HEEL_RAISE, 3400) == "calf raises 2/10  hold 3.4 s"
+    assert st.total == 3 and st.last_hold_ms == 3400

@@ -64,7 +64,7 @@ class LiveState:
             if exercise == E.HEEL_RAISE:
                 self.last_hold_ms = value
                 goal = self.program.hold_s
-                short = " [short]" if goal and value < goal * 1000 else ""
+                short = " (short)" if goal and value < goal * 1000 else ""
                 line += f"  hold {value / 1000:.1f} s{short}"
         elif kind == E.EV_SET_END:
             self.sets = max(self.sets, 1)  # a set that began before we listened
@@ -81,10 +81,11 @@ class LiveState:
         return 0
 
     def info(self, info: dict[str, Any]) -> None:
-        """The board's own view (INFO) wins: it holds even if an event was missed."""
+        """Before the first set start is seen (we joined mid-set), the board's INFO tells the
+        exercise and the reps so far; after it, the events do."""
         self.session = info.get("session")
         ex = info.get("exercise")
-        if isinstance(ex, int) and ex >= 0:
+        if self.sets == 0 and isinstance(ex, int) and ex >= 0:
             self.exercise = ex
             self.reps = int(info.get("count", self.reps) or 0)
         self.hold_ms = int(info.get("hold_ms", 0) or 0)
