@@ -76,9 +76,12 @@ class Recorder:
         }
         self._write(F.encode_frame(T_REC_START, 0, json.dumps(info).encode()))
 
-    def block(self):
-        """Read the FIFO once and send what it held; returns the samples sent."""
+    def block(self, limit=0x3FFFFFFF):
+        """Read the FIFO once and send what it held (at most `limit` samples: the rest of a
+        recording's length); returns the samples sent."""
         n = self.sampler.read()
+        if n > limit:
+            n = limit if limit > 0 else 0
         imu = self.imu
         gap = imu.gap_samples
         if not n and not gap:
@@ -107,7 +110,7 @@ class Recorder:
         self.start()
         try:
             while self.samples + self.gaps < want:
-                self.block()
+                self.block(want - self.samples - self.gaps)
                 sleep_ms(poll_ms)
         finally:
             self._write(F.encode_frame(T_REC_END, 0, struct.pack("<II", self.samples, self.gaps)))
