@@ -130,3 +130,26 @@ def test_report_since_and_bad_out(
     assert main(["report", "--db", str(db), "--out", str(report)]) == 2  # a file, not a dir
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--out" in err
+
+
+def docs_screenshot(page: Path, png: Path) -> None:
+    """The README's screenshot: the page at 1060 px, cropped, scaled to 70%, 128 colours."""
+    from PIL import Image, ImageChops
+
+    full = png.with_suffix(".full.png")
+    screenshot(page, full, 1060, 3200)
+    im = Image.open(full).convert("RGB")
+    full.unlink()
+    w, h = im.size
+    bg = Image.new("RGB", im.size, im.getpixel((w // 2, h - 1)))
+    box = ImageChops.difference(im, bg).getbbox() or (0, 0, w, h)
+    im = im.crop((0, 0, w, min(h, box[3] + 10)))
+    im = im.resize((im.width * 7 // 10, im.height * 7 // 10), Image.Resampling.LANCZOS)
+    im = im.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    im.save(png, optimize=True)
+
+
+if __name__ == "__main__":  # python -m tests.test_report_html REPORT.html docs/report.png
+    import sys
+
+    docs_screenshot(Path(sys.argv[1]), Path(sys.argv[2]))
