@@ -48,7 +48,8 @@ class Pin:
 log = SessionLog(root=ROOT + "/sessions", id_path=ROOT + "/id")
 app = App(board, config.merge(config.DEFAULTS, {}), imu, log, led=Pin(), buzzer=Pin(),
           clock=fake.ticks_ms, config_path=None)
-polls = SAMPLES // 3
+PER = app.poll_ms // 10  # samples per poll, as on the board
+polls = SAMPLES // PER
 class Null:
     def feed(self, ax, ay, az, gx, gy, gz):
         pass
@@ -56,20 +57,20 @@ class Null:
         pass
 if MODE == "chip":
     for _ in range(polls):
-        fake.advance(3)
+        fake.advance(PER)
 elif MODE == "driver":
     null = Null()
     for _ in range(polls):
-        fake.advance(3)
+        fake.advance(PER)
         app.sampler.poll(null)
 elif MODE == "engine":
     eng = app.engine
     for _ in range(polls):
-        fake.advance(3)
+        fake.advance(PER)
         app.sampler.poll(eng)
 elif MODE == "pipeline":
     for _ in range(polls):
-        fake.advance(3)
+        fake.advance(PER)
         app.step()
         app.feedback.update()
 else:  # heap
@@ -80,7 +81,7 @@ else:  # heap
     peak = a0
     fed = 0
     while not fake.finished:
-        fake.advance(3)
+        fake.advance(PER)
         fed += app.step()
         app.feedback.update()
         a = gc.mem_alloc()
@@ -140,7 +141,10 @@ def main() -> None:
             a, _ = _run(script(mode, n, f"{mode}1"), True, tmp)
             b, _ = _run(script(mode, 2 * n, f"{mode}2"), True, tmp)
             cost[mode] = (b - a) / n
-        print(f"samples per run: {n} and {2 * n} (simulated session seed {args.seed})")
+        print(
+            f"samples per run: {n} and {2 * n} (simulated session seed {args.seed}), "
+            "one poll per heel.app.POLL_MS as on the board"
+        )
         print("instructions per sample (callgrind, difference of the two runs / N):")
         rows = (
             ("simulated chip generation (not on a board)", cost["chip"]),

@@ -13,7 +13,7 @@ Ctrl-C stops the app (the session is closed) and leaves the REPL, as usual.
 import time
 
 from heel import VERSION, config
-from heel.app import App
+from heel.app import POLL_MS, App
 from heel.board import load_board
 from heel.feedback import Inverted
 from heel.store import SessionLog
@@ -37,7 +37,8 @@ def hardware(board):
         vb.attach_chip(bus)
         buzzer = vb.pin("buzzer") if board.buzzer_pin is not None else None
         # poll as often in virtual time as a Pico does in real time (the FIFO holds 0.85 s)
-        return bus, vb.pin("led"), buzzer, vb.ticks_ms, max(1, 25000 // vb.speed_milli), None
+        poll_ms = max(1, POLL_MS * 1000 // vb.speed_milli)
+        return bus, vb.pin("led"), buzzer, vb.ticks_ms, poll_ms, None
     import machine
 
     bus = machine.I2C(
@@ -49,7 +50,7 @@ def hardware(board):
     buzzer = None
     if board.buzzer_pin is not None:
         buzzer = machine.Pin(board.buzzer_pin, machine.Pin.OUT)
-    return bus, led, buzzer, time.ticks_ms, 25, time.time
+    return bus, led, buzzer, time.ticks_ms, POLL_MS, time.time
 
 
 def _error_blink(led, seconds=5):

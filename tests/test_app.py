@@ -1,7 +1,7 @@
 """The app (heel.app) in the MicroPython unix port, driven by the simulated chip.
 
-Time is the chip's: the harness lets 3 sample periods pass (fake.advance(3)) per poll and
-runs one app.step() + feedback.update() after each, as the asyncio tasks do on a board.
+Time is the chip's: the harness lets POLL_MS of sample periods pass (fake.advance) per poll
+and runs one app.step() + feedback.update() after each, as the asyncio tasks do on a board.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from heel import records as R
+from heel.app import POLL_MS
 from heel.motion import events as E
 from heeltrack.micropython import FIRMWARE_DIR, run_script
 from heeltrack.rawtrace import trace_to_raw
@@ -52,8 +53,10 @@ EMITTED = []
 if RECORD:
     app.subscribe(lambda k, ex, t, v: EMITTED.append((fake.ticks_ms(), k, ex, t, v)))
 
+PER = app.poll_ms // 10  # samples per poll, as on the board
+
 def poll():
-    fake.advance(3)
+    fake.advance(PER)
     n = app.step()
     app.feedback.update()
     return n
@@ -143,18 +146,21 @@ def _sessions(tmp: Path) -> list[tuple[dict, list]]:
 
 
 def test_per_sample_work_allocates_nothing_unix_port(micropython_bin, tmp_path):
-    # 5 s warm-up, then 30 s (1000 polls, 3000 samples) under heap_lock: still, walking
+    # 6.8 s warm-up, then 28 s (700 polls) under heap_lock: still, then walking
+    per = POLL_MS // 10
     trace = _concat(_still(8), simulate_activity(5, "walking", seconds=25)[0], _still(5))
-    result, out = _run(tmp_path, trace, warmup=170, locked=1000, record=False)
-    assert result["locked"] == 3000
+    result, out = _run(tmp_path, trace, warmup=680 // per, locked=2800 // per, record=False)
+    assert result["locked"] == 2800
     assert "ALLOC 0" in out
 
 
 def test_events_in_a_running_session_allocate_nothing(micropython_bin, tmp_path):
     # the session is open (begin allocates, once); a whole heel-raise set under heap_lock
     trace, truth = simulate_set(11, "heel_raise")
-    polls = int(len(trace.t) / 3) - 100
-    result, out = _run(tmp_path, trace, warmup=60, locked=polls, prebegin=True, record=False)
+    per = POLL_MS // 10
+    polls = int(len(trace.t) / per) - 300 // per
+    warmup = 200 // per
+    result, out = _run(tmp_path, trace, warmup=warmup, locked=polls, prebegin=True, record=False)
     assert "ALLOC 0" in out, out[-2000:]
     assert result["reps"] >= truth["sets"][0]["count"] - 2  # the set was counted meanwhile
 
@@ -321,7 +327,8 @@ print("POLLS", polls, "ERRORS", imu.errors)
 """
     out = run_script(script).stdout.decode().split()
     polls, errors = int(out[1]), int(out[3])
-    assert polls < 5000 and polls * 25 >= 30000  # ended after the idle time without samples
+    # ended after the idle time (30 s) without samples, counted in polls of POLL_MS
+    assert polls < 5000 and 30000 <= polls * POLL_MS <= 30000 + POLL_MS
     assert errors >= polls  # every poll failed ...
     _head, records = _sessions(tmp_path)[0]
     faults = [r for k, r in records if k == R.FAULT and r["code"] == R.FAULT_I2C]

@@ -11,7 +11,7 @@ Hardware comes in from firmware/main.py (machine.I2C/Pin on a Pico, the fake chi
 recording pins on the virtual board); nothing here imports `machine`.
 
 Tasks:
-- sampling, every `poll_ms` (25 ms: 2-3 samples of the 100 Hz FIFO; the FIFO holds 85):
+- sampling, every `poll_ms` (40 ms: 4 samples of the 100 Hz FIFO, which holds 85):
   read the IMU FIFO, feed every sample to the engine (heel.sampler), forward gaps,
   log I2C errors and FIFO overflows, give the hold cue, end an idle session;
 - feedback, every 10 ms: steps the LED/buzzer patterns (heel.feedback);
@@ -58,7 +58,7 @@ try:
 except ImportError:  # CPython
     from traceback import print_exception
 
-POLL_MS = 25
+POLL_MS = 40
 FAULT_POLLS = 400  # I2C error / FIFO overflow counts go to the log at most every 400 polls
 
 
