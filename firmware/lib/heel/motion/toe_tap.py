@@ -22,10 +22,11 @@ _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(500)  # after the heel-walk detector's decision on the same impact
 _WALK_VETO_MS = const(2000)
 _MAX_STILL_AFTER = const(3)  # still blocks after the tap: the foot rests -> not a tap
-_DECAY = const(300)
+_DECAY = const(300)  # per block, for the 1 s gyro envelope
 _MAX_IV_MS = const(4000)  # taps further apart are not one run
 _RHYTHM_LO_Q10 = const(6)  # an interval within 0.6-1.6x of the previous one: steady
-_RHYTHM_HI_Q10 = const(16)  # per block, for the 1 s gyro envelope
+_RHYTHM_HI_Q10 = const(16)
+_SET_TEMPO_Q10 = const(7)  # within a set: a tap faster than 0.7x the set's tempo is fidgeting
 
 
 def _propose(e, t):
@@ -43,6 +44,7 @@ class ToeTapDetector:
         self._t1 = -100000  # the last two accepted taps, newest first
         self._t2 = -200000
         self._proposed = -100000  # the newest tap already proposed
+        self._tempo = 1000  # ms between taps of the running set
         self._off = 0  # the pending tap is off the floor pose (1) or on it (0)
         self._off1 = 0
         self._off2 = 0
@@ -91,12 +93,17 @@ class ToeTapDetector:
         self._t1 = t
         self._off2 = self._off1
         self._off1 = off
-        if e.sets.key == KEY_TAP:
-            _propose(e, t)
-            self._proposed = t
-            return
         iv = t - t1
         iv_prev = t1 - t2
+        if e.sets.key == KEY_TAP:
+            # within a set any steady tap counts, on the floor pose too; a burst much
+            # faster than the set's tempo is fidgeting
+            if iv * 10 >= self._tempo * _SET_TEMPO_Q10 or self._proposed != t1:
+                _propose(e, t)
+                if self._proposed == t1 and iv <= _MAX_IV_MS:
+                    self._tempo += (iv - self._tempo) >> 2
+                self._proposed = t
+            return
         if iv > _MAX_IV_MS or iv_prev > _MAX_IV_MS:
             return
         if iv * 10 < iv_prev * _RHYTHM_LO_Q10 or iv * 10 > iv_prev * _RHYTHM_HI_Q10:
@@ -109,3 +116,4 @@ class ToeTapDetector:
             _propose(e, t1)
         _propose(e, t)
         self._proposed = t
+        self._tempo = (iv + iv_prev) >> 1
