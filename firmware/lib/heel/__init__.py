@@ -1,7 +1,7 @@
 """HeelTrack device package: runs on the board (MicroPython) and in CPython.
 
-Everything here is MicroPython-compatible; nothing imports `machine` except the
-board wiring in `heel.app`.
+Everything here is MicroPython-compatible and hardware-free: only `firmware/main.py`
+(the board wiring) imports `machine`.
 """
 
 VERSION = "0.1.0"
