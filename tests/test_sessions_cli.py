@@ -11,7 +11,14 @@ import pytest
 from heeltrack.cli import main
 from heeltrack.db import Database
 from heeltrack.program import Program
-from heeltrack.progress import direction_balance, feet_balance, load_sessions, weekly
+from heeltrack.progress import (
+    direction_balance,
+    feet_balance,
+    load_sessions,
+    short_holds,
+    tempo,
+    weekly,
+)
 from tests.test_report_fixtures import make_db
 
 
@@ -133,3 +140,15 @@ def test_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["sessions", "--db", str(junk)]) == 2
     assert "not a HeelTrack database" in capsys.readouterr().err
     assert junk.read_text() == "hello"
+
+
+def test_tempo_and_short_holds_over_sessions(db: Path) -> None:
+    with Database(db) as d:
+        sessions = load_sessions(d.conn)
+    t = {x.exercise: x for x in tempo(sessions)}
+    assert (t["heel_raise"].periods, t["heel_raise"].fast) == (89, 11)
+    assert t["heel_raise"].median_s == 6.0 and t["heel_raise"].limit_s == 5.0
+    assert (t["ankle_circle"].fast, t["heel_walk"].limit_s) == (7, None)
+    holds = short_holds(sessions)
+    assert len(holds) == 12 and {h["session"] for h in holds} == {2}
+    assert holds[0] == {"session": 2, "set": 1, "at": "2026-11-17T07:00:01Z", "hold_s": 0.8}

@@ -340,3 +340,56 @@ def add_db_argument(parser: Any) -> None:
 
 def percent(x: float) -> str:
     return f"{round(100 * x):d}%"
+
+
+@dataclass
+class Tempo:
+    exercise: str
+    periods: int  # rep-to-rep intervals measured (within sets)
+    fast: int  # of them shorter than the program's slowest tempo
+    median_s: float | None
+    limit_s: float | None  # program.min_period_s
+
+
+def tempo(sessions: list[SessionView], program: Program | None = None) -> list[Tempo]:
+    """Per exercise over all sessions: how fast the reps came, against the program's tempo."""
+    program = program or Program.from_config()
+    per: dict[str, list[float]] = {ex: [] for ex in EXERCISES}
+    for s in sessions:
+        for r, p in zip(s.reps, rep_periods(s), strict=True):
+            if p is not None and r["exercise"] in per:
+                per[r["exercise"]].append(p)
+    out = []
+    for ex, ps in per.items():
+        ps.sort()
+        limit = program.min_period_s(ex)
+        fast = sum(1 for p in ps if limit is not None and p < limit)
+        out.append(Tempo(ex, len(ps), fast, ps[len(ps) // 2] if ps else None, limit))
+    return out
+
+
+def short_holds(
+    sessions: list[SessionView], program: Program | None = None
+) -> list[dict[str, Any]]:
+    """Every calf raise held shorter than the program's target: session, set, at, hold_s."""
+    program = program or Program.from_config()
+    target_ms = program.hold_s * 1000.0
+    out: list[dict[str, Any]] = []
+    if target_ms <= 0:
+        return out
+    for s in sessions:
+        for r in s.reps:
+            if (
+                r["exercise"] == "heel_raise"
+                and r["hold_ms"] is not None
+                and r["hold_ms"] < target_ms
+            ):
+                out.append(
+                    {
+                        "session": s.id,
+                        "set": r["set_no"],
+                        "at": r["at"],
+                        "hold_s": r["hold_ms"] / 1000.0,
+                    }
+                )
+    return out

@@ -30,6 +30,8 @@ from heeltrack.progress import (
     feet_balance,
     percent,
     rep_periods,
+    short_holds,
+    tempo,
     weekly,
 )
 
@@ -306,6 +308,44 @@ def _sessions_table(sessions: list[SessionView]) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def _tempo_table(sessions: list[SessionView], program: Program) -> str:
+    rows = []
+    for t in tempo(sessions, program):
+        if not t.periods:
+            continue
+        share = t.fast / t.periods
+        cls = "ok" if share < 0.1 else "warn" if share < 0.5 else "bad"
+        limit = "-" if t.limit_s is None else f"{t.limit_s:g} s"
+        median = "-" if t.median_s is None else f"{t.median_s:.1f} s"
+        fast = f"{t.fast} of {t.periods} ({percent(share)})" if t.limit_s is not None else "-"
+        rows.append(
+            f"<tr><td>{_esc(LABELS[t.exercise])}</td><td class='num'>{median}</td>"
+            f"<td class='num'>{limit}</td><td class='num {cls}'>{fast}</td></tr>"
+        )
+    return (
+        "<table><tr><th>exercise</th><th>median time per rep</th><th>program: at least</th>"
+        "<th>reps faster than that</th></tr>" + "".join(rows) + "</table>"
+        "<p class='muted'>Time per rep: from one rep to the next within a set. People often do "
+        "home exercises faster than prescribed.</p>"
+    )
+
+
+def _holds_text(sessions: list[SessionView], program: Program) -> str:
+    short = short_holds(sessions, program)
+    per: dict[int, int] = {}
+    for h in short:
+        per[h["session"]] = per.get(h["session"], 0) + 1
+    worst = sorted(per.items(), key=lambda kv: -kv[1])[:3]
+    if not short:
+        return f"<p>Every calf raise was held at least {program.hold_s:g} s.</p>"
+    names = {s.id: _label(s) for s in sessions}
+    text = ", ".join(f"{_esc(names[sid])}: {n}" for sid, n in worst)
+    return (
+        f"<p>{len(short)} calf raises were held shorter than {program.hold_s:g} s; most in "
+        f"{text}.</p>"
+    )
+
+
 def render_html(
     sessions: list[SessionView],
     program: Program | None = None,
@@ -366,7 +406,8 @@ def render_html(
         parts += ["<h2>Adherence</h2>", plot_days(sessions, today), plot_weeks(sessions, today)]
     parts += ["<h2>Sessions</h2>", plot_timelines(sessions, program)]
     if hr_holds:
-        parts += ["<h2>Holds</h2>", plot_holds(sessions, program)]
+        parts += ["<h2>Holds</h2>", plot_holds(sessions, program), _holds_text(sessions, program)]
+    parts += ["<h2>Tempo</h2>", _tempo_table(sessions, program)]
     parts += ["<h2>Balance</h2><div class='row'>", plot_feet(sessions)]
     if direction_balance(sessions):
         parts.append(plot_directions(sessions))
