@@ -20,16 +20,7 @@ axes), gap_samples, max_samples.
 
 from array import array
 
-try:
-    import micropython
-except ImportError:  # CPython: the viper function below runs as plain Python
-
-    class micropython:  # noqa: N801
-        @staticmethod
-        def viper(f):
-            return f
-
-    ptr8 = ptr16 = ptr32 = int
+from heel.compat import micropython, ptr8, ptr16, ptr32
 
 
 def accel_mg(raw):

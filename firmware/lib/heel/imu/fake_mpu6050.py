@@ -30,18 +30,7 @@ addresses answering the scan.
 
 from array import array
 
-from heel.compat import const
-
-try:
-    import micropython
-except ImportError:  # CPython: the viper functions below run as plain Python
-
-    class micropython:  # noqa: N801
-        @staticmethod
-        def viper(f):
-            return f
-
-    ptr8 = ptr16 = ptr32 = int
+from heel.compat import const, micropython, ptr8, ptr16, ptr32
 
 _SMPLRT_DIV = const(0x19)
 _CONFIG = const(0x1A)

@@ -35,7 +35,7 @@ ids reported by MPU6050-marked clone boards (ElectronicCats/mpu6050 accepts 0x98
 at least every 0.3 s with those.
 """
 
-from heel.compat import const
+from heel.compat import const, micropython, ptr8, ptr16
 
 try:
     from time import sleep_ms as _sleep_ms
@@ -54,18 +54,6 @@ except ImportError:  # CPython: no tick clock unless one is passed in
 
     def _ticks_diff(a, b):
         return a - b
-
-
-try:
-    import micropython
-except ImportError:  # CPython: the viper function below runs as plain Python
-
-    class micropython:  # noqa: N801
-        @staticmethod
-        def viper(f):
-            return f
-
-    ptr8 = ptr16 = int
 
 
 _SMPLRT_DIV = const(0x19)

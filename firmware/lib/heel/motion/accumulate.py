@@ -12,18 +12,7 @@ viper loads ptr32 words unsigned on 64-bit ports.
 
 from array import array
 
-from heel.compat import const
-
-try:
-    import micropython
-except ImportError:  # CPython: the viper function below runs as plain Python
-
-    class micropython:  # noqa: N801
-        @staticmethod
-        def viper(f):
-            return f
-
-    ptr32 = int
+from heel.compat import const, micropython, ptr32
 
 BIAS = const(16777216)  # 2**24
 BLOCK = const(10)
