@@ -34,8 +34,14 @@ def _cell(s: SessionView, ex: str) -> str:
     lo = r.sets_target[0]
     mark = "[green]✓[/]" if r.full_sets >= lo else f"[yellow]{r.full_sets}/{lo}[/]"
     if ex == "ankle_circle":
-        return f"{r.cw} cw {r.ccw} ccw {mark}"
-    return f"{r.reps} in {r.sets} {'set' if r.sets == 1 else 'sets'} {mark}"
+        return f"{r.cw}+{r.ccw} {mark}"
+    return f"{r.reps} in {r.sets} {mark}"
+
+
+def _date(s: SessionView) -> str:
+    if s.started_at is None:
+        return "date unknown"
+    return ("~" if s.approximate else "") + s.started_at.strftime("%a %Y-%m-%d %H:%M")
 
 
 def sessions_table(sessions: list[SessionView], program: Program) -> object:
@@ -43,11 +49,11 @@ def sessions_table(sessions: list[SessionView], program: Program) -> object:
 
     t = Table(title="Sessions", title_justify="left")
     t.add_column("#", justify="right")
-    t.add_column("date (~ approximate)")
+    t.add_column("date (UTC)", no_wrap=True)
     t.add_column("foot")
     for ex in LABELS:
-        t.add_column(LABELS[ex])
-    t.add_column("holds < target", justify="right")
+        t.add_column(LABELS[ex] + (" cw+ccw" if ex == "ankle_circle" else ""))
+    t.add_column("short holds", justify="right")
     t.add_column("fast reps", justify="right")
     t.add_column("program", justify="right")
     for s in sessions:
@@ -57,14 +63,18 @@ def sessions_table(sessions: list[SessionView], program: Program) -> object:
         color = "green" if score >= 0.99 else "yellow" if score >= 0.5 else "red"
         t.add_row(
             str(s.id),
-            s.when() if not s.decode_error else f"{s.when()} [red](damaged)[/]",
+            _date(s) if not s.decode_error else f"{_date(s)} [red](damaged)[/]",
             s.foot or "?",
             *[_cell(s, ex) for ex in LABELS],
             f"{hr.short_holds}/{hr.holds}" if hr.holds else "-",
             str(fast) if fast else "-",
             f"[{color}]{percent(score)}[/]",
         )
-    t.caption = "program: " + "; ".join(f"{LABELS[e]} {program.describe(e)}" for e in LABELS)
+    t.caption = (
+        "N in S: reps in S sets; ✓ = the sets the program asks, else full sets/asked; "
+        "~ = date reconstructed from the board's uptime\nprogram: "
+        + "; ".join(f"{LABELS[e]} {program.describe(e)}" for e in LABELS)
+    )
     return t
 
 
