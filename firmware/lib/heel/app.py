@@ -276,6 +276,7 @@ class App:
             "session": self.log.active,
             "exercise": self.engine.exercise,
             "count": self.engine.count,
+            "hold_ms": self.engine.hold_ms,  # the heel raise being held now (live view)
             "reps": self.reps,
         }
 
