@@ -19,7 +19,7 @@ _MIN_RATE = const(120)  # ddps: slower is not circling (4 s circles of 15 deg: 2
 _KEEP_RATE = const(50)  # ddps: once circling, the phase is still good down to here
 _MAX_STEP = const(1400)  # turn units per block (123 deg): a jump, not a turn
 _MAX_PEAK = const(3500)  # ddps L1 peak: too violent for an ankle circle
-_MAX_JERK = const(300)  # mg: no impacts while circling
+_MAX_JERK = const(370)  # mg: no impacts while circling
 _PURE_Q4 = const(22)  # travelled <= 22/16 of a turn for one net turn
 _MIN_TURN_MS = const(700)
 _MAX_TURN_MS = const(8000)

@@ -13,7 +13,7 @@ is flat and its toe-off pitches the foot 30-50 degrees nose-down. The step is pr
 from heel.compat import const
 from heel.motion.sets import KEY_WALK
 
-_STRIKE_JERK = const(600)  # mg: a heel strike
+_STRIKE_JERK = const(750)  # mg: a heel strike
 _MIN_STEP_MS = const(350)  # between two strikes of the same foot
 _TOES_UP = const(-52)  # 1000*sin(-3 deg): stance pitch must be below this
 _MAX_PUSH = const(150)  # 1000*sin(8.6 deg): no nose-down push-off in the stride
@@ -38,6 +38,7 @@ class HeelWalkDetector:
         self._prev_max_pitch = 0
         self._prev_gmax = 0
         self._stance_gmax = 0
+        self._pend_jerk = 0
         self.last_step = -100000  # time of the last step proposed (the tap detector reads it)
         self._ref_jerk = 0  # decaying peak of recent strike impacts
 
@@ -50,6 +51,12 @@ class HeelWalkDetector:
         self._stride_max_pitch = pitch if pitch > m else m
         g = self._stride_gmax - _GYRO_DECAY
         self._stride_gmax = e.gyro_peak if e.gyro_peak > g else g
+        jerk = e.jerk_max
+        if self._pending and jerk >= _STRIKE_JERK and jerk * 2 > self._pend_jerk * 3:
+            # a much stronger impact soon after: that one is this foot's strike (the first
+            # was the other foot's, felt through the body)
+            self._start(e, jerk, pitch, False)
+            return
         if self._pending:
             dt = e.t - self._t_strike
             if dt >= _CHECK_FROM:
@@ -61,21 +68,25 @@ class HeelWalkDetector:
                 self._pending = False
                 self._decide(e)
             return
-        jerk = e.jerk_max
         # the other foot's strikes reach this one too, weaker: compare with recent strikes
         if (
             jerk >= _STRIKE_JERK
-            and jerk * 10 >= self._ref_jerk * 4
+            and jerk * 20 >= self._ref_jerk * 7
             and e.jerk_t - self._last_strike >= _MIN_STEP_MS
         ):
-            r = self._ref_jerk - (self._ref_jerk >> 3)
-            self._ref_jerk = jerk if jerk > r else r
-            self._pending = True
-            self._t_strike = e.jerk_t
-            self._last_strike = e.jerk_t
-            self._sum = 0
-            self._cnt = 0
-            self._stance_gmax = 0
+            self._start(e, jerk, pitch, True)
+
+    def _start(self, e, jerk, pitch, new_stride):
+        r = self._ref_jerk - (self._ref_jerk >> 3)
+        self._ref_jerk = jerk if jerk > r else r
+        self._pending = True
+        self._pend_jerk = jerk
+        self._t_strike = e.jerk_t
+        self._last_strike = e.jerk_t
+        self._sum = 0
+        self._cnt = 0
+        self._stance_gmax = 0
+        if new_stride:
             self._prev_max_pitch = self._stride_max_pitch
             self._prev_gmax = self._stride_gmax
             self._stride_max_pitch = pitch

@@ -118,7 +118,7 @@ class Posture:
         vy += dy
         vz += dz
         # pull toward the measured specific force where it is mostly gravity
-        if _TRUST_LO < a2 < _TRUST_HI and jerk_max < 400:
+        if _TRUST_LO < a2 < _TRUST_HI and jerk_max < 500:
             vx += (ax - vx) >> 2
             vy += (ay - vy) >> 2
             vz += (az - vz) >> 2

@@ -14,7 +14,7 @@ Decided 0.5 s after the impact, proposed at the impact's sample time.
 from heel.compat import const
 from heel.motion.sets import KEY_TAP
 
-_TAP_JERK = const(250)  # mg: the toes hit the surface
+_TAP_JERK = const(310)  # mg: the toes hit the surface
 _MIN_TAP_MS = const(600)  # a tap lifts the foot onto a surface: at most ~1.7 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
