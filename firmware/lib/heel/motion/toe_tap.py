@@ -24,8 +24,8 @@ _WALK_VETO_MS = const(2000)
 _MAX_STILL_AFTER = const(3)  # still blocks after the tap: the foot rests -> not a tap
 _DECAY = const(300)  # per block, for the 1 s gyro envelope
 _MAX_IV_MS = const(4000)  # taps further apart are not one run
-_RHYTHM_LO_Q10 = const(6)  # an interval within 0.6-1.6x of the previous one: steady
-_RHYTHM_HI_Q10 = const(16)
+_RHYTHM_LO_Q10 = const(5)  # an interval within 0.5-2x of the previous one: steady
+_RHYTHM_HI_Q10 = const(20)
 _SET_TEMPO_Q10 = const(7)  # within a set: a tap faster than 0.7x the set's tempo is fidgeting
 
 
@@ -68,11 +68,10 @@ class ToeTapDetector:
             return
         if e.jerk_max < _TAP_JERK or e.jerk_t - self._last_tap < _MIN_TAP_MS:
             return
+        if self._genv > _MAX_GYRO_1S or self._moved < _MIN_MOVED:
+            return  # a rejected bump does not hide the real tap right after it
         self._last_tap = e.jerk_t
-        moved = self._moved
         self._moved = 0
-        if self._genv > _MAX_GYRO_1S or moved < _MIN_MOVED:
-            return
         # landed flat: the floor, not a raised surface (judged over the run, in _accept)
         self._off = 1
         if p.has_flat and -_OFF_FLOOR < p.pitch_flat < _OFF_FLOOR:
