@@ -43,6 +43,11 @@ class HeelRaiseDetector:
         self._n = 0
         self._peak = 0
         self._t_low = 0
+        self._set_reps = 0  # reps of the running heel-raise set seen here, and their averages
+        self._avg_peak = 0
+        self._avg_n = 0
+        self._avg_gap = 0
+        self._last_end = 0
         self._t_up = 0
         self._prev = 0  # pitch of the block before the rise
         self._gmax = 0
@@ -173,4 +178,31 @@ class HeelRaiseDetector:
             enter = t0 - _BLOCK_MS
         after = h[i2 + 1] if i2 < n - 1 else last
         leave = t0 + i2 * _BLOCK_MS + _BLOCK_MS * (h[i2] - thr) // (h[i2] - after)
+        if self._unlike_the_set(e, n):
+            return
         e.sets.candidate(KEY_RAISE, self._t_low, (enter + leave) >> 1, e.t, leave - enter)
+
+    def _unlike_the_set(self, e, n):
+        """A rise after a long pause belongs to the set only if it looks like its reps
+        (one quick rise on tiptoe to reach a shelf between sets does not)."""
+        if e.sets.key != KEY_RAISE:
+            self._set_reps = 0
+        gap = self._t_low - self._last_end
+        similar = True
+        if self._set_reps >= 3 and gap * 2 > self._avg_gap * 5:
+            peak = self._peak * 10
+            peak_ok = self._avg_peak * 7 <= peak <= self._avg_peak * 14
+            dur_ok = self._avg_n * 6 <= n * 10 <= self._avg_n * 17
+            similar = peak_ok and dur_ok
+        if similar:
+            if self._set_reps:
+                self._avg_peak += (self._peak - self._avg_peak) >> 2
+                self._avg_n += (n - self._avg_n) >> 2
+                self._avg_gap += (gap - self._avg_gap) >> 2
+            else:
+                self._avg_peak = self._peak
+                self._avg_n = n
+                self._avg_gap = 3000
+            self._set_reps += 1
+            self._last_end = e.t
+        return not similar
