@@ -27,9 +27,9 @@ _BESIDE = Path(__file__).resolve().parents[2] / "shared"
 REAL_DIR = (_BESIDE if _BESIDE.is_dir() else Path("/work/shared")) / "data" / "real"
 
 
-def _one(job: tuple[int, str]) -> Score:
-    seed, kind = job
-    trace, truth = simulate(seed, kind=kind)
+def _one(job: tuple[int, str, float, bool]) -> Score:
+    seed, kind, rate, jitter = job
+    trace, truth = simulate(seed, kind=kind, rate_hz=rate, jitter=jitter)
     result = analyze_trace_samples(resample(trace, 100.0))
     return score(result["sets"], truth["sets"], trace.duration_s)
 
@@ -42,9 +42,11 @@ def _real(path: str) -> tuple[str, int, float]:
     return os.path.basename(path), sum(s["count"] for s in result["sets"]), dur
 
 
-def run(sessions: int, distractors: int, first_seed: int) -> dict[str, Any]:
-    jobs = [(first_seed + i, "session") for i in range(sessions)]
-    jobs += [(first_seed + 100000 + i, "distractors") for i in range(distractors)]
+def run(
+    sessions: int, distractors: int, first_seed: int, rate: float = 100.0, jitter: bool = False
+) -> dict[str, Any]:
+    jobs = [(first_seed + i, "session", rate, jitter) for i in range(sessions)]
+    jobs += [(first_seed + 100000 + i, "distractors", rate, jitter) for i in range(distractors)]
     total = Score()
     with ProcessPoolExecutor() as pool:
         for s in pool.map(_one, jobs):
@@ -64,9 +66,11 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=60)
     ap.add_argument("--distractor-traces", type=int, default=12)
     ap.add_argument("--first-seed", type=int, default=50000)
+    ap.add_argument("--rate", type=float, default=100.0, help="simulated output rate, Hz")
+    ap.add_argument("--jitter", action="store_true", help="jittered timestamps, dropped samples")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    out = run(args.sessions, args.distractor_traces, args.first_seed)
+    out = run(args.sessions, args.distractor_traces, args.first_seed, args.rate, args.jitter)
     if args.json:
         print(json.dumps(out, indent=1))
         return
