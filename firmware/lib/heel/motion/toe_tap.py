@@ -14,7 +14,7 @@ Decided 0.5 s after the impact, proposed at the impact's sample time.
 from heel.compat import const
 from heel.motion.sets import KEY_TAP
 
-_TAP_JERK = const(310)  # mg: the toes hit the surface
+_TAP_JERK = const(310)  # mg over 20 ms: the toes hit the surface
 _MIN_TAP_MS = const(600)  # a tap lifts the foot onto a surface: at most ~1.7 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
@@ -45,6 +45,7 @@ class ToeTapDetector:
         self._t2 = -200000
         self._proposed = -100000  # the newest tap already proposed
         self._tempo = 1000  # ms between taps of the running set
+        self._pend_jerk = 0
         self._off = 0  # the pending tap is off the floor pose (1) or on it (0)
         self._off1 = 0
         self._off2 = 0
@@ -56,6 +57,12 @@ class ToeTapDetector:
         if g > self._moved:
             self._moved = g
         p = e.posture
+        jerk = e.jerk_max
+        if self._pending and jerk * 2 > self._pend_jerk * 3 and e.jerk_t - self._t_tap < 300:
+            # a bump, then the real contact: the tap is the stronger one
+            self._t_tap = e.jerk_t
+            self._last_tap = e.jerk_t
+            self._pend_jerk = jerk
         if self._pending:
             if p.still:
                 self._still_after += 1
@@ -66,7 +73,7 @@ class ToeTapDetector:
                 if self._still_after < _MAX_STILL_AFTER and not walking:
                     self._accept(e, self._t_tap, self._off)
             return
-        if e.jerk_max < _TAP_JERK or e.jerk_t - self._last_tap < _MIN_TAP_MS:
+        if jerk < _TAP_JERK or e.jerk_t - self._last_tap < _MIN_TAP_MS:
             return
         if self._genv > _MAX_GYRO_1S or self._moved < _MIN_MOVED:
             return  # a rejected bump does not hide the real tap right after it
@@ -79,6 +86,7 @@ class ToeTapDetector:
                 self._off = 0
         self._pending = True
         self._t_tap = e.jerk_t
+        self._pend_jerk = jerk
         self._still_after = 0
 
     def _accept(self, e, t, off):
