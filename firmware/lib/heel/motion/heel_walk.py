@@ -22,6 +22,7 @@ _MAX_SWING = const(4500)  # ddps: beyond this it is running or stamping
 _MAX_STANCE_GYRO = const(800)  # ddps: the heel bears weight after the strike (a tap bounces)
 _PITCH_DECAY = const(30)  # per block: the stride's pitch/gyro maxima forget in ~1.5 s
 _GYRO_DECAY = const(150)
+_MAX_STRIDE_MS = const(2500)  # a longer wait between steps ends the walk
 _CHECK_FROM = const(100)  # ms after the strike: stance window start
 _CHECK_TO = const(400)  # ms after the strike: decision
 
@@ -39,6 +40,7 @@ class HeelWalkDetector:
         self._prev_gmax = 0
         self._stance_gmax = 0
         self._pend_jerk = 0
+        self._stride = 0  # ms between this foot's steps (running mean), 0 = not walking yet
         self.last_step = -100000  # time of the last step proposed (the tap detector reads it)
         self._ref_jerk = 0  # decaying peak of recent strike impacts
 
@@ -93,14 +95,23 @@ class HeelWalkDetector:
             self._stride_gmax = 0
 
     def _decide(self, e):
+        t = self._t_strike
+        since = t - self.last_step
+        walking = since <= _MAX_STRIDE_MS
         if self._cnt == 0 or self._sum // self._cnt > _TOES_UP:
             return
-        if self._prev_max_pitch > _MAX_PUSH:
+        # the push-off test needs a stride before: the first step may follow anything
+        if walking and self._prev_max_pitch > _MAX_PUSH:
             return
         if not (_MIN_SWING <= self._prev_gmax <= _MAX_SWING):
             return
         if self._stance_gmax > _MAX_STANCE_GYRO:
             return
-        t = self._t_strike
+        if walking and since * 10 < self._stride * 6:
+            return  # half a stride after our last step: the other foot's strike
+        if walking and self._stride:
+            self._stride += (since - self._stride) >> 2
+        elif walking:
+            self._stride = since
         self.last_step = t
         e.sets.candidate(KEY_WALK, t - 400, t, t + 300, 0)
