@@ -12,7 +12,7 @@ the phase by half turns instead, so turns must be mostly one-way ("pure") to cou
 """
 
 from heel.compat import const
-from heel.motion.imath import TURN, atan2_turn, norm_l2_approx, wrap_turn
+from heel.motion.imath import QUARTER_TURN, TURN, atan2_turn, norm_l2_approx, wrap_turn
 from heel.motion.sets import KEY_CIRCLE_CCW, KEY_CIRCLE_CW
 
 _MIN_RATE = const(120)  # ddps: slower is not circling (4 s circles of 15 deg: 24 deg/s)
@@ -34,6 +34,7 @@ class AnkleCircleDetector:
         self._path = 0  # unsigned phase travelled since then
         self._t_turn = 0  # when the current turn began
         self._quiet = 0
+        self._turns = 0  # turns counted in this run of circling
 
     def block(self, e):
         gy = e.gy_c
@@ -46,6 +47,7 @@ class AnkleCircleDetector:
                 self._valid = False
                 self._net = 0
                 self._path = 0
+                self._turns = 0
             return
         self._quiet = 0
         phase = atan2_turn(gz, gy)
@@ -59,22 +61,28 @@ class AnkleCircleDetector:
         if d > _MAX_STEP or d < -_MAX_STEP:
             self._net = 0
             self._path = 0
+            self._turns = 0
             self._t_turn = e.t
             return
         self._net += d
         self._path += d if d >= 0 else -d
         net = self._net
-        if net >= TURN or net <= -TURN:
+        # The first turn of a run needs a quarter more: moving the toe out from the centre
+        # (and back at the end) turns the gyro vector a quarter turn ahead of the toe.
+        need = TURN if self._turns else TURN + QUARTER_TURN
+        if net >= need or net <= -need:
             pure = self._path * 16 <= TURN * _PURE_Q4
             dt = e.t - self._t_turn
             if pure and _MIN_TURN_MS <= dt <= _MAX_TURN_MS:
                 key = KEY_CIRCLE_CW if net > 0 else KEY_CIRCLE_CCW
                 e.sets.candidate(key, self._t_turn, e.t, e.t, 0)
-            self._net = net - TURN if net > 0 else net + TURN
+            self._net = net - need if net > 0 else net + need
             self._path = 0
             self._t_turn = e.t
+            self._turns += 1
         elif self._path > TURN + TURN:
             # wandering back and forth: start over
             self._net = 0
             self._path = 0
+            self._turns = 0
             self._t_turn = e.t
