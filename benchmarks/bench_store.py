@@ -15,54 +15,16 @@ from __future__ import annotations
 
 from benchmarks.common import callgrind_instructions
 from heeltrack.micropython import run_script
+from tests.ramflash import RAMFLASH
 
-_SETUP = r"""
-import gc, vfs, micropython
+_SETUP = (
+    RAMFLASH
+    + r"""
+import gc, vfs
 from heel import records as R
 from heel.store import SessionLog
 
-BS = 4096
-
-@micropython.viper
-def _copy(dst: ptr8, doff: int, src: ptr8, soff: int, n: int):
-    i = 0
-    while i < n:
-        dst[doff + i] = src[soff + i]
-        i += 1
-
-@micropython.viper
-def _fill(dst: ptr8, off: int, n: int):
-    i = 0
-    while i < n:
-        dst[off + i] = 0xFF
-        i += 1
-
-class Flash:
-    def __init__(self, blocks):
-        self.data = bytearray(blocks * BS)
-        self.progs = 0
-        self.prog_bytes = 0
-        self.erases = 0
-
-    def readblocks(self, block, buf, off=0):
-        _copy(buf, 0, self.data, block * BS + off, len(buf))
-
-    def writeblocks(self, block, buf, off=None):
-        self.progs += 1
-        self.prog_bytes += len(buf)
-        _copy(self.data, block * BS + (off or 0), buf, 0, len(buf))
-
-    def ioctl(self, op, arg):
-        if op == 4:
-            return len(self.data) // BS
-        if op == 5:
-            return BS
-        if op == 6:
-            self.erases += 1
-            _fill(self.data, arg * BS, BS)
-            return 0
-
-dev = Flash(352)
+dev = RamFlash(352, bs=4096)
 vfs.VfsLfs2.mkfs(dev, progsize=256)
 vfs.mount(vfs.VfsLfs2(dev, progsize=256), "/flash")
 log = SessionLog("/flash/sessions")
@@ -79,6 +41,7 @@ def reps(k):
         log.append_rep(0, 2000 + i, 300, 1)
         i += 1
 """
+)
 
 _OPS = (
     _SETUP

@@ -11,69 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from heeltrack.micropython import run_script
+from tests.ramflash import RAMFLASH
 
-# The RAM block device (extended protocol, as tests/extmod/vfs_lfs_corrupt.py in MicroPython)
-# with copies in viper so the device itself allocates nothing. After `cut_at` program/erase
-# operations the power is gone: mode "error" fails every later write with EIO, mode "silent"
-# drops them while the code runs on (as if the CPU lived a little longer than the flash).
-BDEV = r"""
-import gc, os, vfs, micropython
+BDEV = (
+    RAMFLASH
+    + r"""
+import gc, os, vfs
 from heel import records as R
 from heel.store import SessionLog
-
-BS = 512
-
-@micropython.viper
-def _copy(dst: ptr8, doff: int, src: ptr8, soff: int, n: int):
-    i = 0
-    while i < n:
-        dst[doff + i] = src[soff + i]
-        i += 1
-
-@micropython.viper
-def _fill(dst: ptr8, off: int, n: int):
-    i = 0
-    while i < n:
-        dst[off + i] = 0xFF
-        i += 1
-
-class CutDevice:
-    def __init__(self, blocks=0, data=None):
-        self.data = bytearray(data) if data is not None else bytearray(b"\xff" * (blocks * BS))
-        self.ops = 0
-        self.cut_at = -1
-        self.cut = False
-        self.mode = "silent"
-
-    def _power(self):
-        # 0: power on; else what the write returns: -EIO ("error") or 0 ("silent")
-        self.ops += 1
-        if self.cut_at >= 0 and self.ops > self.cut_at:
-            self.cut = True
-            return -5 if self.mode == "error" else 1
-        return 0
-
-    def readblocks(self, block, buf, off=0):
-        _copy(buf, 0, self.data, block * BS + off, len(buf))
-        return 0
-
-    def writeblocks(self, block, buf, off=None):
-        p = self._power()
-        if p == 0:
-            _copy(self.data, block * BS + (off or 0), buf, 0, len(buf))
-        return p if p < 0 else 0
-
-    def ioctl(self, op, arg):
-        if op == 4:
-            return len(self.data) // BS
-        if op == 5:
-            return BS
-        if op == 6:
-            p = self._power()
-            if p == 0:
-                _fill(self.data, arg * BS, BS)
-            return p if p < 0 else 0
-        return 0
 
 def mount(dev):
     try:
@@ -83,7 +28,7 @@ def mount(dev):
     vfs.mount(vfs.VfsLfs2(dev), "/flash")
 
 def new_flash(blocks):
-    dev = CutDevice(blocks)
+    dev = RamFlash(blocks)
     vfs.VfsLfs2.mkfs(dev)
     mount(dev)
     return dev
@@ -97,6 +42,7 @@ def read_session(log, sid):
             return bytes(out)
         out.extend(buf[:n])
 """
+)
 
 LINEAR = r"""
 EVENTS = [(R.SET_START, (0, 1500, 0))]
@@ -137,7 +83,7 @@ def as_dict(rtype, v):
 
 def check(dev, begun, sid, acked, ended, prior):
     # power back on: a fresh device holding what the flash holds, remounted
-    dev2 = CutDevice(data=dev.data)
+    dev2 = RamFlash(data=dev.data)
     mount(dev2)
     log = SessionLog("/flash/sessions", min_free=1024)
     sess = log.sessions()
@@ -170,7 +116,7 @@ def check(dev, begun, sid, acked, ended, prior):
     return log
 
 def one_cut(snapshot, prior, n, mode):
-    dev = CutDevice(data=snapshot)
+    dev = RamFlash(data=snapshot)
     mount(dev)
     log = SessionLog("/flash/sessions", min_free=1024)
     dev.cut_at = dev.ops + n
@@ -229,7 +175,7 @@ def repair_cuts(torn):
     snapshot = bytes(dev.data)
     n = 1
     while True:
-        dev = CutDevice(data=snapshot)
+        dev = RamFlash(data=snapshot)
         mount(dev)
         dev.cut_at = n
         dev.mode = "error" if n % 2 else "silent"
@@ -238,7 +184,7 @@ def repair_cuts(torn):
         except OSError:
             pass  # power died under the repair
         cut = dev.cut
-        mount(CutDevice(data=dev.data))
+        mount(RamFlash(data=dev.data))
         log = SessionLog("/flash/sessions", min_free=1024)
         assert [s[0] for s in log.sessions()] == [sid]
         data = read_session(log, sid)
