@@ -61,7 +61,9 @@ def heel_raise_set(b: Builder, person: Person) -> dict:
         tops.append((t, t + hold))
         t += hold
         tk.append(t)
-        vk.append(peak * float(rng.uniform(0.97, 1.03)))
+        # the top drifts a little during a hold; without a hold a drift would be a jolt
+        drift = float(rng.uniform(-0.03, 0.03)) * min(1.0, hold / 1.0)
+        vk.append(peak * (1.0 + drift))
         t += lower
         tk.append(t)
         vk.append(0.0)
@@ -95,6 +97,7 @@ def heel_raise_set(b: Builder, person: Person) -> dict:
         while e < len(seg) - 1 and above[e + 1]:
             e += 1
         out.append({"t_s": _r(t0 + (i0 + (a + e) / 2) / FS), "hold_s": _r((e - a) / FS)})
+    b.last_rise_s = t0 + windows[-1][1]
     return {
         "exercise": "heel_raise",
         "start_s": _r(t0 + windows[0][0]),

@@ -144,6 +144,8 @@ class Builder:
     impacts: list[Impact] = field(default_factory=list)
     labels: list[dict] = field(default_factory=list)
     sets: list[dict] = field(default_factory=list)
+    # end of the last rise onto the toes (a heel-raise rep or a tiptoe), s
+    last_rise_s: float = -1e9
 
     @property
     def t(self) -> float:

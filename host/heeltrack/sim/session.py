@@ -100,6 +100,9 @@ class _Sim:
         else:
             self.stand()
         if name == "heel_raise":
+            wait = self.b.last_rise_s + d.TIPTOE_APART_S - self.b.t
+            if wait > 0:  # a tiptoe just before would be the set's first rep
+                d.standing(self.b, wait)
             self.sets.append(heel_raise_set(self.b, self.person))
         elif name == "heel_walk":
             self.sets.append(heel_walk_set(self.b, self.person))
