@@ -28,6 +28,7 @@ _NEW_BASE_BLOCKS = const(30)  # still 3 s in another floor-like pose: stand ther
 _BASE_TOL = const(175)  # 1000*sin(10 deg): the rise starts from the floor pose
 _HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
 _BLOCK_MS = const(100)
+_QUIET_GYRO = const(60)  # ddps: the base follows a resting foot, never a slow rise
 
 
 class HeelRaiseDetector:
@@ -90,7 +91,7 @@ class HeelRaiseDetector:
         if not self._near_floor_pose(e, p):
             self._has_base = False  # e.g. seated with the leg out: no heel raise
             return
-        if self._has_base and -_LOW < lift < _LOW:
+        if self._has_base and -_LOW < lift < _LOW and e.gyro_peak < _QUIET_GYRO:
             self._bx += (e.ax - self._bx) >> 2
             self._by += (e.ay - self._by) >> 2
             self._bz += (e.az - self._bz) >> 2
@@ -188,6 +189,8 @@ class HeelRaiseDetector:
         if e.sets.key != KEY_RAISE:
             self._set_reps = 0
         gap = self._t_low - self._last_end
+        if gap < 0:  # the heel did not get down to the floor pose in between
+            gap = 0
         similar = True
         if self._set_reps >= 3 and gap * 2 > self._avg_gap * 5:
             peak = self._peak * 10

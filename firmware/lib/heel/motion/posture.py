@@ -22,6 +22,7 @@ _STILL_JERK = const(100)  # mg, max sample-to-sample change (L1) in a still bloc
 _STILL_GDIFF = const(300)  # ddps, summed gyro change (L1) over a still block
 _STILL_DRIFT = const(40)  # mg, block-to-block change of mean accel (L1): no rotation
 _STILL_GYRO = const(200)  # ddps, peak bias-corrected gyro (L1) once the bias is known
+_QUIET_GYRO = const(60)  # ddps: the foot truly at rest, not a slow rise still under _STILL_GYRO
 _BIAS_BLOCKS = const(3)  # still blocks before the first bias estimate
 _FLAT_BLOCKS = const(10)  # still blocks (1 s) before a pose may become the floor pose
 _FLAT_COS2_Q7 = const(104)  # floor pose within ~25 deg of the board's z: cos^2 = 0.81 = 104/128
@@ -31,7 +32,7 @@ _SAME_POSE = const(120)  # 1000*sin(angle) below which two poses are the same (~
 class Posture:
     def __init__(self):
         self.still = False
-        self.still_run = 0  # consecutive still blocks
+        self.still_run = 0  # consecutive quiet still blocks (the foot at rest)
         self.bias_known = False
         # gyro bias in ddps * 16 (fixed point, so the slow average keeps its precision)
         self.bx16 = 0
@@ -71,13 +72,16 @@ class Posture:
             and (gyro_peak < _STILL_GYRO or not self.bias_known)
         )
         self.still = still
-        if still:
+        # a slow rise or roll (10-20 deg/s) can pass as still: learn the bias and the floor
+        # pose only while the foot is quiet, or they follow the motion
+        quiet = still and (gyro_peak < _QUIET_GYRO or not self.bias_known)
+        if quiet:
             self.still_run += 1
             self._learn_bias(gx, gy, gz)
         else:
             self.still_run = 0
         self._track_gravity(ax, ay, az, gx, gy, gz, a2, jerk_max)
-        if still and self.still_run >= _FLAT_BLOCKS and not self.hold_flat:
+        if quiet and self.still_run >= _FLAT_BLOCKS and not self.hold_flat:
             self._learn_flat(ax, ay, az)
         if self.has_flat:
             self.pitch_flat = (self.vz * self.fx - self.vx * self.fz) // 1000

@@ -27,6 +27,8 @@ _MAX_IV_MS = const(4000)  # taps further apart are not one run
 _RHYTHM_LO_Q10 = const(5)  # an interval within 0.5-2x of the previous one: steady
 _RHYTHM_HI_Q10 = const(20)
 _SET_TEMPO_Q10 = const(7)  # within a set: a tap faster than 0.7x the set's tempo is fidgeting
+_SET_OFF_FLOOR = const(150)  # |pitch|+|roll| of the set's taps: clearly a raised surface
+_REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify again
 
 
 def _propose(e, t):
@@ -49,6 +51,11 @@ class ToeTapDetector:
         self._off = 0  # the pending tap is off the floor pose (1) or on it (0)
         self._off1 = 0
         self._off2 = 0
+        self._pitch = 0  # pose against the floor pose at the pending tap
+        self._roll = 0
+        self._set_pitch = 0  # average pose of the running set's taps
+        self._set_roll = 0
+        self._rested = False  # the foot rested on the floor since the set's last tap
 
     def block(self, e):
         g = e.gyro_peak
@@ -57,6 +64,8 @@ class ToeTapDetector:
         if g > self._moved:
             self._moved = g
         p = e.posture
+        if p.still_run >= _REST_BLOCKS and self._on_floor(p):
+            self._rested = True
         jerk = e.jerk_max
         if self._pending and jerk * 2 > self._pend_jerk * 3 and e.jerk_t - self._t_tap < 300:
             # a bump, then the real contact: the tap is the stronger one
@@ -80,14 +89,20 @@ class ToeTapDetector:
         self._last_tap = e.jerk_t
         self._moved = 0
         # landed flat: the floor, not a raised surface (judged over the run, in _accept)
-        self._off = 1
-        if p.has_flat and -_OFF_FLOOR < p.pitch_flat < _OFF_FLOOR:
-            if -_OFF_FLOOR < p.roll_flat < _OFF_FLOOR:
-                self._off = 0
+        self._off = 0 if self._on_floor(p) else 1
+        self._pitch = p.pitch_flat
+        self._roll = p.roll_flat
         self._pending = True
         self._t_tap = e.jerk_t
         self._pend_jerk = jerk
         self._still_after = 0
+
+    def _on_floor(self, p):
+        if not p.has_flat:
+            return False
+        if -_OFF_FLOOR < p.pitch_flat < _OFF_FLOOR:
+            return -_OFF_FLOOR < p.roll_flat < _OFF_FLOOR
+        return False
 
     def _accept(self, e, t, off):
         """Exercise taps come in a rhythm; fidgeting does not. Three taps with steady
@@ -102,14 +117,22 @@ class ToeTapDetector:
         self._off1 = off
         iv = t - t1
         iv_prev = t1 - t2
-        if e.sets.key == KEY_TAP:
-            # within a set any steady tap counts, on the floor pose too; a burst much
-            # faster than the set's tempo is fidgeting
+        if e.sets.key == KEY_TAP and not self._rested:
+            # within a set a steady tap counts, on the floor pose too unless the set's taps
+            # are clearly on a raised surface; a burst much faster than the set's tempo is
+            # fidgeting
+            if not off:
+                sp = self._set_pitch
+                sr = self._set_roll
+                if (sp if sp > 0 else -sp) + (sr if sr > 0 else -sr) > _SET_OFF_FLOOR:
+                    return
             if iv * 10 >= self._tempo * _SET_TEMPO_Q10 or self._proposed != t1:
                 _propose(e, t)
                 if self._proposed == t1 and iv <= _MAX_IV_MS:
                     self._tempo += (iv - self._tempo) >> 2
                 self._proposed = t
+                self._set_pitch += (self._pitch - self._set_pitch) >> 2
+                self._set_roll += (self._roll - self._set_roll) >> 2
             return
         if iv > _MAX_IV_MS or iv_prev > _MAX_IV_MS:
             return
@@ -124,3 +147,6 @@ class ToeTapDetector:
         _propose(e, t)
         self._proposed = t
         self._tempo = (iv + iv_prev) >> 1
+        self._set_pitch = self._pitch
+        self._set_roll = self._roll
+        self._rested = False
