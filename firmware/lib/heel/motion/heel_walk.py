@@ -25,6 +25,7 @@ _GYRO_DECAY = const(150)
 _MAX_STRIDE_MS = const(2500)  # a longer wait between steps ends the walk
 _CHECK_FROM = const(100)  # ms after the strike: stance window start
 _CHECK_TO = const(400)  # ms after the strike: decision
+_OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
 
 
 class HeelWalkDetector:
@@ -54,11 +55,15 @@ class HeelWalkDetector:
         g = self._stride_gmax - _GYRO_DECAY
         self._stride_gmax = e.gyro_peak if e.gyro_peak > g else g
         jerk = e.jerk_max
-        if self._pending and jerk >= _STRIKE_JERK and jerk * 2 > self._pend_jerk * 3:
-            # a much stronger impact soon after: that one is this foot's strike (the first
-            # was the other foot's, felt through the body)
-            self._start(e, jerk, pitch, False)
-            return
+        if self._pending and jerk >= _STRIKE_JERK:
+            # a much stronger impact soon after, or any clear one after a strike too early
+            # for our stride: that one is this foot's (the first was the other foot's, felt
+            # through the body)
+            if jerk * 2 > self._pend_jerk * 3 or (
+                jerk * 20 >= self._ref_jerk * 7 and self._early(self._t_strike)
+            ):
+                self._start(e, jerk, pitch, False)
+                return
         if self._pending:
             dt = e.t - self._t_strike
             if dt >= _CHECK_FROM:
@@ -75,8 +80,14 @@ class HeelWalkDetector:
             jerk >= _STRIKE_JERK
             and jerk * 20 >= self._ref_jerk * 7
             and e.jerk_t - self._last_strike >= _MIN_STEP_MS
+            and not self._early(e.jerk_t)
         ):
             self._start(e, jerk, pitch, True)
+
+    def _early(self, t):
+        """Within a walk, a strike about half a stride after our last step is the other foot's."""
+        since = t - self.last_step
+        return since <= _MAX_STRIDE_MS and since * 10 < self._stride * _OTHER_FOOT_Q10
 
     def _start(self, e, jerk, pitch, new_stride):
         r = self._ref_jerk - (self._ref_jerk >> 3)
@@ -107,8 +118,8 @@ class HeelWalkDetector:
             return
         if self._stance_gmax > _MAX_STANCE_GYRO:
             return
-        if walking and since * 10 < self._stride * 6:
-            return  # half a stride after our last step: the other foot's strike
+        if walking and since * 10 < self._stride * _OTHER_FOOT_Q10:
+            return  # well within a stride after our last step: the other foot's strike
         if walking and self._stride:
             self._stride += (since - self._stride) >> 2
         elif walking:

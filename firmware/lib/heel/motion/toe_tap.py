@@ -27,6 +27,7 @@ _MAX_IV_MS = const(4000)  # taps further apart are not one run
 _RHYTHM_LO_Q10 = const(5)  # an interval within 0.5-2x of the previous one: steady
 _RHYTHM_HI_Q10 = const(20)
 _SET_TEMPO_Q10 = const(7)  # within a set: a tap faster than 0.7x the set's tempo is fidgeting
+_RUN_OFF_FLOOR = const(110)  # 1000*sin(5 deg): mean |pitch|+|roll| of three taps
 _SET_OFF_FLOOR = const(150)  # |pitch|+|roll| of the set's taps: clearly a raised surface
 _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify again
 
@@ -49,8 +50,10 @@ class ToeTapDetector:
         self._tempo = 1000  # ms between taps of the running set
         self._pend_jerk = 0
         self._off = 0  # the pending tap is off the floor pose (1) or on it (0)
-        self._off1 = 0
-        self._off2 = 0
+        self._p1 = 0  # pose (pitch, roll against the floor pose) of the last two taps
+        self._r1 = 0
+        self._p2 = 0
+        self._r2 = 0
         self._pitch = 0  # pose against the floor pose at the pending tap
         self._roll = 0
         self._set_pitch = 0  # average pose of the running set's taps
@@ -110,11 +113,16 @@ class ToeTapDetector:
         within a set, any tap counts."""
         t1 = self._t1
         t2 = self._t2
-        offs = self._off1 + self._off2 + off
+        # the run's mean contact pose: off the floor pose on a raised surface
+        mp = self._pitch + self._p1 + self._p2
+        mr = self._roll + self._r1 + self._r2
+        off_run = (mp if mp > 0 else -mp) + (mr if mr > 0 else -mr) > 3 * _RUN_OFF_FLOOR
         self._t2 = t1
         self._t1 = t
-        self._off2 = self._off1
-        self._off1 = off
+        self._p2 = self._p1
+        self._r2 = self._r1
+        self._p1 = self._pitch
+        self._r1 = self._roll
         iv = t - t1
         iv_prev = t1 - t2
         if e.sets.key == KEY_TAP and not self._rested:
@@ -129,7 +137,9 @@ class ToeTapDetector:
             if iv * 10 >= self._tempo * _SET_TEMPO_Q10 or self._proposed != t1:
                 _propose(e, t)
                 if self._proposed == t1 and iv <= _MAX_IV_MS:
-                    self._tempo += (iv - self._tempo) >> 2
+                    # quick to follow a faster pace, slow to follow a hesitation
+                    d = iv - self._tempo
+                    self._tempo += (d >> 1) if d < 0 else (d >> 3)
                 self._proposed = t
                 self._set_pitch += (self._pitch - self._set_pitch) >> 2
                 self._set_roll += (self._roll - self._set_roll) >> 2
@@ -138,7 +148,7 @@ class ToeTapDetector:
             return
         if iv * 10 < iv_prev * _RHYTHM_LO_Q10 or iv * 10 > iv_prev * _RHYTHM_HI_Q10:
             return
-        if offs < 2:
+        if not off_run:
             return
         if t2 > self._proposed:
             _propose(e, t2)
@@ -146,7 +156,7 @@ class ToeTapDetector:
             _propose(e, t1)
         _propose(e, t)
         self._proposed = t
-        self._tempo = (iv + iv_prev) >> 1
+        self._tempo = iv if iv < iv_prev else iv_prev
         self._set_pitch = self._pitch
         self._set_roll = self._roll
         self._rested = False
