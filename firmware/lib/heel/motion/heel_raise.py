@@ -28,6 +28,7 @@ _NEW_BASE_BLOCKS = const(30)  # still 3 s in another floor-like pose: stand ther
 _BASE_TOL = const(175)  # 1000*sin(10 deg): the rise starts from the floor pose
 _HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
 _BLOCK_MS = const(100)
+_REST_BEFORE_MS = const(2000)  # the foot rested on the floor this shortly before the rise
 _QUIET_GYRO = const(60)  # ddps: the base follows a resting foot, never a slow rise
 
 
@@ -50,6 +51,7 @@ class HeelRaiseDetector:
         self._avg_gap = 0
         self._last_end = 0
         self._t_up = 0
+        self._t_rest = -100000
         self._prev = 0  # pitch of the block before the rise
         self._gmax = 0
         self._pitch_path = 0
@@ -70,6 +72,8 @@ class HeelRaiseDetector:
         if not self.up:
             if lift < _LOW:
                 self._t_low = e.t
+            if lift < _OFF and p.still:
+                self._t_rest = e.t  # the foot at rest on the floor
             if lift < _ON:
                 self._prev = lift
             else:
@@ -149,6 +153,10 @@ class HeelRaiseDetector:
         self.up = False
         self.hold_ms = 0
         if n < _MIN_BLOCKS or self._peak < _MIN_PEAK or self._gmax > _MAX_GYRO:
+            return
+        if self._t_up - self._t_rest > _REST_BEFORE_MS:
+            # a rep starts from the foot at rest on the floor; a crossed leg's hanging foot
+            # or a walk pitches nose-down without one
             return
         if not self._a_ok or self._yaw_path * 2 > self._pitch_path:
             # turning about z as much as about y: a circle or a swivel, not a heel raise

@@ -28,12 +28,18 @@ _RHYTHM_LO_Q10 = const(5)  # an interval within 0.5-2x of the previous one: stea
 _RHYTHM_HI_Q10 = const(20)
 _SET_TEMPO_Q10 = const(7)  # within a set: a tap faster than 0.7x the set's tempo is fidgeting
 _RUN_OFF_FLOOR = const(110)  # 1000*sin(5 deg): mean |pitch|+|roll| of three taps
+_SAME_SURFACE = const(200)  # |d pitch|+|d roll| (1000*sin) between taps on one surface
 _SET_OFF_FLOOR = const(150)  # |pitch|+|roll| of the set's taps: clearly a raised surface
 _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify again
 
 
 def _propose(e, t):
     e.sets.candidate(KEY_TAP, t - 300, t, t + 200, 0)
+
+
+def _near(dp, dr):
+    """Two contact poses (pitch, roll differences) on the same surface."""
+    return (dp if dp > 0 else -dp) + (dr if dr > 0 else -dr) < _SAME_SURFACE
 
 
 class ToeTapDetector:
@@ -113,6 +119,10 @@ class ToeTapDetector:
         within a set, any tap counts."""
         t1 = self._t1
         t2 = self._t2
+        # the first two taps of a run count too if they hit the same surface (lifting the
+        # foot off the floor can jolt like a tap)
+        same1 = _near(self._p1 - self._pitch, self._r1 - self._roll)
+        same2 = _near(self._p2 - self._pitch, self._r2 - self._roll)
         # the run's mean contact pose: off the floor pose on a raised surface
         mp = self._pitch + self._p1 + self._p2
         mr = self._roll + self._r1 + self._r2
@@ -150,9 +160,9 @@ class ToeTapDetector:
             return
         if not off_run:
             return
-        if t2 > self._proposed:
+        if t2 > self._proposed and same2:
             _propose(e, t2)
-        if t1 > self._proposed:
+        if t1 > self._proposed and same1:
             _propose(e, t1)
         _propose(e, t)
         self._proposed = t
