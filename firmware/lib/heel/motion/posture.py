@@ -25,6 +25,7 @@ _STILL_GYRO = const(200)  # ddps, peak bias-corrected gyro (L1) once the bias is
 _QUIET_GYRO = const(60)  # ddps: the foot truly at rest, not a slow rise still under _STILL_GYRO
 _BIAS_BLOCKS = const(3)  # still blocks before the first bias estimate
 _FLAT_BLOCKS = const(10)  # still blocks (1 s) before a pose may become the floor pose
+_FLAT_SEEN_MAX = const(400)  # quiet blocks on the floor pose counted: a new one waits <= 11 s
 _FLAT_COS2_Q7 = const(104)  # floor pose within ~25 deg of the board's z: cos^2 = 0.81 = 104/128
 _SAME_POSE = const(120)  # 1000*sin(angle) below which two poses are the same (~7 degrees)
 
@@ -48,6 +49,7 @@ class Posture:
         self.fx = 0
         self.fy = 0
         self.fz = 1000
+        self._flat_seen = 0  # quiet blocks seen on the floor pose (its trust)
         self.pitch_flat = 0  # 1000*sin(nose-down pitch) against the floor pose
         self.roll_flat = 0
         self.a2 = 1000000  # |mean accel|^2 of the block
@@ -150,17 +152,22 @@ class Posture:
             self.fz = az
             self.has_flat = True
             return
-        # same pose: refine slowly; another flat-like pose held 1 s: adopt it
+        # same pose: refine slowly and trust it more; another flat-like pose (a crossed
+        # leg's hanging foot is quiet too) must be held longer the more the floor pose was
+        # seen: the sole flat on level ground gives one pose, seated or standing
         dp = (az * self.fx - ax * self.fz) // 1000
         dr = (az * self.fy - ay * self.fz) // 1000
         if -_SAME_POSE < dp < _SAME_POSE and -_SAME_POSE < dr < _SAME_POSE:
             self.fx += (ax - self.fx) >> 3
             self.fy += (ay - self.fy) >> 3
             self.fz += (az - self.fz) >> 3
-        else:
+            if self._flat_seen < _FLAT_SEEN_MAX:
+                self._flat_seen += 1
+        elif self.still_run >= _FLAT_BLOCKS + (self._flat_seen >> 2):
             self.fx = ax
             self.fy = ay
             self.fz = az
+            self._flat_seen = 0
 
     def gyro_corrected(self, gx, gy, gz):
         """Bias-corrected L1 norm of a raw gyro sample (ddps)."""
