@@ -39,6 +39,8 @@ class HeelWalkDetector:
         self._stride_gmax = 0
         self._prev_max_pitch = 0
         self._prev_gmax = 0
+        self._stride_moved = 0  # gyro peak since the stride began (no decay)
+        self._prev_moved = 0
         self._stance_gmax = 0
         self._pend_jerk = 0
         self._stride = 0  # ms between this foot's steps (running mean), 0 = not walking yet
@@ -54,6 +56,8 @@ class HeelWalkDetector:
         self._stride_max_pitch = pitch if pitch > m else m
         g = self._stride_gmax - _GYRO_DECAY
         self._stride_gmax = e.gyro_peak if e.gyro_peak > g else g
+        if e.gyro_peak > self._stride_moved:
+            self._stride_moved = e.gyro_peak
         jerk = e.jerk_max
         if self._pending and jerk >= _STRIKE_JERK:
             # a much stronger impact soon after, or any clear one after a strike too early
@@ -102,6 +106,8 @@ class HeelWalkDetector:
         if new_stride:
             self._prev_max_pitch = self._stride_max_pitch
             self._prev_gmax = self._stride_gmax
+            self._prev_moved = self._stride_moved
+            self._stride_moved = 0
             self._stride_max_pitch = pitch
             self._stride_gmax = 0
 
@@ -114,7 +120,9 @@ class HeelWalkDetector:
         # the push-off test needs a stride before: the first step may follow anything
         if walking and self._prev_max_pitch > _MAX_PUSH:
             return
-        if not (_MIN_SWING <= self._prev_gmax <= _MAX_SWING):
+        # the foot swung since the last strike (a slow stride's swing is long forgotten by
+        # the decaying maximum, which judges running and stamping)
+        if self._prev_moved < _MIN_SWING or self._prev_gmax > _MAX_SWING:
             return
         if self._stance_gmax > _MAX_STANCE_GYRO:
             return
