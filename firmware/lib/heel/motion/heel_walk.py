@@ -25,6 +25,7 @@ _GYRO_DECAY = const(150)
 _MAX_STRIDE_MS = const(2500)  # a longer wait between steps ends the walk
 _CHECK_FROM = const(100)  # ms after the strike: stance window start
 _CHECK_TO = const(400)  # ms after the strike: decision
+_FIRST_STRIDE_MAX = const(1500)  # ms: the first stride estimate is at most this
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
 
 
@@ -130,7 +131,7 @@ class HeelWalkDetector:
             return  # well within a stride after our last step: the other foot's strike
         if walking and self._stride:
             self._stride += (since - self._stride) >> 2
-        elif walking:
-            self._stride = since
+        elif walking:  # a hesitation before the second step must not set a long stride
+            self._stride = since if since < _FIRST_STRIDE_MAX else _FIRST_STRIDE_MAX
         self.last_step = t
         e.sets.candidate(KEY_WALK, t - 400, t, t + 300, 0)
