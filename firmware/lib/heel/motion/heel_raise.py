@@ -19,7 +19,7 @@ _OFF = const(70)  # 1000*sin(4 deg): heel is down again
 _LOW = const(35)  # 1000*sin(2 deg): before the rise started
 _MIN_PEAK = const(174)  # 1000*sin(10 deg)
 _MIN_BLOCKS = const(4)  # 0.4 s above _ON
-_HIST = const(250)  # 25 s: longer is not a rep
+_HIST = const(150)  # 15 s up: longer is not a rep (a crossed leg's hanging foot)
 _MAX_GYRO = const(2000)  # ddps L1 peak: a swinging foot is not a heel raise
 _MAX_JERK = const(1500)  # mg: no hard impact while the heel is up (the landing is allowed)
 _A_LO = const(750 * 750)  # |a| stays near 1 g: the foot is not flying
@@ -158,8 +158,9 @@ class HeelRaiseDetector:
             # a rep starts from the foot at rest on the floor; a crossed leg's hanging foot
             # or a walk pitches nose-down without one
             return
-        if not self._a_ok or self._yaw_path * 2 > self._pitch_path:
-            # turning about z as much as about y: a circle or a swivel, not a heel raise
+        if not self._a_ok or self._yaw_path * 5 > self._pitch_path * 2:
+            # turning about z almost as much as about y: a circle, a swivel or a crossed
+            # leg's swinging foot, not a heel raise
             return
         h = self._hist
         j = self._jerk
