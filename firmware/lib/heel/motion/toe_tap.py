@@ -28,6 +28,9 @@ _RHYTHM_LO_Q10 = const(5)  # an interval within 0.5-2x of the previous one: stea
 _RHYTHM_HI_Q10 = const(20)
 _SET_TEMPO_Q10 = const(7)  # within a set: a tap faster than 0.7x the set's tempo is fidgeting
 _RUN_OFF_FLOOR = const(110)  # 1000*sin(5 deg): mean |pitch|+|roll| of three taps
+_JOLT_APART_MS = const(300)  # an impact this long after a tap is not part of it
+_MAX_JOLTS = const(3)  # impacts between two taps that make it jiggling
+_JOLT_FORGET_MS = const(1000)  # without an impact for this long the count restarts
 _SAME_SURFACE = const(200)  # |d pitch|+|d roll| (1000*sin) between taps on one surface
 _SET_OFF_FLOOR = const(150)  # |pitch|+|roll| of the set's taps: clearly a raised surface
 _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify again
@@ -65,6 +68,9 @@ class ToeTapDetector:
         self._set_pitch = 0  # average pose of the running set's taps
         self._set_roll = 0
         self._rested = False  # the foot rested on the floor since the set's last tap
+        self._jolts = 0  # recent impacts since the last tap that were not taps
+        self._jolt_t = 0  # times of the last two impacts counted
+        self._jolt_prev = 0
 
     def block(self, e):
         g = e.gyro_peak
@@ -76,6 +82,12 @@ class ToeTapDetector:
         if p.still_run >= _REST_BLOCKS and self._on_floor(p):
             self._rested = True
         jerk = e.jerk_max
+        if jerk >= _TAP_JERK and e.jerk_t - self._last_tap > _JOLT_APART_MS:
+            self._jolts += 1  # an impact apart from the taps (counted back if it is one)
+            self._jolt_prev = self._jolt_t
+            self._jolt_t = e.jerk_t
+        elif e.t - self._jolt_t > _JOLT_FORGET_MS:
+            self._jolts = 0
         if self._pending and jerk * 2 > self._pend_jerk * 3 and e.jerk_t - self._t_tap < 300:
             # a bump, then the real contact: the tap is the stronger one
             self._t_tap = e.jerk_t
@@ -97,6 +109,9 @@ class ToeTapDetector:
             return  # a rejected bump does not hide the real tap right after it
         self._last_tap = e.jerk_t
         self._moved = 0
+        self._jolts -= 1  # this tap, and the foot brushing the surface just before it
+        if e.jerk_t - self._jolt_prev < _JOLT_APART_MS:
+            self._jolts -= 1
         # landed flat: the floor, not a raised surface (judged over the run, in _accept)
         self._off = 0 if self._on_floor(p) else 1
         self._pitch = p.pitch_flat
@@ -117,6 +132,11 @@ class ToeTapDetector:
         """Exercise taps come in a rhythm; fidgeting does not. Three taps with steady
         intervals, two of them off the floor pose, start proposing (the first two then too);
         within a set, any tap counts."""
+        # a jiggling heel hits the floor several times a second: more impacts than taps
+        jiggle = self._jolts >= _MAX_JOLTS
+        self._jolts = 0
+        if jiggle:
+            return
         t1 = self._t1
         t2 = self._t2
         # the first two taps of a run count too if they hit the same surface (lifting the
