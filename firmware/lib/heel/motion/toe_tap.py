@@ -24,8 +24,8 @@ _WALK_VETO_MS = const(2000)
 _MAX_STILL_AFTER = const(3)  # still blocks after the tap: the foot rests -> not a tap
 _DECAY = const(300)  # per block, for the 1 s gyro envelope
 _MAX_IV_MS = const(4000)  # taps further apart are not one run
-_RHYTHM_LO_Q10 = const(5)  # an interval within 0.5-2x of the previous one: steady
-_RHYTHM_HI_Q10 = const(20)
+_RHYTHM_LO_Q10 = const(4)  # an interval within 0.4-2.5x of the previous one: steady
+_RHYTHM_HI_Q10 = const(25)
 _SET_TEMPO_Q10 = const(7)  # within a set: a tap faster than 0.7x the set's tempo is fidgeting
 _RUN_OFF_FLOOR = const(110)  # 1000*sin(5 deg): mean |pitch|+|roll| of three taps
 _JOLT_APART_MS = const(300)  # an impact this long after a tap is not part of it
@@ -187,6 +187,6 @@ class ToeTapDetector:
         _propose(e, t)
         self._proposed = t
         self._tempo = iv if iv < iv_prev else iv_prev
-        self._set_pitch = self._pitch
-        self._set_roll = self._roll
+        self._set_pitch = mp // 3
+        self._set_roll = mr // 3
         self._rested = False
