@@ -2,10 +2,11 @@
 
 A rep: the foot pitches nose-down (heel up, ball of the foot on the floor) from a still
 standing pose by more than ~8 degrees, comes back within ~4 degrees, calmly (no swing, no
-impact: walking push-offs and stairs fail here). The heel height is proportional to the
-sine of that pitch, so `hold_ms` is how long the sine stays within 80% of the rep's peak
-(DESIGN.md): the unbroken stay around the peak, its ends interpolated between blocks; the
-rep time is the middle of that stay.
+impact: walking push-offs and stairs fail here), within 2 s of the foot resting on the floor
+and in less than 15 s (a crossed leg's hanging foot fails here). The heel height is
+proportional to the sine of that pitch, so `hold_ms` is how long the sine stays within 80%
+of the rep's peak (DESIGN.md): the unbroken stay around the peak, its ends interpolated
+between blocks; the rep time is the middle of that stay.
 
     det = HeelRaiseDetector()
     det.block(eng)     # once per 0.1 s block; proposes reps to eng.sets

@@ -1,10 +1,13 @@
 """Toe taps: seated, the raised foot taps its toes on a step or stool, again and again.
 
-A tap: an impact, gentle (no walking swing or jiggling in the last second), after the foot
-moved since the previous one, in a pose that is not the floor pose (tapping the foot on
-the floor, a common fidget, lands flat), after which the foot leaves the surface again
-instead of resting on it (a stomp or a step rests: the foot stays still). Taps are
-proposed once three come in a steady rhythm (fidgeting is irregular and faster).
+A tap: an impact, gentle (no walking swing in the last second), after the foot moved since
+the previous one, after which the foot leaves the surface again instead of resting on it
+(a stomp or a step rests: the foot stays still), and not among more impacts than taps (a
+jiggling heel hits the floor several times a second). A run starts a set when three taps
+come in a steady rhythm and their mean contact pose is off the floor pose (the surface is
+raised; tapping on the floor is a common fidget); its first taps count if they hit the same
+surface. Within the set any tap counts, except a floor-pose tap when the set's taps are
+clearly on a raised surface; after the foot rested on the floor the set must qualify again.
 Decided 0.5 s after the impact, proposed at the impact's sample time.
 
     det = ToeTapDetector()
@@ -26,7 +29,6 @@ _DECAY = const(300)  # per block, for the 1 s gyro envelope
 _MAX_IV_MS = const(4000)  # taps further apart are not one run
 _RHYTHM_LO_Q10 = const(4)  # an interval within 0.4-2.5x of the previous one: steady
 _RHYTHM_HI_Q10 = const(25)
-_SET_TEMPO_Q10 = const(7)  # within a set: a tap faster than 0.7x the set's tempo is fidgeting
 _RUN_OFF_FLOOR = const(110)  # 1000*sin(5 deg): mean |pitch|+|roll| of three taps
 _JOLT_APART_MS = const(300)  # an impact this long after a tap is not part of it
 _MAX_JOLTS = const(3)  # impacts between two taps that make it jiggling
@@ -56,7 +58,6 @@ class ToeTapDetector:
         self._t1 = -100000  # the last two accepted taps, newest first
         self._t2 = -200000
         self._proposed = -100000  # the newest tap already proposed
-        self._tempo = 1000  # ms between taps of the running set
         self._pend_jerk = 0
         self._off = 0  # the pending tap is off the floor pose (1) or on it (0)
         self._p1 = 0  # pose (pitch, roll against the floor pose) of the last two taps
@@ -129,9 +130,7 @@ class ToeTapDetector:
         return False
 
     def _accept(self, e, t, off):
-        """Exercise taps come in a rhythm; fidgeting does not. Three taps with steady
-        intervals, two of them off the floor pose, start proposing (the first two then too);
-        within a set, any tap counts."""
+        """A decided tap: start a set from a steady run off the floor, or add to the set."""
         # a jiggling heel hits the floor several times a second: more impacts than taps
         jiggle = self._jolts >= _MAX_JOLTS
         self._jolts = 0
@@ -156,23 +155,17 @@ class ToeTapDetector:
         iv = t - t1
         iv_prev = t1 - t2
         if e.sets.key == KEY_TAP and not self._rested:
-            # within a set a steady tap counts, on the floor pose too unless the set's taps
-            # are clearly on a raised surface; a burst much faster than the set's tempo is
-            # fidgeting
+            # within a set a tap counts, on the floor pose too unless the set's taps are
+            # clearly on a raised surface
             if not off:
                 sp = self._set_pitch
                 sr = self._set_roll
                 if (sp if sp > 0 else -sp) + (sr if sr > 0 else -sr) > _SET_OFF_FLOOR:
                     return
-            if iv * 10 >= self._tempo * _SET_TEMPO_Q10 or self._proposed != t1:
-                _propose(e, t)
-                if self._proposed == t1 and iv <= _MAX_IV_MS:
-                    # quick to follow a faster pace, slow to follow a hesitation
-                    d = iv - self._tempo
-                    self._tempo += (d >> 1) if d < 0 else (d >> 3)
-                self._proposed = t
-                self._set_pitch += (self._pitch - self._set_pitch) >> 2
-                self._set_roll += (self._roll - self._set_roll) >> 2
+            _propose(e, t)
+            self._proposed = t
+            self._set_pitch += (self._pitch - self._set_pitch) >> 2
+            self._set_roll += (self._roll - self._set_roll) >> 2
             return
         if iv > _MAX_IV_MS or iv_prev > _MAX_IV_MS:
             return
@@ -186,7 +179,6 @@ class ToeTapDetector:
             _propose(e, t1)
         _propose(e, t)
         self._proposed = t
-        self._tempo = iv if iv < iv_prev else iv_prev
         self._set_pitch = mp // 3
         self._set_roll = mr // 3
         self._rested = False
