@@ -34,10 +34,12 @@ class Board:
 def start_board(tmp: Path, seed: int = 5, exercise: str = "heel_raise") -> Board:
     trace, truth = simulate_set(seed, exercise)
     b = load_board_host("virtual")
+    # the board already on the foot, standing still in the set's own pose
+    on_foot = trace.acc[:50].mean(axis=0)
     raw = (
-        trace_to_raw(_rest_trace(LEAD_S), b)
+        trace_to_raw(_rest_trace(LEAD_S, on_foot), b)
         + trace_to_raw(trace, b)
-        + trace_to_raw(_rest_trace(300), b)
+        + trace_to_raw(_rest_trace(300, on_foot), b)
     )
     (tmp / "imu.raw").write_bytes(raw)
     opts = VirtualOptions(image=tmp / "board.img", raw=tmp / "imu.raw", speed=SPEED, workdir=tmp)

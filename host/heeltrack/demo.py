@@ -117,6 +117,7 @@ def day_trace(seed: int, plan: DayPlan) -> tuple[Trace, dict[str, Any]]:
     """The day's session: the seed's program done by one simulated person (the same person
     all week; the strap sits a little differently each day)."""
     from heeltrack.sim import distractors as d
+    from heeltrack.sim.gait import walk
     from heeltrack.sim.session import _Sim, draw_person
 
     s = _Sim(seed * 1000 + plan.day.toordinal() % 1000)
@@ -134,6 +135,8 @@ def day_trace(seed: int, plan: DayPlan) -> tuple[Trace, dict[str, Any]]:
         person["lower_s"] = float(rng.uniform(0.9, 1.4))
     s.person.update({k: v for k, v in person.items() if k != "mount_deg"})
 
+    # strapped on, the person walks to the spot (the board learns the foot's floor pose)
+    walk(s.b, int(rng.integers(6, 12)), s.person["walk_cadence"])
     d.standing(s.b, 4.0)
     for i in range(3 if rng.random() < 0.7 else 4):
         if i:
@@ -155,10 +158,11 @@ def day_trace(seed: int, plan: DayPlan) -> tuple[Trace, dict[str, Any]]:
     return trace, truth
 
 
-def _rest_trace(seconds: float) -> Trace:
+def _rest_trace(seconds: float, gravity: np.ndarray | None = None) -> Trace:
+    """The board at rest: lying flat (z up), or still on the foot (`gravity`, in g)."""
     n = max(1, int(round(seconds * RATE_HZ)))
     acc = np.zeros((n, 3))
-    acc[:, 2] = 1.0
+    acc[:] = (0.0, 0.0, 1.0) if gravity is None else gravity
     return Trace(t=np.arange(n) / RATE_HZ, acc=acc, gyro=np.zeros((n, 3)), rate_hz=RATE_HZ)
 
 

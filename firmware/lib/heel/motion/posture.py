@@ -25,7 +25,10 @@ _STILL_GYRO = const(200)  # ddps, peak bias-corrected gyro (L1) once the bias is
 _QUIET_GYRO = const(60)  # ddps: the foot truly at rest, not a slow rise still under _STILL_GYRO
 _BIAS_BLOCKS = const(3)  # still blocks before the first bias estimate
 _FLAT_BLOCKS = const(10)  # still blocks (1 s) before a pose may become the floor pose
-_FLAT_SEEN_MAX = const(400)  # quiet blocks on the floor pose counted: a new one waits <= 11 s
+_FLAT_SEEN_MAX = const(400)  # quiet blocks on the floor pose counted: a new one waits <= 15 s
+_NEW_FLAT_BLOCKS = const(50)  # a new pose without an impact: quiet 5 s, longer if trusted
+_LAND_JERK = const(300)  # mg: the foot was put down (an impact) ...
+_LANDED_BLOCKS = const(20)  # ... at most 2 s before a new pose's quiet run: adopt it at once
 _FLAT_COS2_Q7 = const(104)  # floor pose within ~25 deg of the board's z: cos^2 = 0.81 = 104/128
 _SAME_POSE = const(120)  # 1000*sin(angle) below which two poses are the same (~7 degrees)
 
@@ -50,6 +53,7 @@ class Posture:
         self.fy = 0
         self.fz = 1000
         self._flat_seen = 0  # quiet blocks seen on the floor pose (its trust)
+        self._since_impact = 10000  # blocks since the last impact
         self.pitch_flat = 0  # 1000*sin(nose-down pitch) against the floor pose
         self.roll_flat = 0
         self.a2 = 1000000  # |mean accel|^2 of the block
@@ -83,6 +87,14 @@ class Posture:
         else:
             self.still_run = 0
         self._track_gravity(ax, ay, az, gx, gy, gz, a2, jerk_max)
+        if jerk_max >= _LAND_JERK:
+            self._since_impact = 0
+        elif self._since_impact < 10000:
+            self._since_impact += 1
+        if self._flat_seen and (az <= 0 or az * az < (a2 >> 7) * _FLAT_COS2_Q7):
+            # far from any flat pose (the board in the hand, a push-off): trust the floor
+            # pose less, so a strap put on anew is learnt soon
+            self._flat_seen -= 4 if self._flat_seen > 4 else self._flat_seen
         if quiet and self.still_run >= _FLAT_BLOCKS and not self.hold_flat:
             self._learn_flat(ax, ay, az)
         if self.has_flat:
@@ -152,9 +164,10 @@ class Posture:
             self.fz = az
             self.has_flat = True
             return
-        # same pose: refine slowly and trust it more; another flat-like pose (a crossed
-        # leg's hanging foot is quiet too) must be held longer the more the floor pose was
-        # seen: the sole flat on level ground gives one pose, seated or standing
+        # same pose: refine slowly and trust it more. The sole flat on level ground gives one
+        # pose, seated or standing; another flat-like pose is adopted at once if the foot was
+        # put down into it (an impact), else (a crossed leg's hanging foot is quiet too) once
+        # held longer the more the floor pose was seen and the less the foot moved since
         dp = (az * self.fx - ax * self.fz) // 1000
         dr = (az * self.fy - ay * self.fz) // 1000
         if -_SAME_POSE < dp < _SAME_POSE and -_SAME_POSE < dr < _SAME_POSE:
@@ -163,7 +176,10 @@ class Posture:
             self.fz += (az - self.fz) >> 3
             if self._flat_seen < _FLAT_SEEN_MAX:
                 self._flat_seen += 1
-        elif self.still_run >= _FLAT_BLOCKS + (self._flat_seen >> 2):
+        elif (
+            self._since_impact <= self.still_run + _LANDED_BLOCKS
+            or self.still_run >= _NEW_FLAT_BLOCKS + (self._flat_seen >> 2)
+        ):
             self.fx = ax
             self.fy = ay
             self.fz = az
