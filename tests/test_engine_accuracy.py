@@ -31,8 +31,10 @@ def test_sessions_recognised_and_counted() -> None:
         total.merge(score(result["sets"], truth["sets"], trace.duration_s))
     s = summary(total)["all"]
     assert s["sets"] >= 20
-    assert s["label_ok"] >= 0.9
-    assert s["within1"] >= 0.8
+    # floors below the benchmark's figures (a few sets swing these), above a broken engine
+    assert s["label_ok"] >= 0.95
+    assert s["exact"] >= 0.85
+    assert s["within1"] >= 0.93
     assert s["direction_ok"] in (None, 1.0)
     assert s["hold_mae_s"] is None or s["hold_mae_s"] <= 0.3
 
@@ -42,7 +44,7 @@ def test_distractors_alone_give_almost_nothing(seed: int) -> None:
     trace, truth = simulate(seed, kind="distractors")
     assert truth["sets"] == []
     result = analyze_trace_samples(resample(trace, 100.0))
-    assert sum(s["count"] for s in result["sets"]) <= 3
+    assert sum(s["count"] for s in result["sets"]) <= 1
 
 
 @pytest.mark.parametrize("path", sorted(REAL_DIR.glob("*.csv")), ids=lambda p: p.stem)
