@@ -121,9 +121,12 @@ class HeelWalkDetector:
         # the push-off test needs a stride before: the first step may follow anything
         if walking and self._prev_max_pitch > _MAX_PUSH:
             return
-        # the foot swung since the last strike (a slow stride's swing is long forgotten by
-        # the decaying maximum, which judges running and stamping)
-        if self._prev_moved < _MIN_SWING or self._prev_gmax > _MAX_SWING:
+        # the foot swung since the last strike: within a walk over the whole stride (a slow
+        # stride's swing is long forgotten by the decaying maximum), for a first step just
+        # before it (shifting into the heel stance is no step); the decaying maximum also
+        # judges running and stamping
+        moved = self._prev_moved if walking else self._prev_gmax
+        if moved < _MIN_SWING or self._prev_gmax > _MAX_SWING:
             return
         if self._stance_gmax > _MAX_STANCE_GYRO:
             return
