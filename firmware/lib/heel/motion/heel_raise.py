@@ -30,6 +30,8 @@ _BASE_TOL = const(175)  # 1000*sin(10 deg): the rise starts from the floor pose
 _HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
 _BLOCK_MS = const(100)
 _REST_BEFORE_MS = const(2000)  # the foot rested on the floor this shortly before the rise
+_CALM_GYRO = const(200)  # ddps: the turn at the bottom of a quick rep passes, a swinging leg not
+_QUICK_REP_MS = const(3000)  # after a rep this recent, a calm heel-down counts as rest
 _QUIET_GYRO = const(60)  # ddps: the base follows a resting foot, never a slow rise
 
 
@@ -53,6 +55,7 @@ class HeelRaiseDetector:
         self._last_end = 0
         self._t_up = 0
         self._t_rest = -100000
+        self._flat_changes = 0
         self._prev = 0  # pitch of the block before the rise
         self._gmax = 0
         self._pitch_path = 0
@@ -63,6 +66,12 @@ class HeelRaiseDetector:
 
     def block(self, e):
         p = e.posture
+        if p.flat_changes != self._flat_changes:
+            # a new floor pose (the strap moved): what looked like a rise was the move
+            self._flat_changes = p.flat_changes
+            self.up = False
+            self.hold_ms = 0
+            self._has_base = False
         lift = 0
         if self._has_base:
             lift = (p.vz * self._bx - p.vx * self._bz) // 1000
@@ -73,8 +82,11 @@ class HeelRaiseDetector:
         if not self.up:
             if lift < _LOW:
                 self._t_low = e.t
-            if lift < _OFF and p.still:
-                self._t_rest = e.t  # the foot at rest on the floor
+            # the foot at rest on the floor; between quick reps the heel down and calm will do
+            if lift < _OFF and (
+                p.still or (e.gyro_peak < _CALM_GYRO and e.t - self._last_end < _QUICK_REP_MS)
+            ):
+                self._t_rest = e.t
             if lift < _ON:
                 self._prev = lift
             else:

@@ -53,6 +53,7 @@ class Posture:
         self.fy = 0
         self.fz = 1000
         self._flat_seen = 0  # quiet blocks seen on the floor pose (its trust)
+        self.flat_changes = 0  # counts adoptions of a new floor pose
         self._since_impact = 10000  # blocks since the last impact
         self.pitch_flat = 0  # 1000*sin(nose-down pitch) against the floor pose
         self.roll_flat = 0
@@ -95,8 +96,11 @@ class Posture:
             # far from any flat pose (the board in the hand, a push-off): trust the floor
             # pose less, so a strap put on anew is learnt soon
             self._flat_seen -= 4 if self._flat_seen > 4 else self._flat_seen
-        if quiet and self.still_run >= _FLAT_BLOCKS and not self.hold_flat:
-            self._learn_flat(ax, ay, az)
+        # a heel-raise hold must not become the floor, but a pose the foot was put down into
+        # is the floor even if the raise detector took the change for a rise
+        landed = self._since_impact <= self.still_run + _LANDED_BLOCKS
+        if quiet and self.still_run >= _FLAT_BLOCKS and (landed or not self.hold_flat):
+            self._learn_flat(ax, ay, az, landed)
         if self.has_flat:
             self.pitch_flat = (self.vz * self.fx - self.vx * self.fz) // 1000
             self.roll_flat = (self.vz * self.fy - self.vy * self.fz) // 1000
@@ -153,7 +157,7 @@ class Posture:
         self.vy = vy
         self.vz = vz
 
-    def _learn_flat(self, ax, ay, az):
+    def _learn_flat(self, ax, ay, az, landed):
         a2 = self.a2
         # within ~25 degrees of the board's z: az/|a| > 0.9  <=>  az > 0 and az^2 > 0.81 a^2
         if az <= 0 or az * az < (a2 >> 7) * _FLAT_COS2_Q7:
@@ -176,14 +180,12 @@ class Posture:
             self.fz += (az - self.fz) >> 3
             if self._flat_seen < _FLAT_SEEN_MAX:
                 self._flat_seen += 1
-        elif (
-            self._since_impact <= self.still_run + _LANDED_BLOCKS
-            or self.still_run >= _NEW_FLAT_BLOCKS + (self._flat_seen >> 2)
-        ):
+        elif landed or self.still_run >= _NEW_FLAT_BLOCKS + (self._flat_seen >> 2):
             self.fx = ax
             self.fy = ay
             self.fz = az
             self._flat_seen = 0
+            self.flat_changes += 1
 
     def gyro_corrected(self, gx, gy, gz):
         """Bias-corrected L1 norm of a raw gyro sample (ddps)."""
