@@ -33,6 +33,11 @@ _FLAT_COS2_Q7 = const(104)  # floor pose within ~25 deg of the board's z: cos^2 
 _SAME_POSE = const(120)  # 1000*sin(angle) below which two poses are the same (~7 degrees)
 
 
+def _flat_like(az, a2):
+    """Gravity within ~25 degrees of the board's z: az/|a| > 0.9 (a floor pose could be)."""
+    return az > 0 and az * az >= (a2 >> 7) * _FLAT_COS2_Q7
+
+
 class Posture:
     def __init__(self):
         self.still = False
@@ -92,7 +97,7 @@ class Posture:
             self._since_impact = 0
         elif self._since_impact < 10000:
             self._since_impact += 1
-        if self._flat_seen and (az <= 0 or az * az < (a2 >> 7) * _FLAT_COS2_Q7):
+        if self._flat_seen and not _flat_like(az, a2):
             # far from any flat pose (the board in the hand, a push-off): trust the floor
             # pose less, so a strap put on anew is learnt soon
             self._flat_seen -= 4 if self._flat_seen > 4 else self._flat_seen
@@ -159,8 +164,7 @@ class Posture:
 
     def _learn_flat(self, ax, ay, az, landed):
         a2 = self.a2
-        # within ~25 degrees of the board's z: az/|a| > 0.9  <=>  az > 0 and az^2 > 0.81 a^2
-        if az <= 0 or az * az < (a2 >> 7) * _FLAT_COS2_Q7:
+        if not _flat_like(az, a2):
             return
         if not self.has_flat:
             self.fx = ax

@@ -42,9 +42,9 @@ def _propose(e, t):
     e.sets.candidate(KEY_TAP, t - 300, t, t + 200, 0)
 
 
-def _near(dp, dr):
-    """Two contact poses (pitch, roll differences) on the same surface."""
-    return (dp if dp > 0 else -dp) + (dr if dr > 0 else -dr) < _SAME_SURFACE
+def _l1(pitch, roll):
+    """Size of a pose (or pose difference) against the floor pose: |pitch| + |roll|."""
+    return (pitch if pitch > 0 else -pitch) + (roll if roll > 0 else -roll)
 
 
 class ToeTapDetector:
@@ -140,12 +140,12 @@ class ToeTapDetector:
         t2 = self._t2
         # the first two taps of a run count too if they hit the same surface (lifting the
         # foot off the floor can jolt like a tap)
-        same1 = _near(self._p1 - self._pitch, self._r1 - self._roll)
-        same2 = _near(self._p2 - self._pitch, self._r2 - self._roll)
+        same1 = _l1(self._p1 - self._pitch, self._r1 - self._roll) < _SAME_SURFACE
+        same2 = _l1(self._p2 - self._pitch, self._r2 - self._roll) < _SAME_SURFACE
         # the run's mean contact pose: off the floor pose on a raised surface
         mp = self._pitch + self._p1 + self._p2
         mr = self._roll + self._r1 + self._r2
-        off_run = (mp if mp > 0 else -mp) + (mr if mr > 0 else -mr) > 3 * _RUN_OFF_FLOOR
+        off_run = _l1(mp, mr) > 3 * _RUN_OFF_FLOOR
         self._t2 = t1
         self._t1 = t
         self._p2 = self._p1
@@ -157,11 +157,8 @@ class ToeTapDetector:
         if e.sets.key == KEY_TAP and not self._rested:
             # within a set a tap counts, on the floor pose too unless the set's taps are
             # clearly on a raised surface
-            if not off:
-                sp = self._set_pitch
-                sr = self._set_roll
-                if (sp if sp > 0 else -sp) + (sr if sr > 0 else -sr) > _SET_OFF_FLOOR:
-                    return
+            if not off and _l1(self._set_pitch, self._set_roll) > _SET_OFF_FLOOR:
+                return
             _propose(e, t)
             self._proposed = t
             self._set_pitch += (self._pitch - self._set_pitch) >> 2
