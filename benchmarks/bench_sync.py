@@ -5,7 +5,7 @@
 1. Throughput, one run, the same session files (heel.records format) on the same board over the
    same pseudo-terminal for both tools. The board is the virtual board (`heeltrack virtual`,
    firmware flashed with `heeltrack flash`, files put in /sessions with mpremote), or with
-   --harness the unix-port board of tests/test_link_harness.py (VfsPosix, at its REPL).
+   --harness the unix-port board of tests/support/pty_board.py (a host directory as /, at its REPL).
    - end to end, as a user runs them (one process each, startup included):
        mpremote connect PORT fs cp :/sessions/1.hts ... DIR/
        heeltrack sync --port PORT --db DB   (HELLO or the raw REPL + serve(), SET_CLOCK, LIST,
@@ -31,8 +31,10 @@ from pathlib import Path
 
 from benchmarks.common import callgrind_instructions
 from heel.link import frame as F
-from heeltrack.link import SerialTransport, open_link
-from tests.test_link_harness import Board, make_session
+from heeltrack.link import open_link
+from heeltrack.transport_serial import SerialTransport
+from tests.support.pty_board import Board
+from tests.support.sessions import make_session
 
 _SERVE = r"""
 import gc

@@ -11,7 +11,7 @@ from heel import records as R
 from heel.motion import events as E
 from heeltrack.db import SCHEMA_VERSION, Database, date_session, decode, iso, resolve_path
 from heeltrack.errors import UserError
-from tests.test_link_harness import DEVICE_ID, make_session, sha
+from tests.support.sessions import DEVICE_ID, make_session, sha
 
 
 def circles_session(sid: int) -> bytes:

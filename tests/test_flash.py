@@ -12,9 +12,10 @@ import pytest
 
 from heel import records as R
 from heeltrack.errors import UserError
-from heeltrack.flash import PACKAGE_JSON, BoardInfo, compile_firmware, guess_board
+from heeltrack.flash import PACKAGE_JSON, BoardInfo, compile_firmware, flash, guess_board
 from heeltrack.ports import resolve_port
 from heeltrack.sim import simulate
+from heeltrack.transport import Transport
 from tests.test_virtual import HEELTRACK, _env, mpremote, virtual_board
 
 SEED = 3
@@ -93,6 +94,8 @@ def test_package_json_lists_every_module():
     modules = {p.removeprefix("firmware/") for p in tracked if p.endswith(".py")}
     on_disk = json.loads(PACKAGE_JSON.read_text())
     listed = {dest for dest, _src in on_disk["urls"]}
+    # everything but the virtual board's simulated chip, which a real board has no use for
+    modules.remove("lib/heel/imu/fake_mpu6050.py")
     assert listed == modules | {"main.py"}, (
         "firmware/package.json is stale: run "
         "`python -c 'from heeltrack.flash import write_package_json; write_package_json()'`"
@@ -136,3 +139,39 @@ def test_compiles_for_the_pico(tmp_path):
     assert "/main.py" in files and "/lib/heel/app.mpy" in files
     mpys = [v for k, v in files.items() if k.endswith(".mpy")]
     assert len(mpys) == len(files) - 1 and all(v[:2] == b"M\x06" for v in mpys)
+
+
+def test_real_boards_get_no_simulated_chip(tmp_path):
+    files = compile_firmware("6.3", tmp_path, "armv6m", fake_chip=False)
+    assert "/lib/heel/imu/mpu6050.mpy" in files
+    assert "/lib/heel/imu/fake_mpu6050.mpy" not in files
+    assert "/lib/heel/imu/fake_mpu6050.mpy" in compile_firmware("6.3", tmp_path / "v", "x64")
+
+
+class Untouchable(Transport):
+    """A board that must not be touched."""
+
+    name = "/dev/ttyACM7"
+
+    def write(self, data: bytes) -> None:
+        raise AssertionError("the board was touched")
+
+    def enter_raw_repl(self, soft_reset: bool = False) -> None:
+        raise AssertionError("the board was touched")
+
+
+def test_an_unknown_board_file_is_refused_before_the_board_is_touched(tmp_path, capsys):
+    with pytest.raises(UserError, match="unknown board 'nosuch'; choose one of: pico-mpu6050"):
+        flash(Untouchable(), board="nosuch")
+    # the command says so before it even looks for the port
+    proc = subprocess.run(
+        [*HEELTRACK, "flash", "--board", "nosuch", "--port", str(tmp_path / "ttyACM9")],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "heeltrack flash: error: unknown board 'nosuch'; choose one of: pico-mpu6050, "
+        "pico-w-mpu6050, pico2-mpu6050, virtual"
+    ]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from heeltrack.cli import main
-from tests.test_link_harness import Board, make_session
+from tests.support.pty_board import Board
+from tests.support.sessions import make_session
 
 SESSIONS = {1: make_session(1, 5), 2: make_session(2, 30)}
 

@@ -1,5 +1,7 @@
-"""Link server + host client + `heeltrack sync` end to end: the unix port on a pseudo-terminal,
-used through pyserial exactly like a board's port (harness: test_link_harness.py)."""
+"""Link server + host client + `heeltrack sync` end to end, against the real firmware: the unix
+port on a pseudo-terminal used through pyserial exactly like a board's port (tests.support.
+pty_board) where the serial port, the REPL or Ctrl-C matter, else the firmware's code in this
+process on the in-memory transport (tests.support.memory_board)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,19 @@ from pathlib import Path
 import pytest
 
 from heel.link import frame as F
+from heel.motion import events as E
 from heeltrack.cli import main
-from heeltrack.cmd_sync import sync_device
 from heeltrack.db import Database
-from heeltrack.link import DeviceError, LinkClient, SerialTransport, connect, open_link
-from tests.test_link_harness import Board, make_session, sha
+from heeltrack.link import DeviceError, Event, LinkClient, connect, open_link
+from heeltrack.sync import sync_device
+from heeltrack.transport_serial import SerialTransport
+from tests.support.imu import calf_raise_sets
+from tests.support.memory_board import MemoryBoard
+from tests.support.pty_board import Board
+from tests.support.sessions import make_session, sha
+
+SPEED = 10.0  # the IMU data plays this much faster than real time
+LONG_IDLE = {"idle_timeout_s": 3600}  # the session stays open while a test runs
 
 
 @pytest.fixture
@@ -29,6 +39,29 @@ def boards(tmp_path: Path, micropython_bin: str) -> Iterator[list[Board]]:
 
 def new_board(boards: list[Board], tmp: Path, **kw: object) -> Board:
     b = Board(tmp / f"b{len(boards)}", **kw)  # type: ignore[arg-type]
+    boards.append(b)
+    return b
+
+
+def counting_board(boards: list[Board], tmp: Path, **kw: object) -> Board:
+    """A board whose app is counting calf raises: a session is open on it."""
+    b = new_board(
+        boards, tmp, mode="app", imu=calf_raise_sets(), speed=SPEED, config=LONG_IDLE, **kw
+    )
+    b.wait_for_open_session()
+    return b
+
+
+@pytest.fixture
+def memory_boards(tmp_path: Path) -> Iterator[list[MemoryBoard]]:
+    made: list[MemoryBoard] = []
+    yield made
+    for b in made:
+        b.close()
+
+
+def memory_board(boards: list[MemoryBoard], tmp: Path, **kw: object) -> MemoryBoard:
+    b = MemoryBoard(tmp / f"m{len(boards)}", **kw)  # type: ignore[arg-type]
     boards.append(b)
     return b
 
@@ -75,12 +108,12 @@ def test_sync_from_the_repl_stores_each_session_once_and_frees_the_board(
 def test_keep_marks_synced_and_a_later_sync_deletes_without_reading_again(
     boards: list[Board], tmp_path: Path
 ) -> None:
-    board = new_board(boards, tmp_path, mode="app", sessions=SESSIONS, recording=True)
+    board = counting_board(boards, tmp_path, sessions=SESSIONS)
     with Database(tmp_path / "h.sqlite3") as db:
         with connect(board.port) as client:
             rep = sync_device(client, db, port="P", keep=True)
         assert sorted(s.sid for s, _ in rep.new) == [1, 2, 3]
-        assert len(rep.still_open) == 1  # the app is recording: that session stays
+        assert rep.still_open == board.open_sessions()  # the app is recording: that one stays
         left = board.on_board()
         assert sorted(left) == [1, 2, 3, rep.still_open[0]]
         assert all((board.root / "sessions" / f"{sid}.kept").exists() for sid in (1, 2, 3))
@@ -98,23 +131,23 @@ def board_id(db: Database) -> str:
 
 
 def test_an_interrupted_transfer_resumes_from_the_offset_held(
-    boards: list[Board], tmp_path: Path
+    memory_boards: list[MemoryBoard], tmp_path: Path
 ) -> None:
     big = make_session(7, 5000)  # ~100 KiB
-    board = new_board(boards, tmp_path, mode="app", sessions={7: big})
+    board = memory_board(memory_boards, tmp_path, mode="app", sessions={7: big})
     with Database(tmp_path / "h.sqlite3") as db:
 
         def pull_the_cable(done: int, total: int) -> None:
             if done >= 40_000:
                 raise ConnectionError("cable pulled")
 
-        with connect(board.port) as client:
+        with open_link(board.connect()) as client:
             with pytest.raises(ConnectionError):
                 sync_device(client, db, port="P", progress=pull_the_cable)
         held = db.partial(board_id(db), 7, len(big), sha(big))
         assert len(held) >= 40_000 and big.startswith(held)
         assert board.on_board() == {7: big}  # nothing confirmed, nothing deleted
-        with connect(board.port) as client:
+        with open_link(board.connect()) as client:
             rep = sync_device(client, db, port="P")
         assert rep.resumed_from == {7: len(held)}
         assert rep.bytes_read == len(big) - len(held)
@@ -122,13 +155,15 @@ def test_an_interrupted_transfer_resumes_from_the_offset_held(
         assert board.on_board() == {}
 
 
-def test_a_new_device_id_at_the_same_port_is_reported(boards: list[Board], tmp_path: Path) -> None:
-    a = new_board(boards, tmp_path, mode="app", sessions={1: SESSIONS[1]})
+def test_a_new_device_id_at_the_same_port_is_reported(
+    memory_boards: list[MemoryBoard], tmp_path: Path
+) -> None:
+    a = memory_board(memory_boards, tmp_path, mode="app", sessions={1: SESSIONS[1]})
     with Database(tmp_path / "h.sqlite3") as db:
-        with connect(a.port) as client:
+        with open_link(a.connect()) as client:
             assert sync_device(client, db, port="/dev/ttyACM0").messages == []
-        b = new_board(boards, tmp_path, mode="app", device_id="0123456789abcdef")
-        with connect(b.port) as client:
+        b = memory_board(memory_boards, tmp_path, mode="app", device_id="0123456789abcdef")
+        with open_link(b.connect()) as client:
             rep = sync_device(client, db, port="/dev/ttyACM0")
         assert any("reformatted" in m and "0123456789abcdef" in m for m in rep.messages)
 
@@ -159,12 +194,13 @@ def test_ctrl_c_is_off_during_a_binary_exchange_and_back_after_bye(
 
 
 def test_device_errors_come_back_as_exceptions(boards: list[Board], tmp_path: Path) -> None:
-    board = new_board(boards, tmp_path, mode="app", sessions={1: SESSIONS[1]}, recording=True)
+    board = counting_board(boards, tmp_path, sessions={1: SESSIONS[1]})
     with connect(board.port) as client:
         entries = {s.sid: s for s in client.list_sessions()}
         open_sid = next(s.sid for s in entries.values() if not s.closed)
+        assert [open_sid] == board.open_sessions()
         with pytest.raises(DeviceError) as e:
-            client.read(99, 0, 100)
+            client.read_session(99, 100)
         assert e.value.code == F.E_NO_SESSION
         with pytest.raises(DeviceError) as e:
             client.confirm_delete(1, b"\x00" * 32)
@@ -173,32 +209,46 @@ def test_device_errors_come_back_as_exceptions(boards: list[Board], tmp_path: Pa
             client.confirm_delete(open_sid, b"\x00" * 32)
         assert e.value.code == F.E_OPEN
         assert client.hash(1, 24, 100) == sha(SESSIONS[1][24:124])
-        assert client.read(1, 180, 100) == SESSIONS[1][180:]
+        got: list[bytes] = []
+        client.read_range(1, 180, len(SESSIONS[1]), lambda _off, data: got.append(data))
+        assert b"".join(got) == SESSIONS[1][180:]
         assert 1 in board.on_board()
 
 
-def test_config_and_live_events_while_the_app_runs(boards: list[Board], tmp_path: Path) -> None:
-    board = new_board(boards, tmp_path, mode="app", recording=True)
+def test_config_and_live_events_while_the_app_counts(boards: list[Board], tmp_path: Path) -> None:
+    board = counting_board(boards, tmp_path)
     with connect(board.port) as client:
         assert client.set_config({"foot": "right"})["foot"] == "right"
         assert client.get_config()["foot"] == "right"
-        with pytest.raises(DeviceError, match="foot must be 'left' or 'right'"):
+        assert '"right"' in (board.root / "config.json").read_text()
+        with pytest.raises(DeviceError, match="foot"):
             client.set_config({"foot": "middle"})
-        events = client.live()
-        got = [next(events) for _ in range(3)]
-        events.close()
-        assert [e.kind for e in got] == [2, 2, 2]
-        assert got[1].t_ms - got[0].t_ms == 1000 and got[0].value > 1500
+        stream = client.live()
+        events: list[Event] = []
+        infos = 0
+        for item in stream:  # the app counts sets of calf raises over and over
+            if isinstance(item, Event):
+                events.append(item)
+            else:
+                infos += 1
+                assert item["mode"] == "app" and item["session"] == board.open_sessions()[0]
+            if len([e for e in events if e.kind == E.EV_REP]) >= 3:
+                break
+        stream.close()
+        reps = [e for e in events if e.kind == E.EV_REP]
+        assert all(e.exercise == E.HEEL_RAISE for e in events)
+        assert reps[0].t_ms < reps[1].t_ms < reps[2].t_ms  # engine times, one rep after another
+        assert infos >= 1
         info = client.set_clock(1_800_000_000)
         assert abs(info["epoch_s"] - 1_800_000_000) <= 1
 
 
 def test_pipelined_reads_are_byte_identical_for_every_chunk_size(
-    boards: list[Board], tmp_path: Path
+    memory_boards: list[MemoryBoard], tmp_path: Path
 ) -> None:
     data = SESSIONS[2]
-    board = new_board(boards, tmp_path, mode="app", sessions={2: data})
-    transport = SerialTransport(board.port)
+    board = memory_board(memory_boards, tmp_path, mode="app", sessions={2: data})
+    transport = board.connect()
     conn = open_link(transport, repl=False)
     try:
         for chunk, window in ((1, 1), (100, 3), (4096, 8), (8192, 4), (20000, 2)):
@@ -212,10 +262,10 @@ def test_pipelined_reads_are_byte_identical_for_every_chunk_size(
         conn.close()
 
 
-def test_list_spans_several_pages(boards: list[Board], tmp_path: Path) -> None:
+def test_list_spans_several_pages(memory_boards: list[MemoryBoard], tmp_path: Path) -> None:
     many = {sid: make_session(sid, 1) for sid in range(1, 151)}
-    board = new_board(boards, tmp_path, mode="app", sessions=many)
-    with connect(board.port) as client:
+    board = memory_board(memory_boards, tmp_path, mode="app", sessions=many)
+    with open_link(board.connect()) as client:
         entries = client.list_sessions()
     assert [e.sid for e in entries] == list(range(1, 151))
     assert all(e.sha256 == sha(many[e.sid]) and e.size == len(many[e.sid]) for e in entries)
@@ -236,13 +286,13 @@ def test_config_at_the_repl_goes_to_the_config_file(boards: list[Board], tmp_pat
 
 
 def test_a_session_from_before_a_reboot_is_not_dated_from_todays_uptime(
-    boards: list[Board], tmp_path: Path
+    memory_boards: list[MemoryBoard], tmp_path: Path
 ) -> None:
     # session 1 started 500 s after a boot, session 2 10 s after a later boot; neither had a clock
     sessions = {1: make_session(1, 3, uptime_ms=500_000), 2: make_session(2, 3, uptime_ms=10_000)}
-    board = new_board(boards, tmp_path, mode="app", sessions=sessions)
+    board = memory_board(memory_boards, tmp_path, mode="repl", sessions=sessions)
     with Database(tmp_path / "h.sqlite3") as db:
-        with connect(board.port) as client:
+        with open_link(board.connect()) as client:
             rep = sync_device(client, db, port="P")
         dates = {s.sid: st.dating for s, st in rep.new}
         assert dates[1] is not None and dates[1].start_epoch is None and dates[1].approximate

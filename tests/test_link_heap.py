@@ -7,7 +7,7 @@ from pathlib import Path
 
 from heel.link import frame as F
 from heeltrack.micropython import run_script
-from tests.test_link_harness import make_session
+from tests.support.sessions import make_session
 
 SCRIPT = r"""
 import gc, micropython

@@ -11,11 +11,15 @@ from pathlib import Path
 
 import serial
 
-from heeltrack.cmd_sync import sync_device
 from heeltrack.db import Database
 from heeltrack.errors import UserError
-from heeltrack.link import LinkClient, LinkError, SerialTransport
-from tests.test_link_harness import FaultPlan, Relay, make_session
+from heeltrack.link import LinkClient, LinkError
+from heeltrack.sync import sync_device
+from heeltrack.transport import TransportError
+from heeltrack.transport_serial import SerialTransport
+from tests.support.faults import FaultPlan
+from tests.support.pty_board import Relay
+from tests.support.sessions import make_session
 from tests.test_sync_faults import RecordingClient
 from tests.test_virtual import HEELTRACK, _env, mpremote, read_until, virtual_board
 
@@ -42,7 +46,7 @@ def sync_once(port: str, db: Database, confirmed: set[int], timeout: float, retr
         client.hello()
         rep = sync_device(client, db, port="virtual")
         return f"ok, {len(rep.new)} new"
-    except (LinkError, UserError) as e:
+    except (LinkError, UserError, TransportError) as e:
         return f"failed: {e}"
     finally:
         transport.close()

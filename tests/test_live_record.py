@@ -18,6 +18,7 @@ from heeltrack.demo import _Relay, _rest_trace
 from heeltrack.flash import flash
 from heeltrack.rawtrace import trace_to_raw
 from heeltrack.sim import simulate_set
+from heeltrack.transport_serial import SerialTransport
 from heeltrack.virtual import VirtualOptions, load_board_host
 
 SPEED = 20.0
@@ -46,7 +47,8 @@ def start_board(tmp: Path, seed: int = 5, exercise: str = "heel_raise") -> Board
     relay = _Relay(opts)
     port = relay.__enter__()
     try:
-        result = flash(port, board="virtual", foot="right")
+        with SerialTransport(port) as transport:
+            result = flash(transport, board="virtual", foot="right")
         assert result.started, result.output
     except BaseException:
         relay.__exit__(None, None, None)
@@ -178,7 +180,7 @@ def test_recorder_frames_decode_to_the_samplers_values() -> None:
     from heel.link import frame as F
     from heel.recorder import Recorder
     from heel.sampler import Sampler
-    from heeltrack.cmd_record import Recording
+    from heeltrack.record import Recording
     from tests import imu_scenarios as sc
 
     data = sc.rows(400, seed=9)
@@ -215,7 +217,7 @@ def test_recorder_frames_decode_to_the_samplers_values() -> None:
 
 def test_live_state_counts_each_rep_once() -> None:
     from heel.motion import events as E
-    from heeltrack.cmd_live import LiveState
+    from heeltrack.live import LiveState
     from heeltrack.program import Program
 
     st = LiveState(Program.from_config())

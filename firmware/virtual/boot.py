@@ -5,7 +5,8 @@
     micropython -i firmware/virtual/boot.py CONFIG.json run|raw
 
 It mounts the board's littlefs image (a file on the host, formatted on first use as the
-rp2 port's _boot.py does) as "/", sets sys.path as on a Pico ("", ".frozen", "/lib"),
+rp2 port's _boot.py does) as "/" (or, with "root" in CONFIG, a host directory: the tests'
+boards), sets sys.path as on a Pico ("", ".frozen", "/lib"),
 registers the virtual hardware as the module `virtualboard`, and then
 - mode "run": runs /main.py if present (as a Pico does after a reset), then the REPL;
 - mode "raw": goes straight to the REPL; the host relay then enters the raw REPL, so a
@@ -203,7 +204,30 @@ class _Machine:
         sys.exit(HARD_RESET_EXIT)
 
 
+def _mount_dir(root):
+    """A host directory as "/" (the tests' boards: their files are plain files on the host)."""
+    vfs.umount("/")
+    vfs.mount(vfs.VfsPosix(root), "/")
+    os.chdir("/")
+
+    # The unix port's VfsPosix mounted at "/" fails os.rename with absolute paths (ENOENT)
+    # while relative ones work; the store renames, so its os renames relative to "/".
+    class _Os:
+        pass
+
+    shim = _Os()
+    for name in dir(os):
+        if not name.startswith("__"):
+            setattr(shim, name, getattr(os, name))
+    rename = os.rename
+    shim.rename = lambda a, b: rename(a.lstrip("/"), b.lstrip("/"))
+    sys.modules["os"] = shim
+
+
 def _mount(cfg):
+    if cfg.get("root"):
+        _mount_dir(cfg["root"])
+        return
     img = open(cfg["image"], "r+b")
     bdev = _FileBlockDev(img, int(cfg["block_size"]), int(cfg["block_count"]))
     vfs.umount("/")

@@ -97,10 +97,9 @@ def show(cfg: dict[str, Any], changed: set[str], as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import serial
-
     from heeltrack.link import DeviceError, LinkError, connect
     from heeltrack.ports import resolve_port
+    from heeltrack.transport import TransportError
 
     changes = parse_settings(args.settings)  # before touching the board
     port = resolve_port(args.port)
@@ -113,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
                     raise UserError(f"the board refused the change: {e.message}") from None
             else:
                 cfg = client.get_config()
-    except (LinkError, serial.SerialException, OSError) as e:
+    except (LinkError, TransportError, OSError) as e:
         raise UserError(
             f"lost the board at {port} ({e}); check the cable and run the command again"
         ) from None

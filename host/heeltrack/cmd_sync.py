@@ -1,195 +1,25 @@
-"""`heeltrack sync [--port P] [--db FILE] [--keep]`: copy the board's sessions into the database.
-
-For scripts: sync_device(client, db, port=...) does the work over an open LinkClient:
-
-    from heeltrack.db import Database
-    from heeltrack.link import connect
-    from heeltrack.cmd_sync import sync_device
-    with Database("my.sqlite3") as db, connect("/dev/ttyACM0") as client:
-        report = sync_device(client, db, port="/dev/ttyACM0")
-
-Order of events, so that nothing is lost or duplicated whatever happens to the cable: HELLO ->
-SET_CLOCK -> LIST -> per closed session not yet in the database (newest first): READ from the
-offset the database holds (chunks stored durably as they arrive) -> sha256 checked against LIST
-and HASH -> stored with its sets and reps in one transaction -> only then CONFIRM_DELETE
-(MARK_SYNCED with --keep).
-"""
+"""`heeltrack sync [--port P] [--db FILE] [--keep]`: copy the board's sessions into the database
+(the work is heeltrack.sync.sync_device's)."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sqlite3
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from heeltrack.db import ENV_VAR, Database, Stored, default_path, iso, resolve_path
+from heeltrack.db import Database, Stored, iso, resolve_path
 from heeltrack.errors import UserError
-from heeltrack.link import DeviceError, LinkClient, LinkError, SessionEntry, connect
+from heeltrack.link import LinkError, SessionEntry, connect
+from heeltrack.ports import resolve_port
+from heeltrack.progress import add_db_argument
+from heeltrack.sync import sync_device
+from heeltrack.transport import TransportError
 
 HELP = "copy the board's session logs into the local database (verified, resumable)"
-
-FLUSH_BYTES = 32 * 1024  # partial data is committed to the database at least this often
-
-
-@dataclass
-class SyncReport:
-    device_id: str = ""
-    new: list[tuple[SessionEntry, Stored]] = field(default_factory=list)
-    already: list[int] = field(default_factory=list)  # held before; confirmed now
-    confirmed: list[int] = field(default_factory=list)  # deleted (or marked synced) on the board
-    still_open: list[int] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-    bytes_read: int = 0
-    resumed_from: dict[int, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-
-def sync_device(
-    client: LinkClient,
-    db: Database,
-    port: str | None = None,
-    keep: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-) -> SyncReport:
-    """Sync every closed session of the board behind `client` into `db`; see the module doc.
-    progress(done_bytes, total_bytes) is called as data arrives. LinkError if the link fails:
-    whatever arrived stays in the database, so the next call resumes."""
-    t0 = time.monotonic()
-    rep = SyncReport()
-    info = client.info or client.hello()
-    device_id = str(info["device_id"])
-    rep.device_id = device_id
-    previous = db.device_seen(info, port)
-    if previous:
-        rep.messages.append(
-            f"the board at {port} now has device id {device_id}, not {previous} as before: it "
-            f"was reformatted (or it is another board); the sessions synced from {previous} "
-            "stay in the database"
-        )
-    clock = client.set_clock()
-    sync_clock = (int(clock.get("uptime_ms", 0)), int(clock.get("epoch_s", 0)))
-    entries = client.list_sessions()
-
-    todo: list[tuple[SessionEntry, bytes]] = []
-    for e in entries:
-        if not e.closed or e.sha256 is None:
-            rep.still_open.append(e.sid)
-        elif db.has_session(device_id, e.sid, e.sha256):
-            rep.already.append(e.sid)
-            _confirm(client, e, keep, rep)
-        else:
-            held = db.partial(device_id, e.sid, e.size, e.sha256)
-            if held:
-                rep.resumed_from[e.sid] = len(held)
-            todo.append((e, held))
-
-    total = sum(e.size - len(held) for e, held in todo)
-    counter = _Counter(total, progress)
-    # newest first: a session is dated from the uptime at this sync only if no later session
-    # started at a lower uptime (a reboot in between)
-    later_start: int | None = None
-    for e, held in reversed(todo):
-        assert e.sha256 is not None
-        rx = _Receiver(db, device_id, e, held, counter)
-        try:
-            if len(rx.buf) < e.size:
-                client.read_range(e.sid, len(rx.buf), e.size, rx.on_data)
-        except BaseException:
-            rx.flush()  # what arrived (CRC-checked) is kept for the next run
-            raise
-        finally:
-            rep.bytes_read += rx.received
-        buf = rx.buf
-        data = bytes(buf)
-        digest = hashlib.sha256(data).digest()
-        if digest != e.sha256 or client.hash(e.sid) != e.sha256:
-            db.drop_partial(device_id, e.sid)
-            rep.failed.append((e.sid, "arrived with a different sha256; it stays on the board"))
-            continue
-        stored = db.store_session(device_id, e.sid, data, sync_clock, later_start)
-        if stored.start_uptime_ms is not None:
-            up = stored.start_uptime_ms
-            later_start = up if later_start is None else min(later_start, up)
-        rep.new.append((e, stored))
-        _confirm(client, e, keep, rep)
-    rep.seconds = time.monotonic() - t0
-    return rep
-
-
-class _Counter:
-    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
-        self.total = total
-        self.done = 0
-        self.progress = progress
-
-    def add(self, n: int) -> None:
-        self.done += n
-        if self.progress is not None:
-            self.progress(self.done, self.total)
-
-
-class _Receiver:
-    """Collects one session's bytes and commits them to the partials table as they arrive."""
-
-    def __init__(
-        self, db: Database, device_id: str, e: SessionEntry, held: bytes, counter: _Counter
-    ) -> None:
-        self.db = db
-        self.device_id = device_id
-        self.e = e
-        self.buf = bytearray(held)
-        self.flushed = len(held)
-        self.received = 0
-        self.counter = counter
-
-    def on_data(self, _off: int, data: bytes) -> None:
-        self.buf += data
-        self.received += len(data)
-        self.counter.add(len(data))
-        if len(self.buf) - self.flushed >= FLUSH_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        e = self.e
-        if len(self.buf) > self.flushed and e.sha256 is not None:
-            chunk = bytes(self.buf[self.flushed :])
-            self.db.add_partial(self.device_id, e.sid, e.size, e.sha256, self.flushed, chunk)
-            self.flushed = len(self.buf)
-
-
-def _confirm(client: LinkClient, e: SessionEntry, keep: bool, rep: SyncReport) -> None:
-    """Tell the board the host holds session e (stored durably before this is called)."""
-    assert e.sha256 is not None
-    if keep:
-        if not e.synced:
-            client.mark_synced(e.sid, e.sha256)
-        return
-    try:
-        client.confirm_delete(e.sid, e.sha256)
-    except DeviceError as err:
-        if err.code != 3:  # E_NO_SESSION: an earlier, unanswered CONFIRM_DELETE did it
-            raise
-    rep.confirmed.append(e.sid)
-
-
-def _resolve_port(port: str | None) -> str:
-    try:
-        from heeltrack.ports import resolve_port  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        if not port:
-            raise UserError(
-                "no --port given: name the board's serial port, e.g. --port /dev/ttyACM0"
-            ) from None
-        return port
-    return str(resolve_port(port))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", help="the board's serial port (default: the one plugged in)")
-    parser.add_argument("--db", help=f"database file (default: ${ENV_VAR}, else {default_path()})")
+    add_db_argument(parser)
     parser.add_argument(
         "--keep",
         action="store_true",
@@ -221,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     with Database(resolve_path(args.db)) as db:  # a bad database fails before the board is asked
-        port = _resolve_port(args.port)
+        port = resolve_port(args.port)
         conn = connect(port)
         try:
             with Progress(
@@ -238,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
                     bar.update(task, completed=done, total=total)
 
                 report = sync_device(conn.client, db, port=port, keep=args.keep, progress=progress)
-        except LinkError as err:
+        except (LinkError, TransportError, OSError) as err:
             raise UserError(
                 f"the link to the board at {port} failed ({err}); everything received is kept: "
                 "run `heeltrack sync` again to resume"

@@ -16,7 +16,7 @@ What happens (no hardware; every count is made by the board's own firmware):
    time while the app counts;
 4. over the serial link (heeltrack.link) the board's clock is set to each simulated day shortly
    before that day's session, and the foot setting changed where the plan changes feet;
-5. sync into <out>/heeltrack-demo.sqlite3 (heeltrack.cmd_sync.sync_device), then the HTML
+5. sync into <out>/heeltrack-demo.sqlite3 (heeltrack.sync.sync_device), then the HTML
    report (heeltrack.report).
 """
 
@@ -226,7 +226,7 @@ class DemoResult:
     db: Path
     report: Path | None
     week: Week
-    stored: list[Any] = field(default_factory=list)  # cmd_sync SyncReport.new
+    stored: list[Any] = field(default_factory=list)  # heeltrack.sync SyncReport.new
     seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
     dated_late: int = 0  # sessions whose clock came after they began (dated approximately)
     lost_samples: int = 0  # GAP records in the sessions: the board fell behind (FIFO overflow)
@@ -339,12 +339,13 @@ def run_demo(
     the board's filesystem image and the recording to a temporary directory."""
     import tempfile
 
-    from heeltrack.cmd_sync import sync_device
     from heeltrack.db import Database
     from heeltrack.flash import flash
     from heeltrack.link import LinkError, connect
     from heeltrack.progress import load_sessions
     from heeltrack.report import write_report
+    from heeltrack.sync import sync_device
+    from heeltrack.transport_serial import SerialTransport
     from heeltrack.virtual import VirtualOptions
 
     if not 1 <= speed <= 200:
@@ -388,9 +389,13 @@ def run_demo(
         ph.start("starting the virtual board and flashing the firmware (mpremote)")
         with _Relay(opts) as port:
             first_foot = week.sessions[0].plan.foot if week.sessions else "left"
-            result = flash(
-                port, board="virtual", foot=first_foot, progress=lambda msg: ph.update(0, text=msg)
-            )
+            with SerialTransport(port) as transport:
+                result = flash(
+                    transport,
+                    board="virtual",
+                    foot=first_foot,
+                    progress=lambda msg: ph.update(0, text=msg),
+                )
             if not result.started:
                 raise UserError(
                     "the firmware did not start on the virtual board: "

@@ -1,19 +1,23 @@
 """Flash the HeelTrack firmware onto a MicroPython board (a Pico or the virtual board).
 
     >>> from heeltrack.flash import flash
-    >>> result = flash("/dev/ttyACM0", board="pico-mpu6050", foot="right")
+    >>> from heeltrack.transport_serial import SerialTransport
+    >>> with SerialTransport("/dev/ttyACM0") as t:
+    ...     result = flash(t, board="pico-mpu6050", foot="right")
     >>> result.written, result.verified, result.started
 
-Steps (mpremote's SerialTransport used as a library):
-1. interrupt the running program, enter the raw REPL with a soft reset;
-2. ask the board its MicroPython version and `sys.implementation._mpy`;
-3. compile firmware/lib/heel/**/*.py with mpy-cross for that bytecode version
-   (main.py stays .py; a board without _mpy gets the .py files);
-4. write the files that differ (sha256 on the board vs local), remove stale files
+Steps (through the Transport's raw REPL and file operations; mpremote's underneath):
+1. check the board file named (before the board is touched);
+2. interrupt the running program, enter the raw REPL with a soft reset;
+3. ask the board its MicroPython version and `sys.implementation._mpy`;
+4. compile firmware/lib/heel/**/*.py with mpy-cross for that bytecode version
+   (main.py stays .py; a board without _mpy gets the .py files); the simulated chip
+   (heel/imu/fake_mpu6050.py) goes only onto a board whose imu.type is fake_mpu6050;
+5. write the files that differ (sha256 on the board vs local), remove stale files
    under /lib/heel, write /board.json (boards/NAME.json) and /config.json (the board's
    current configuration with the foot set, validated by heel.config);
-5. verify every file by sha256 against the local bytes;
-6. leave the raw REPL and soft-reset: main.py starts the app.
+6. verify every file by sha256 against the local bytes;
+7. leave the raw REPL and soft-reset: main.py starts the app.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ from typing import Any
 
 from heeltrack.errors import UserError
 from heeltrack.micropython import FIRMWARE_DIR
+from heeltrack.transport import Transport, TransportError
 
 LIB = FIRMWARE_DIR / "lib"
 PACKAGE_JSON = FIRMWARE_DIR / "package.json"
 BOARDS_DIR = FIRMWARE_DIR.parent / "boards"
 
 Progress = Callable[[str], None]
+FAKE_CHIP = Path("lib/heel/imu/fake_mpu6050.py")  # the virtual board's simulated MPU6050
 # MP_NATIVE_ARCH_* order (sys.implementation._mpy >> 10) -> mpy-cross -march
 ARCHS = (
     None,
@@ -89,21 +95,25 @@ class FlashResult:
     output: str = ""  # what the board printed when the app started
 
 
-def firmware_sources() -> list[Path]:
-    """The device package's modules, sorted (relative to firmware/)."""
-    return sorted(p.relative_to(FIRMWARE_DIR) for p in (LIB / "heel").rglob("*.py"))
+def firmware_sources(fake_chip: bool = True) -> list[Path]:
+    """The device package's modules, sorted (relative to firmware/); without the simulated chip
+    unless `fake_chip`."""
+    found = sorted(p.relative_to(FIRMWARE_DIR) for p in (LIB / "heel").rglob("*.py"))
+    return [p for p in found if fake_chip or p != FAKE_CHIP]
 
 
 def package_json() -> dict[str, Any]:
-    """What firmware/package.json must say (for `mpremote mip install --target /`)."""
+    """What firmware/package.json must say (for `mpremote mip install --target /` onto a real
+    board: without the virtual board's simulated chip)."""
     from heel import VERSION
 
-    sources = [str(p) for p in firmware_sources()]
+    sources = [str(p) for p in firmware_sources(fake_chip=False)]
     git = subprocess.run(  # in a checkout: the committed modules, not work in progress
         ["git", "ls-files", "lib/heel"], cwd=FIRMWARE_DIR, capture_output=True, text=True
     )
     if git.returncode == 0 and git.stdout.strip():
-        sources = sorted(p for p in git.stdout.split() if p.endswith(".py"))
+        listed = git.stdout.split()
+        sources = sorted(p for p in listed if p.endswith(".py") and p != str(FAKE_CHIP))
     urls = [["main.py", "main.py"]] + [[p, p] for p in sources]
     return {"urls": urls, "version": VERSION, "deps": []}
 
@@ -126,7 +136,8 @@ def guess_board(info: BoardInfo) -> str:
     raise UserError(f"cannot tell the board from {info.machine!r}; give --board NAME")
 
 
-def board_json(name: str) -> bytes:
+def board_json(name: str) -> tuple[bytes, Any]:
+    """The bytes of boards/NAME.json and its heel.board.Board; UserError if unknown or bad."""
     from heel.board import load_board
 
     path = BOARDS_DIR / f"{name}.json"
@@ -134,10 +145,10 @@ def board_json(name: str) -> bytes:
         names = sorted(p.stem for p in BOARDS_DIR.glob("*.json"))
         raise UserError(f"unknown board {name!r}; choose one of: {', '.join(names)}")
     try:
-        load_board(str(path))
+        board = load_board(str(path))
     except ValueError as e:
         raise UserError(str(e)) from None
-    return path.read_bytes()
+    return path.read_bytes(), board
 
 
 def mpy_cross_binary(bytecode: str) -> str:
@@ -164,15 +175,17 @@ def mpy_cross_binary(bytecode: str) -> str:
     return found[0]
 
 
-def compile_firmware(bytecode: str | None, out: Path, arch: str | None = None) -> dict[str, bytes]:
+def compile_firmware(
+    bytecode: str | None, out: Path, arch: str | None = None, fake_chip: bool = True
+) -> dict[str, bytes]:
     """Board path -> bytes of /main.py and /lib/heel/**.mpy (or .py without bytecode)."""
     files: dict[str, bytes] = {"/main.py": (FIRMWARE_DIR / "main.py").read_bytes()}
     if bytecode is None:
-        for rel in firmware_sources():
+        for rel in firmware_sources(fake_chip):
             files["/" + str(rel)] = (FIRMWARE_DIR / rel).read_bytes()
         return files
     binary = mpy_cross_binary(bytecode)
-    for rel in firmware_sources():
+    for rel in firmware_sources(fake_chip):
         target = out / rel.with_suffix(".mpy")
         target.parent.mkdir(parents=True, exist_ok=True)
         src_name = str(rel.relative_to("lib"))  # heel/app.py in tracebacks
@@ -194,14 +207,14 @@ def compile_firmware(bytecode: str | None, out: Path, arch: str | None = None) -
     return files
 
 
-def _config(transport: Any, foot: str | None) -> tuple[bytes, str]:
+def _config(transport: Transport, foot: str | None) -> tuple[bytes, str]:
     from heel import config as C
 
     current: dict[str, Any] = {}
     try:
         if transport.fs_exists("/config.json"):
             current = json.loads(transport.fs_readfile("/config.json"))
-    except (ValueError, OSError):
+    except (ValueError, TransportError):
         current = {}
     try:
         cfg = C.merge(C.DEFAULTS, current if isinstance(current, dict) else {})
@@ -212,25 +225,7 @@ def _config(transport: Any, foot: str | None) -> tuple[bytes, str]:
     return (C.dumps(cfg) + "\n").encode(), cfg["foot"]
 
 
-def _board_files(transport: Any, top: str) -> list[str]:
-    out = transport.exec(
-        "import os\n"
-        "def _w(d):\n"
-        " for e in os.ilistdir(d):\n"
-        "  p = d + '/' + e[0]\n"
-        "  if e[1] & 0x4000:\n"
-        "   _w(p)\n"
-        "  else:\n"
-        "   print(p)\n"
-        "try:\n"
-        f" _w({top!r})\n"
-        "except OSError:\n"
-        " pass\n"
-    )
-    return [line.strip() for line in out.decode().splitlines() if line.strip()]
-
-
-def _ensure_dirs(transport: Any, path: str, made: set[str]) -> None:
+def _ensure_dirs(transport: Transport, path: str, made: set[str]) -> None:
     parts = path.strip("/").split("/")[:-1]
     cur = ""
     for p in parts:
@@ -242,36 +237,26 @@ def _ensure_dirs(transport: Any, path: str, made: set[str]) -> None:
         made.add(cur)
 
 
-def _sha(transport: Any, path: str) -> bytes | None:
-    try:
-        return bytes(transport.fs_hashfile(path, "sha256", chunk_size=1024))
-    except Exception:  # noqa: BLE001 - missing file: the transport raises several kinds
-        return None
-
-
 def flash(
-    port: str,
+    transport: Transport,
     board: str | None = None,
     foot: str | None = None,
     start: bool = True,
     progress: Progress | None = None,
 ) -> FlashResult:
-    """Install the firmware on the board at `port`; see the module docstring."""
-    from mpremote.transport import TransportError
-    from mpremote.transport_serial import SerialTransport
-
+    """Install the firmware on the board behind `transport`; see the module docstring.
+    UserError for an unknown board file (before the board is touched) or a board that does
+    not take the firmware."""
     say = progress or (lambda _msg: None)
+    port = transport.name
+    chosen = board_json(board) if board is not None else None
     try:
-        transport = SerialTransport(port, baudrate=115200)
-    except TransportError as e:
-        raise UserError(f"cannot open {port}: {e}; check the port (`heeltrack devices`)") from None
+        transport.enter_raw_repl(soft_reset=True)
+    except TransportError:
+        raise UserError(
+            f"the device at {port} does not answer like a MicroPython board (no raw REPL)"
+        ) from None
     try:
-        try:
-            transport.enter_raw_repl(soft_reset=True)
-        except TransportError:
-            raise UserError(
-                f"the device at {port} does not answer like a MicroPython board (no raw REPL)"
-            ) from None
         transport.exec("import sys")
         raw = transport.eval(
             "(tuple(sys.implementation.version[:3]), getattr(sys.implementation, '_mpy', 0), "
@@ -279,48 +264,42 @@ def flash(
         )
         info = BoardInfo(tuple(raw[0]), int(raw[1]), str(raw[2]), str(raw[3]))
         name = board or guess_board(info)
+        board_bytes, board_obj = chosen or board_json(name)
         say(
             f"board: MicroPython {'.'.join(map(str, info.version))} on {info.machine!r}, "
             f"bytecode {info.bytecode or 'none (.py)'} {info.arch or ''}; flashing {name}"
         )
+        fake_chip = board_obj.imu_type == "fake_mpu6050"
         with tempfile.TemporaryDirectory(prefix="heeltrack-mpy-") as tmp:
-            files = compile_firmware(info.bytecode, Path(tmp), info.arch)
-        files["/board.json"] = board_json(name)
+            files = compile_firmware(info.bytecode, Path(tmp), info.arch, fake_chip)
+        files["/board.json"] = board_bytes
         files["/config.json"], foot_set = _config(transport, foot)
         result = FlashResult(port, name, foot_set, info, files)
 
         wanted = set(files)
-        for path in _board_files(transport, "/lib/heel"):
+        for path in transport.fs_files("/lib/heel"):
             if path not in wanted:  # a stale module (or a .py that would shadow the .mpy)
                 transport.fs_rmfile(path)
                 result.removed.append(path)
         made: set[str] = set()
         for path, data in sorted(files.items()):
-            if _sha(transport, path) == hashlib.sha256(data).digest():
+            if transport.fs_sha256(path) == hashlib.sha256(data).digest():
                 continue
             _ensure_dirs(transport, path, made)
-            transport.fs_writefile(path, data, chunk_size=2048)
+            transport.fs_writefile(path, data)
             result.written.append(path)
         say(f"wrote {len(result.written)} of {len(files)} files, removed {len(result.removed)}")
         for path, data in sorted(files.items()):
-            if _sha(transport, path) != hashlib.sha256(data).digest():
+            if transport.fs_sha256(path) != hashlib.sha256(data).digest():
                 raise UserError(f"{path} on the board differs from what was written; flash again")
             result.verified += 1
         say(f"verified {result.verified} files by sha256")
         if start:
-            result.started, result.output = _start_app(transport)
+            text = transport.soft_reset(b"Ctrl-C for the REPL", timeout=15.0)
+            result.output = text.decode(errors="replace")
+            result.started = "counting" in result.output
         else:
             transport.exit_raw_repl()  # leave the board at the friendly REPL, as mpremote does
         return result
-    finally:
-        transport.close()
-
-
-def _start_app(transport: Any, timeout: float = 15.0) -> tuple[bool, str]:
-    """Friendly REPL, then Ctrl-D: a soft reset runs main.py (as after power-up)."""
-    transport.exit_raw_repl()
-    transport.read_until(1, b">>> ", timeout=2)
-    transport.serial.write(b"\x04")
-    data = transport.read_until(1, b"Ctrl-C for the REPL", timeout=timeout, timeout_overall=timeout)
-    text = data.decode(errors="replace")
-    return "counting" in text, text
+    except TransportError as e:
+        raise UserError(f"flashing the board at {port} failed ({e}); flash again") from None

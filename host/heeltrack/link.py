@@ -1,4 +1,5 @@
-"""Host side of the serial link: a Transport (pyserial, mpremote for the raw REPL) and LinkClient.
+"""Host side of the serial link: LinkClient (requests and replies over any Transport) and
+connect() (a serial port, the link server started if need be).
 
 The frame codec is the board's own (heel.link.frame). Every request has a timeout and is retried;
 replies are matched by sequence number, so a late reply to an earlier try is dropped, never
@@ -10,8 +11,10 @@ mistaken for the answer to a later request. READs are pipelined (`window` reques
         for s in client.list_sessions():
             data = client.read_session(s.sid, s.size)
 
-connect() first says HELLO to a running HeelTrack app; if nothing answers, it interrupts the
-board, enters the raw REPL and starts the link server there (`heel.link.server.serve()`).
+open_link(transport) first says HELLO to a running HeelTrack app; if nothing answers, it
+interrupts the board, enters the raw REPL and starts the link server there
+(`heel.link.server.serve()`). The transport is heeltrack.transport's: a serial port, or an
+in-memory line to a board in this process.
 """
 
 from __future__ import annotations
@@ -20,14 +23,13 @@ import json
 import struct
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-import serial
+from typing import Any
 
 from heel.link import frame as F
 from heeltrack.errors import UserError
+from heeltrack.transport import Transport, TransportError
 
 
 class LinkError(Exception):
@@ -46,58 +48,6 @@ class DeviceError(LinkError):
         super().__init__(f"{name}: {message}")
         self.code = code
         self.message = message
-
-
-class Transport(Protocol):
-    """What LinkClient needs of a byte pipe to the board."""
-
-    name: str
-
-    def write(self, data: bytes) -> None: ...
-
-    def read(self, timeout: float) -> bytes:
-        """Whatever bytes arrive within `timeout` seconds (at least one if any came), else b""."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class SerialTransport:
-    """A serial port (USB CDC or a pseudo-terminal) opened through mpremote's SerialTransport,
-    which also knows how to enter the raw REPL."""
-
-    def __init__(self, port: str, baudrate: int = 115200) -> None:
-        from mpremote.transport import TransportError
-        from mpremote.transport_serial import SerialTransport as MpSerial
-
-        self.name = port
-        try:
-            self.mp = MpSerial(port, baudrate=baudrate, timeout=2)
-        except (TransportError, serial.SerialException, OSError) as e:
-            raise UserError(
-                f"cannot open the serial port {port} ({e}); check --port and that the board is "
-                "plugged in"
-            ) from None
-        self.serial = self.mp.serial
-
-    def write(self, data: bytes) -> None:
-        self.serial.write(data)
-
-    def read(self, timeout: float) -> bytes:
-        s = self.serial
-        s.timeout = timeout
-        first = s.read(1)
-        if not first:
-            return b""
-        s.timeout = 0
-        waiting = s.in_waiting
-        return first + s.read(waiting) if waiting else first
-
-    def close(self) -> None:
-        try:
-            self.mp.close()
-        except (OSError, serial.SerialException):
-            pass
 
 
 @dataclass
@@ -291,10 +241,6 @@ class LinkClient:
         finally:
             self.retries = retries
 
-    def read(self, sid: int, offset: int, length: int) -> bytes:
-        reply = self.request(F.T_READ, F.pack_read(sid, offset, length))
-        return reply[8:]
-
     def read_range(
         self, sid: int, start: int, end: int, on_data: Callable[[int, bytes], None]
     ) -> None:
@@ -374,18 +320,19 @@ class LinkClient:
         self.read_range(sid, 0, size, lambda _off, data: parts.append(data))
         return b"".join(parts)
 
-    def live(self, keepalive: float = 2.0) -> Iterator[Event]:
-        """Subscribe to live events and yield them (forever; stop iterating to end)."""
+    def live(self, info_every: float = 0.25) -> Generator[Event | dict[str, Any], None, None]:
+        """Subscribe to live events and yield each as it comes (an Event), and the board's
+        INFO (a dict: HELLO's reply, which also keeps the link session open) every
+        `info_every` seconds; forever: stop iterating to unsubscribe."""
         self.request(F.T_LIVE, b"\x01")
-        last = time.monotonic()
         try:
             while True:
                 while self.events:
                     yield self.events.popleft()
-                if time.monotonic() - last > keepalive:
-                    self._send(F.T_HELLO)  # keeps the board's link session open
-                    last = time.monotonic()
-                self._frame(time.monotonic() + 0.2)
+                yield self._json(F.T_HELLO)
+                end = time.monotonic() + info_every
+                while not self.events and time.monotonic() < end:
+                    self._frame(end, resync=False)
         finally:
             try:
                 self.request(F.T_LIVE, b"\x00")
@@ -401,9 +348,10 @@ def _name(ftype: int) -> str:
 
 
 class Connection:
-    """An open link: `client`, plus how it was reached (`via_repl`); a context manager."""
+    """An open link: `client`, its `transport`, and how it was reached (`via_repl`); a context
+    manager whose value is the client. Closing says BYE and leaves the raw REPL if it was used."""
 
-    def __init__(self, transport: SerialTransport, client: LinkClient, via_repl: bool) -> None:
+    def __init__(self, transport: Transport, client: LinkClient, via_repl: bool) -> None:
         self.transport = transport
         self.client = client
         self.via_repl = via_repl
@@ -417,39 +365,24 @@ class Connection:
     def close(self) -> None:
         try:
             self.client.bye()
-        except LinkError:
+        except (LinkError, TransportError, OSError):
             pass
         if self.via_repl:
             try:
-                self.transport.mp.exit_raw_repl()
-            except (OSError, serial.SerialException):
+                self.transport.exit_raw_repl()
+            except TransportError:
                 pass
         self.transport.close()
 
 
-def _start_server_via_repl(transport: SerialTransport) -> None:
-    """Interrupt the board, enter the raw REPL and start serve(); UserError if that fails."""
-    from mpremote.transport import TransportError
-
-    port = transport.name
-    mp = transport.mp
-    try:
-        mp.enter_raw_repl(soft_reset=False, timeout_overall=3)
-        mp.exec_raw_no_follow("from heel.link.server import serve\nserve()")
-    except (TransportError, serial.SerialException, OSError):
-        raise UserError(
-            f"the device at {port} answers neither the HeelTrack link nor the MicroPython raw "
-            "REPL; check --port"
-        ) from None
-
-
 def open_link(
-    transport: SerialTransport,
+    transport: Transport,
     timeout: float = 1.0,
     retries: int = 4,
     repl: bool = True,
 ) -> Connection:
-    """HELLO the board behind `transport`; start the server through the raw REPL if needed."""
+    """HELLO the board behind `transport`; start the server through the raw REPL if need be
+    (and `repl`). UserError if the board has no HeelTrack firmware or no REPL answers."""
     client = LinkClient(transport, timeout=timeout, retries=retries)
 
     def repl_text(seen: bytes, waited: float) -> bool:
@@ -460,7 +393,14 @@ def open_link(
         return Connection(transport, client, via_repl=False)
     if not repl:
         raise LinkTimeout(f"no answer from the board at {transport.name} to HELLO")
-    _start_server_via_repl(transport)
+    try:
+        transport.enter_raw_repl(soft_reset=False)
+        transport.exec_no_follow("from heel.link.server import serve\nserve()")
+    except TransportError:
+        raise UserError(
+            f"the device at {transport.name} answers neither the HeelTrack link nor the "
+            "MicroPython raw REPL; check --port"
+        ) from None
     client.recent.clear()
 
     def failed(seen: bytes, waited: float) -> bool:
@@ -469,8 +409,8 @@ def open_link(
     if client.probe(1.0, 3, failed) is None:
         seen = bytes(client.recent)
         try:
-            transport.mp.exit_raw_repl()
-        except (OSError, serial.SerialException):
+            transport.exit_raw_repl()
+        except TransportError:
             pass
         if b"ImportError" in seen or b"no module named" in seen:
             raise UserError(
@@ -484,7 +424,9 @@ def open_link(
 
 
 def connect(port: str, timeout: float = 1.0, retries: int = 4) -> Connection:
-    """Open `port` and return a Connection (use it as a context manager)."""
+    """Open the serial port and return a Connection (use it as a context manager)."""
+    from heeltrack.transport_serial import SerialTransport
+
     transport = SerialTransport(port)
     try:
         return open_link(transport, timeout=timeout, retries=retries)

@@ -7,11 +7,11 @@
     app.step()           # one sampling poll (what the sampling task does every poll_ms):
                          # the hot path; allocates nothing in steady state
 
-Hardware comes in from firmware/main.py (machine.I2C/Pin on a Pico, the fake chip and
-recording pins on the virtual board); nothing here imports `machine`.
+Hardware comes in from heel.start (machine.I2C/Pin on a Pico, the fake chip and recording
+pins on the virtual board); nothing here imports `machine`.
 
 Tasks:
-- sampling, every `poll_ms` (40 ms: 4 samples of the 100 Hz FIFO, which holds 85):
+- sampling, every `poll_ms` (100 ms: 10 samples of the 100 Hz FIFO, which holds 85):
   read the IMU FIFO, feed every sample to the engine (heel.sampler), forward gaps,
   log I2C errors and FIFO overflows, give the hold cue, end an idle session;
 - feedback, every 10 ms: steps the LED/buzzer patterns (heel.feedback);
@@ -26,37 +26,20 @@ The device interface of heel.link.server (log, info, set_clock, get_config, set_
 subscribe, unsubscribe) is implemented here.
 """
 
+import asyncio
 import sys
 
 from heel import VERSION
 from heel import config as C
 from heel import feedback as FB
 from heel import records as R
+from heel.compat import print_exception, ticks_diff, ticks_ms
 from heel.motion import events as E
 from heel.motion.engine import Engine
 from heel.sampler import Sampler
 
-try:
-    from time import ticks_diff, ticks_ms
-except ImportError:  # CPython
-    import time as _time
-
-    def ticks_ms():
-        return int(_time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
-
-try:
-    import asyncio
-except ImportError:  # pragma: no cover
-    asyncio = None
-
-try:
-    from sys import print_exception
-except ImportError:  # CPython
-    from traceback import print_exception
+# MicroPython's asyncio has sleep_ms (no allocation); CPython's (tests, the host) only sleep(s)
+sleep_ms = getattr(asyncio, "sleep_ms", None) or (lambda ms: asyncio.sleep(ms / 1000))
 
 POLL_MS = 100  # 10 samples per FIFO burst: the driver costs ~7k instead of ~17k per sample
 FAULT_POLLS = 400  # I2C error / FIFO overflow counts go to the log at most every 400 polls
@@ -318,13 +301,13 @@ class App:
                 self.step()
             except Exception as e:  # noqa: BLE001 - a wearable keeps counting
                 self._oops("sampling", e)
-            await asyncio.sleep_ms(self.poll_ms)
+            await sleep_ms(self.poll_ms)
 
     async def _feedback(self):
         fb = self.feedback
         while True:
             fb.update()
-            await asyncio.sleep_ms(10)
+            await sleep_ms(10)
 
     async def _link(self):
         from heel.link.server import LinkServer
@@ -337,11 +320,11 @@ class App:
             try:
                 while not server.done:
                     server.poll()
-                    await asyncio.sleep_ms(5 if server.active else 40)
+                    await sleep_ms(5 if server.active else 40)
                 return  # input closed
             except Exception as e:  # noqa: BLE001 - garbage must not stop the app
                 self._oops("link", e)
-                await asyncio.sleep_ms(500)
+                await sleep_ms(500)
             finally:
                 server._end_session()  # Ctrl-C back on
 

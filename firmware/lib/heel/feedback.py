@@ -21,25 +21,10 @@ The signals (README: "What the LED and the buzzer mean"):
     session ended          LED three long blinks
     store full             LED five fast flashes, repeated every 10 s while full;
                            buzzer three short beeps when it becomes full
-    IMU error at start     LED fast blinking (main.py), then the REPL
+    IMU error at start     LED fast blinking (heel.start), then the REPL
 """
 
-from heel.compat import const
-
-try:
-    from time import ticks_add, ticks_diff, ticks_ms
-except ImportError:  # CPython
-    import time as _time
-
-    def ticks_ms():
-        return int(_time.monotonic() * 1000)
-
-    def ticks_add(a, b):
-        return a + b
-
-    def ticks_diff(a, b):
-        return a - b
-
+from heel.compat import const, ticks_add, ticks_diff, ticks_ms
 
 REP = const(0)
 SET_END = const(1)

@@ -21,18 +21,9 @@ nothing is allocated per block or per sample (a unix-port test proves it with he
 import struct
 
 from heel import records as R
-from heel.compat import const
+from heel.compat import const, sleep_ms
 from heel.link import frame as F
 from heel.sampler import Sampler
-
-try:
-    from time import sleep_ms
-except ImportError:  # CPython (tests)
-    import time as _time
-
-    def sleep_ms(ms):
-        _time.sleep(ms / 1000)
-
 
 T_REC_START = const(0x60)
 T_SAMPLES = const(0x61)

@@ -31,6 +31,7 @@ addresses answering the scan.
 from array import array
 
 from heel.compat import const, micropython, ptr8, ptr16, ptr32
+from heel.compat import ticks_diff as _ticks_diff
 
 _SMPLRT_DIV = const(0x19)
 _CONFIG = const(0x1A)
@@ -45,14 +46,6 @@ _FIFO_COUNTH = const(0x72)
 _FIFO_COUNTL = const(0x73)
 _FIFO_R_W = const(0x74)
 _WHO_AM_I = const(0x75)
-
-try:
-    from time import ticks_diff as _ticks_diff
-except ImportError:  # CPython
-
-    def _ticks_diff(a, b):
-        return a - b
-
 
 _FIFO_SIZE = const(1024)
 _EIO = const(5)

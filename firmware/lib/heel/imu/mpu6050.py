@@ -36,24 +36,13 @@ at least every 0.3 s with those.
 """
 
 from heel.compat import const, micropython, ptr8, ptr16
+from heel.compat import sleep_ms as _sleep_ms
+from heel.compat import ticks_diff as _ticks_diff
 
 try:
-    from time import sleep_ms as _sleep_ms
-except ImportError:  # CPython
-    from time import sleep as _sleep
-
-    def _sleep_ms(ms):
-        _sleep(ms / 1000)
-
-
-try:
-    from time import ticks_diff as _ticks_diff
     from time import ticks_ms as _ticks_ms
-except ImportError:  # CPython: no tick clock unless one is passed in
+except ImportError:  # CPython: no tick clock unless one is passed in (gaps: the FIFO's bound)
     _ticks_ms = None
-
-    def _ticks_diff(a, b):
-        return a - b
 
 
 _SMPLRT_DIV = const(0x19)

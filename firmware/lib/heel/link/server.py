@@ -42,25 +42,8 @@ import sys
 from binascii import hexlify
 from hashlib import sha256
 
-from heel.compat import const
+from heel.compat import const, kbd_intr, ticks_diff, ticks_ms
 from heel.link import frame as F
-
-try:
-    from time import ticks_diff, ticks_ms
-
-    from micropython import kbd_intr
-except ImportError:  # CPython (the module imports; the link itself runs on MicroPython)
-    from time import monotonic
-
-    def kbd_intr(_c):
-        pass
-
-    def ticks_ms():
-        return int(monotonic() * 1000) & 0x3FFFFFFF
-
-    def ticks_diff(a, b):
-        return ((a - b + 0x20000000) & 0x3FFFFFFF) - 0x20000000
-
 
 MAX_READ = const(8192)  # data bytes per reply frame
 _MAX_READS = const(8)  # READ requests queued at once
