@@ -7,8 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from heeltrack.sim import distractors as d
 from heeltrack.sim import simulate_set
+from heeltrack.sim.exercises import _tap_contact
 from heeltrack.sim.motion import FS, Builder, Geometry, keys
+from heeltrack.sim.ranges import DEFAULT, WIDE
 from heeltrack.sim.render import kinematics
 from heeltrack.sim.rotations import CPITCH, CYAW, PITCH, ROLL, YAW, chain, rates_of
 from heeltrack.sim.sensor import ACC_LSB, GYRO_LSB, SensorParams, mpu6050
@@ -82,11 +85,20 @@ def _jump_ratio(x: np.ndarray, eps: float, quiet: np.ndarray) -> float:
     return float(ratio[quiet[1:]].max())
 
 
-@pytest.mark.parametrize("seed,plan", [(0, _session), (1, _distractors), (2, _session)])
-def test_kinematics_continuous_no_jumps(seed: int, plan: Any) -> None:
+@pytest.mark.parametrize(
+    "seed,plan,ranges",
+    [
+        (0, _session, "default"),
+        (1, _distractors, "default"),
+        (2, _session, "default"),
+        (3, _session, "wide"),
+        (4, _distractors, "wide"),
+    ],
+)
+def test_kinematics_continuous_no_jumps(seed: int, plan: Any, ranges: str) -> None:
     """Segments and transitions join smoothly: away from impacts neither the specific force
     nor the angular rate ever jumps (position, velocity and acceleration are continuous)."""
-    s = _Sim(seed)
+    s = _Sim(seed, ranges)
     plan(s, 4.0)
     kin = kinematics(s.b)
     quiet = np.ones(len(kin.t), dtype=bool)
@@ -110,7 +122,7 @@ def test_jump_detector_sees_a_jump() -> None:
 def test_heel_raise_integrated_gy_matches_commanded_pitch(heel_raises: list) -> None:
     for trace, truth, kin in heel_raises:
         gyro = _foot_frame(trace.gyro, truth)
-        pitch_cmd = np.degrees(kin.angles[:, PITCH])
+        pitch_cmd = np.degrees(kin.fine.angles[:, PITCH])
         for rep in truth["sets"][0]["reps"]:
             top = int(rep["t_s"] * FS)
             start = top
@@ -172,7 +184,7 @@ def test_circle_reps_are_full_turns(seed: int) -> None:
     trace, truth, kin = simulate_set(seed, "ankle_circle", with_kinematics=True)
     s = truth["sets"][0]
     # phase of the toe displacement from the circle channels: one turn between reps
-    phase = np.unwrap(np.arctan2(-kin.angles[:, CPITCH], kin.angles[:, CYAW]))
+    phase = np.unwrap(np.arctan2(-kin.fine.angles[:, CPITCH], kin.fine.angles[:, CYAW]))
     times = [s["start_s"]] + [r["t_s"] for r in s["reps"]]
     turns = np.diff([phase[int(t * FS)] for t in times[1:]]) / (2 * np.pi)
     sign = 1 if s["direction"] == "cw" else -1
@@ -222,3 +234,232 @@ def test_sensor_noise_density() -> None:
     # 400 ug/sqrt(Hz) over the ~44 Hz DLPF: ~3 mg rms; 0.005 dps/sqrt(Hz): ~0.04 dps rms
     assert 0.0015 < acc[:, 0].std() < 0.006
     assert gyro[:, 0].std() < 0.2
+
+
+# ------------------------------------------------------------------ wide ranges (issue 9)
+def _forced(seed: int, exercise: str, ranges: str = "wide", **person: Any) -> tuple:
+    """One set of `exercise` by a person with some habits forced: (trace, truth, kinematics)."""
+    s = _Sim(seed, ranges)
+    s.person.update(person)
+    s.seated = exercise in ("toe_tap", "ankle_circle")
+    rest = d.sitting if s.seated else d.standing
+    rest(s.b, 3.0)
+    s.exercise(exercise, ["cw"])
+    rest(s.b, 3.0)
+    trace, truth, _ = s.finish(100.0, False)
+    return trace, truth, s.kinematics()
+
+
+def test_wide_ranges_contain_the_default_ones() -> None:
+    assert DEFAULT.spans.keys() == WIDE.spans.keys()
+    assert DEFAULT.probs.keys() == WIDE.probs.keys()
+    # set sizes follow the program (10-15 calf raises, about 10 taps, 8 circles) and two
+    # models exist only in the wide ranges; everything else widens
+    own = ("hr_reps", "circle_reps", "tt_taps", "hw_steps", "hw_roll_deg", "ac_jitter")
+    for key, (lo, hi) in WIDE.spans.items():
+        assert lo <= hi, key
+        dlo, dhi = DEFAULT.spans[key]
+        assert (lo <= dlo + 1e-9 and hi >= dhi - 1e-9) or key in own, key
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_real_like_calf_raises_wobble_as_recorded(seed: int) -> None:
+    """The public recordings: 1.1-1.3 s reps, 40-53 deg, pitch rate 110-250 dps and 40-75 dps
+    about the other two axes in every rep, |a| up to about 1.2 g."""
+    trace, truth, kin = _forced(seed, "heel_raise", hr_real=True, hr_bounce=False)
+    fine = kin.fine
+    t = fine.t + truth["t_offset_s"]
+    for rep in truth["sets"][0]["reps"]:
+        w = (t > rep["t_s"] - 0.6) & (t < rep["t_s"] + 0.6)
+        peak = np.abs(fine.w_dps[w]).max(axis=0)
+        assert 100 <= peak[1] <= 250, peak
+        assert 35 <= peak[0] <= 80 and 35 <= peak[2] <= 80, peak
+        assert 40 <= rep["pitch_deg"] <= 54
+        assert np.linalg.norm(fine.f_g[w], axis=1).max() < 1.3
+        assert rep["hold_s"] < 0.6  # no deliberate hold: only the top of rise and lowering
+
+
+def _heel_lift(kin: Any) -> tuple[np.ndarray, np.ndarray]:
+    heel = kin.point("heel")[:, 2]
+    return kin.t, heel - heel[0]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_bouncing_heel_does_not_touch_down_between_reps(seed: int) -> None:
+    _, truth, kin = _forced(seed, "heel_raise", hr_bounce=True, hr_real=False, pause_s=1.0)
+    t, lift = _heel_lift(kin)
+    reps = truth["sets"][0]["reps"]
+    for a, b in zip(reps, reps[1:], strict=False):
+        between = (t > a["t_s"]) & (t < b["t_s"])
+        assert lift[between].min() > 0.004  # > 4 mm up all the way between the tops
+
+
+def _run(mask: np.ndarray, k: int) -> tuple[int, int]:
+    """First and last index of the run of True in mask that contains k."""
+    a = e = k
+    while a > 0 and mask[a - 1]:
+        a -= 1
+    while e < len(mask) - 1 and mask[e + 1]:
+        e += 1
+    return a, e
+
+
+@pytest.mark.parametrize("seed,ranges", [(5, "default"), (6, "wide"), (7, "wide"), (8, "wide")])
+def test_hold_truth_is_the_80_percent_rule_on_the_kinematics(seed: int, ranges: str) -> None:
+    """hold_s = the unbroken time around the top with the heel >= 80 % of that rep's peak."""
+    _, truth, kin = _forced(seed, "heel_raise", ranges)
+    t, lift = _heel_lift(kin)
+    for rep in truth["sets"][0]["reps"]:
+        k0 = int(np.searchsorted(t, rep["t_s"]))
+        lo, hi = _run(lift >= 0.6 * lift[k0], k0)  # this rep's hump (bounces stay lower)
+        k = lo + int(np.argmax(lift[lo : hi + 1]))
+        a, e = _run(lift >= 0.8 * lift[k], k)
+        assert abs((t[e] - t[a]) - rep["hold_s"]) <= 0.025, (rep, t[e] - t[a])
+        assert abs((t[e] + t[a]) / 2 - rep["t_s"]) <= 0.015
+        assert abs(lift[k] * 100 - rep["lift_cm"]) < 0.15
+
+
+@pytest.mark.parametrize("seed", range(8, 14))
+def test_toe_tap_foot_is_at_the_step_height_at_contact(seed: int) -> None:
+    trace, truth, kin = simulate_set(seed, "toe_tap", ranges="wide", with_kinematics=True)
+    s = truth["sets"][0]
+    height = s["step_m"][0]
+    fine = kin.fine
+    rot = chain(fine.angles)[0]
+    for rep in s["reps"]:
+        i = int(round((rep["t_s"] - truth["t_offset_s"]) * FS))
+        sole = [fine.pos[i] + rot[i] @ kin.points[p] for p in ("heel", "mtp", "toe")]
+        assert abs(min(p[2] for p in sole) - height) < 0.004  # first touch on the step's top
+        v = (fine.pos[i] - fine.pos[i - 2]) / 0.002
+        assert 0.03 < -v[2] < 0.9  # arriving downwards at the contact speed
+    assert s["contact"] in ("toe", "mtp", "heel")
+
+
+def test_toe_tap_contact_kinds_and_speeds_cover_the_wide_ranges() -> None:
+    kinds = set()
+    speeds = []
+    for seed in range(30):
+        s = _Sim(seed, "wide")
+        kinds.add(
+            _tap_contact(
+                {k: s.b.geom.point(k) for k in ("heel", "mtp", "toe")},
+                np.radians(s.rng.uniform(*WIDE.span("tt_pitch_deg"))),
+            )
+        )
+        speeds.append(s.person["tt_vc"])
+    assert kinds == {"toe", "mtp", "heel"}
+    assert min(speeds) < 0.2 and max(speeds) > 0.6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_heel_walk_steps_carry_the_foot_forward(seed: int) -> None:
+    """A heel-walk step carries the sensor foot 0.15-0.5 m; between its own steps it stands
+    still on the heel while the other foot's strike is felt (ringing, no travel)."""
+    _, truth, kin = simulate_set(seed, "heel_walk", ranges="wide", with_kinematics=True)
+    s = truth["sets"][0]
+    times = [r["t_s"] for r in s["reps"]]
+    for a, b in zip(times, times[1:], strict=False):
+        ia, ib = np.searchsorted(kin.t, [a + 0.1, b + 0.1])
+        travel = float(np.linalg.norm(kin.pos[ib, :2] - kin.pos[ia, :2]))
+        assert 0.15 <= travel <= 0.5
+    heel = kin.point("heel")
+    for r, travel in zip(s["reps"], [r["travel_m"] for r in s["reps"]], strict=True):
+        assert 0.15 <= travel <= 0.5
+        i = np.searchsorted(kin.t, r["t_s"] + 0.08)
+        assert heel[i, 2] < 0.005  # the heel is down after its contact
+
+
+def test_other_foot_strikes_reach_the_standing_foot() -> None:
+    trace, truth, kin = simulate_set(1, "heel_walk", ranges="wide", with_kinematics=True)
+    s = truth["sets"][0]
+    own = set(truth["impacts_s"])
+    acc = np.linalg.norm(trace.acc, axis=1)
+    times = [r["t_s"] for r in s["reps"]]
+    felt = 0
+    for a, b in zip(times, times[1:], strict=False):
+        # between two contacts of this foot, away from both, the heel stays put ...
+        w = (kin.t > a + 0.1) & (kin.t < a + 0.45 * (b - a))
+        assert np.ptp(kin.point("heel")[w], axis=0).max() < 0.01
+        # ... yet the accelerometer shows the other foot's strike
+        wa = (trace.t > a + 0.1) & (trace.t < b - 0.05)
+        felt += float(np.abs(acc[wa] - np.median(acc[wa])).max()) > 0.05
+    assert felt >= len(times) - 2
+    assert all(t in own for t in times)
+
+
+@pytest.mark.parametrize("seed,ranges", [(0, "default"), (1, "wide"), (2, "wide"), (3, "wide")])
+def test_circle_direction_on_world_kinematics(seed: int, ranges: str) -> None:
+    """cw: the toe tip, seen from behind the heel, goes up, right, down, left: its motion has
+    positive angular momentum about the foot's mean toe direction (DESIGN.md)."""
+    for direction in ("cw", "ccw"):
+        _, truth, kin = simulate_set(
+            seed, "ankle_circle", direction=direction, ranges=ranges, with_kinematics=True
+        )
+        s = truth["sets"][0]
+        w = (kin.t >= s["start_s"]) & (kin.t <= s["end_s"])
+        toe = kin.point("toe")[w] - kin.point("heel")[w]  # toe relative to the heel
+        axis = toe.mean(axis=0)
+        axis /= np.linalg.norm(axis)
+        vel = np.gradient(toe, kin.t[w], axis=0)
+        spin = float(np.mean(np.cross(toe - toe.mean(axis=0), vel) @ axis))
+        assert (spin > 0) == (direction == "cw"), (direction, spin)
+
+
+def _strapdown(trace: Any, kin: Any, t_a: float, t_b: float, bias: np.ndarray) -> np.ndarray:
+    """Displacement t_a -> t_b from the 100 Hz trace: the true orientation of its axes, the
+    true starting velocity, the accelerometer bias measured at rest."""
+    k0, k1 = np.searchsorted(trace.t, [t_a, t_b])
+    rk = kin.rot[np.searchsorted(kin.t, trace.t[k0:k1])]
+    a = (np.einsum("nij,nj->ni", rk, trace.acc[k0:k1] - bias) - [0, 0, 1]) * 9.80665
+    dt = np.diff(trace.t[k0 : k1 + 1])[:, None]
+    v = kin.vel[np.searchsorted(kin.t, trace.t[k0])] + np.cumsum(a * dt, axis=0)
+    return (v * dt).sum(axis=0)
+
+
+@pytest.mark.parametrize("exercise", ["toe_tap", "heel_walk", "heel_raise"])
+def test_specific_force_integrates_to_the_true_path(exercise: str) -> None:
+    """The contacts are kinematic: integrating the true specific force (1 kHz) from rest to
+    rest reproduces the sensor's path to a few mm, and a strapdown of the 100 Hz trace over
+    one movement (as an engine would between zero-velocity instants) gets it to a few cm."""
+    trace, truth, kin = simulate_set(4, exercise, ranges="wide", with_kinematics=True)
+    fine = kin.fine
+    rot = chain(fine.angles)[0]
+    a_world = np.einsum("nij,nj->ni", rot, fine.f_g) * 9.80665 - np.array([0, 0, 9.80665])
+    s = truth["sets"][0]
+    off = truth["t_offset_s"]
+    i0 = int((s["start_s"] - off - 0.5) * FS)
+    i1 = int((s["end_s"] - off + 0.5) * FS)
+    v = (fine.pos[i0 + 1] - fine.pos[i0 - 1]) * FS / 2 + np.cumsum(a_world[i0:i1], axis=0) / FS
+    p = fine.pos[i0] + np.cumsum(v, axis=0) / FS
+    assert np.abs(p - fine.pos[i0 + 1 : i1 + 1]).max() < 0.003
+    # the trace: the foot is flat and still for its first 2 s
+    rest = trace.t < trace.t[0] + 2.0
+    g_rest = kin.rot[np.searchsorted(kin.t, trace.t[rest])][:, 2, :]  # world z in trace axes
+    bias = (trace.acc[rest] - g_rest).mean(axis=0)
+    reps = [r["t_s"] for r in s["reps"]]
+    if exercise == "toe_tap":  # from rest to the first tap: up onto the step
+        t_a, t_b = s["start_s"] - 0.2, reps[0]
+    elif exercise == "heel_walk":  # one step, contact to contact
+        t_a, t_b = reps[0] + 0.05, reps[1]
+    else:  # heels up from the floor to the top of the first rep
+        t_a, t_b = s["start_s"] - 0.2, reps[0]
+    est = _strapdown(trace, kin, t_a, t_b, bias)
+    ka, kb = np.searchsorted(kin.t, [t_a, t_b])
+    true = kin.pos[kb] - kin.pos[ka]
+    assert np.abs(est - true).max() < 0.04, (est, true)
+
+
+def test_wide_traces_carry_sensor_clock_effects() -> None:
+    offsets = []
+    for seed in range(40):
+        s = _Sim(seed, "wide")
+        offsets.append(s.sensor.t_offset_s)
+        assert abs(s.sensor.clock_err) <= 0.01 and s.sensor.fine_jitter_s > 0
+        assert s.person["mount_deg"] <= 20
+    assert 2 <= sum(o > 0 for o in offsets) <= 14  # about 15 % start at the board's uptime
+    seed = next(i for i, o in enumerate(offsets) if o > 0)
+    trace, truth = simulate_set(seed, "toe_tap", ranges="wide")
+    assert trace.t[0] >= truth["t_offset_s"] > 0
+    assert truth["sets"][0]["start_s"] > truth["t_offset_s"]
+    dt = np.diff(trace.t)
+    assert dt.min() > 0 and dt.std() > 1e-5

@@ -181,9 +181,42 @@ def test_cli_writes_traces_and_truth(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "sim_set_5.csv" in capsys.readouterr().out
 
 
+def test_cli_wide_ranges(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "wide"
+    rc = main(["simulate", "--out", str(out), "--seed", "3", "--ranges", "wide", "--minutes", "2"])
+    assert rc == 0
+    truth = json.loads((out / "sim_session_wide_3.truth.json").read_text())
+    trace = read_trace(out / "sim_session_wide_3.csv")
+    assert truth["ranges"] == "wide" and truth["sets"]
+    assert abs(trace.t[0] - truth["t_offset_s"]) < 0.01
+    # the same seed with the default ranges is another trace, and says so
+    assert main(["simulate", "--out", str(out), "--seed", "3", "--minutes", "2"]) == 0
+    assert json.loads((out / "sim_session_3.truth.json").read_text())["ranges"] == "default"
+    assert "sim_session_wide_3.csv" in capsys.readouterr().out
+
+
+def test_api_ranges_and_kinematics() -> None:
+    trace, truth, kin = simulate(5, minutes=1.0, ranges="wide", with_kinematics=True)
+    assert truth["ranges"] == "wide"
+    assert kin.pos.shape == kin.vel.shape == (len(kin.t), 3)
+    assert kin.rot.shape == (len(kin.t), 3, 3)
+    assert abs(float(np.median(np.diff(kin.t))) - 0.01) < 1e-9  # 100 Hz
+    assert kin.t[0] == pytest.approx(truth["t_offset_s"])
+    assert abs(kin.t[-1] - trace.t[-1]) < 0.05
+    # rot maps the trace's axes to the world: at rest the accelerometer reads world up
+    still = [d for d in truth["distractors"] if d["activity"] in ("standing", "sitting")]
+    t0 = still[0]["start_s"] + 0.5
+    k, j = np.searchsorted(kin.t, t0), np.searchsorted(trace.t, t0)
+    assert np.allclose(kin.rot[k] @ trace.acc[j], [0, 0, 1], atol=0.08)
+    assert np.abs(kin.vel[k]).max() < 0.01
+    with pytest.raises(UserError):
+        simulate(5, ranges="huge")
+
+
 @pytest.mark.parametrize(
     "args",
     [
+        ["--ranges", "huge"],
         ["--count", "-1"],
         ["--count", "0"],
         ["--kind", "marathon"],

@@ -1,10 +1,12 @@
 """`heeltrack simulate`: write simulated, labelled foot-IMU traces and their truth JSON.
 
     heeltrack simulate --out sim/ --seed 1 --count 20 --kind session
+    heeltrack simulate --out sim/ --seed 1 --count 20 --ranges wide
     heeltrack simulate --out sim/ --seed 5 --kind distractors --minutes 10 --rate 104 --jitter
 
 Each trace i gives DIR/sim_<kind>_<seed+i>.csv (trace CSV with # foot and # rate_hz) and
-DIR/sim_<kind>_<seed+i>.truth.json (the analysis JSON of the truth, plus distractors).
+DIR/sim_<kind>_<seed+i>.truth.json (the analysis JSON of the truth, plus distractors);
+with --ranges wide the names are sim_<kind>_wide_<seed+i>.*.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="length of a session/distractors trace (default: drawn)",
     )
+    p.add_argument(
+        "--ranges",
+        default="default",
+        help="default (the simulator's usual people and sensors) or wide (the space of real "
+        "feet: quicker, bigger, wobblier reps, other contacts, sensors and distractors)",
+    )
     p.add_argument("--rate", type=float, default=100.0, help="output rate in Hz (default 100)")
     p.add_argument(
         "--jitter", action="store_true", help="jittered timestamps, clock error and dropped samples"
@@ -58,12 +66,14 @@ def _prepare(out: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from heeltrack.sim import EXERCISES, KINDS, simulate, simulate_set
+    from heeltrack.sim import EXERCISES, KINDS, RANGE_NAMES, simulate, simulate_set
 
     if args.count < 1 or args.count > 100000:
         raise UserError(f"--count must be between 1 and 100000, got {args.count}")
     if args.kind not in KINDS:
         raise UserError(f"--kind {args.kind!r} is unknown; use one of {', '.join(KINDS)}")
+    if args.ranges not in RANGE_NAMES:
+        raise UserError(f"--ranges {args.ranges!r} is unknown; use one of {', '.join(RANGE_NAMES)}")
     if args.exercise is not None and (args.kind != "set" or args.exercise not in EXERCISES):
         raise UserError(f"--exercise needs --kind set and one of {', '.join(EXERCISES)}")
     if args.minutes is not None and not 0.2 <= args.minutes <= 120:
@@ -74,10 +84,15 @@ def run(args: argparse.Namespace) -> int:
     for i in range(args.count):
         seed = args.seed + i
         if args.exercise:
-            trace, truth = simulate_set(seed, args.exercise, rate_hz=args.rate, jitter=args.jitter)
+            trace, truth = simulate_set(
+                seed, args.exercise, rate_hz=args.rate, jitter=args.jitter, ranges=args.ranges
+            )
         else:
-            trace, truth = simulate(seed, args.kind, args.minutes, args.rate, args.jitter)
-        stem = out / f"sim_{args.kind}_{seed}"
+            trace, truth = simulate(
+                seed, args.kind, args.minutes, args.rate, args.jitter, ranges=args.ranges
+            )
+        wide = "_wide" if args.ranges == "wide" else ""
+        stem = out / f"sim_{args.kind}{wide}_{seed}"
         csv_tmp = stem.with_name(stem.name + ".csv.tmp")
         json_tmp = stem.with_name(stem.name + ".truth.json.tmp")
         try:
@@ -88,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
                 trace.gyro,
                 foot=trace.foot,
                 rate_hz=args.rate,
-                comments=[f"source: heeltrack simulate seed {seed}"],
+                comments=[f"source: heeltrack simulate seed {seed} ranges {args.ranges}"],
             )
             json_tmp.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
             csv_tmp.replace(stem.with_name(stem.name + ".csv"))

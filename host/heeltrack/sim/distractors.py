@@ -2,8 +2,10 @@
 
     >>> standing(b, 4.0); sway(b, 6.0); tiptoe(b); stomp(b); walk(b, 12)
     >>> sit_down(b); fidget(b, 10.0); legs_crossed(b, 15.0); stand_up(b)
+    >>> weight_shift(b, 8.0); shuffle(b); foot_adjust(b); feet_tucked(b, 20.0)
 
 Like the exercises, every function starts and ends with the foot flat on the floor at rest.
+Contacts are kinematic (Builder.strike): the foot arrives with a speed and stops.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from heeltrack.sim.gait import walk
-from heeltrack.sim.motion import FS, Builder, keys, samples, wobble
-from heeltrack.sim.rotations import PITCH, ROLL, YAW  # noqa: F401
+from heeltrack.sim.motion import FS, Builder, arrive, decel_peak, keys, samples, taper, wobble
+from heeltrack.sim.rotations import PITCH, ROLL, YAW
 
 DEG = np.pi / 180.0
 UP = np.array([0.0, 0.0, 1.0])
@@ -39,16 +41,19 @@ def sway(b: Builder, duration_s: float) -> None:
     b.label("swaying", t0)
 
 
-def tiptoe(b: Builder) -> None:
-    """One quick rise onto the toes to reach something, no set.
-
-    Rises less than ~10 s apart are consecutive reps of a heel-raise set by DESIGN.md's set
-    rule, whatever the wearer had in mind: a tiptoe labelled as not-an-exercise waits that long
+def _apart_from_rises(b: Builder) -> None:
+    """Rises less than ~10 s apart are consecutive reps of a heel-raise set by DESIGN.md's set
+    rule, whatever the wearer had in mind: a rise labelled as not-an-exercise waits that long
     after the last rise, so the truth never contradicts the definitions."""
-    rng = b.rng
     wait = b.last_rise_s + TIPTOE_APART_S - b.t
     if wait > 0:
         standing(b, wait)
+
+
+def tiptoe(b: Builder) -> None:
+    """One quick rise onto the toes to reach something, no set (see _apart_from_rises)."""
+    rng = b.rng
+    _apart_from_rises(b)
     t0 = b.t
     rise = float(rng.uniform(0.4, 0.9))
     hold = float(rng.uniform(0.5, 3.0))
@@ -70,9 +75,12 @@ def _lift_and_drop(
     ang[:, PITCH] = keys([0, up_s, up_s + down_s], [0, pitch_deg * DEG, 0], n)
     off = np.zeros((n, 3))
     off[:, 2] = oz
-    t_hit = b.t + up_s + down_s
+    width = float(b.rng.uniform(0.01, 0.03))
+    hz = b.ring_hz()
+    hit = samples(up_s + down_s)
+    speed = b.contact_speed(impact_g, width, hz)
+    b.strike(off[: hit + 1], b.t, speed, UP, width, 0.8 * down_s, hz, 5 * impact_g)
     b.free_segment(ang, off)
-    b.impact(t_hit, impact_g, float(b.rng.uniform(0.01, 0.03)), UP, gyro_dps=5 * impact_g)
 
 
 def stomp(b: Builder) -> None:
@@ -145,11 +153,16 @@ def _heel_bounce(b: Builder, dur: float) -> None:
     env = keys([0, 0.3, dur - 0.3, dur], [0, 1, 1, 0], n)
     pitch = amp * env * (1 - np.cos(phase)) / 2
     t0 = b.t
-    b.pivot_segment(pitch=pitch, contact="mtp")
     bottoms = np.flatnonzero(np.diff(np.floor(phase / (2 * np.pi))) > 0)
+    lever = float(np.linalg.norm(b.geom.heel - b.geom.mtp))
     for i in bottoms:
-        if env[i] > 0.5:
-            b.impact(t0 + i / FS, float(rng.uniform(0.2, 0.8)), 0.015, UP)
+        if env[i] > 0.5:  # the heel drops onto the floor: the pitch stops within 15 ms
+            amp_g = float(rng.uniform(0.2, 0.8))
+            hz = b.ring_hz()
+            speed = b.contact_speed(amp_g, 0.015, hz)
+            ic = arrive(pitch[: i + 1], -speed / lever, 0.015, 0.35 / f)
+            b.impact(t0 + ic / FS, decel_peak(speed, 0.015), UP, hz)
+    b.pivot_segment(pitch=pitch, contact="mtp")
 
 
 def _toe_wag(b: Builder, dur: float) -> None:
@@ -157,22 +170,28 @@ def _toe_wag(b: Builder, dur: float) -> None:
     rng = b.rng
     tk, vk = [0.0], [0.0]
     t = 0.0
-    hits = []
+    hits: list[tuple[float, float]] = []
     while t < dur - 1.0:
         up = float(rng.uniform(0.12, 0.3))
         down = float(rng.uniform(0.1, 0.25))
         tk += [t + up, t + up + down]
         vk += [-float(rng.uniform(8, 20)) * DEG, 0.0]
         t += up + down
-        hits.append(t)
+        hits.append((t, down))
         t += float(rng.uniform(0.05, 0.8))
         tk.append(t)
         vk.append(0.0)
     n = samples(t + 0.2)
     t0 = b.t
-    b.pivot_segment(pitch=keys(tk, vk, n), contact="heel")
-    for h in hits:
-        b.impact(t0 + h, float(rng.uniform(0.2, 0.8)), 0.015, UP)
+    pitch = keys(tk, vk, n)
+    lever = float(np.linalg.norm(b.geom.toe - b.geom.heel))
+    for h, down in hits:  # the forefoot slaps the floor: the pitch stops within 15 ms
+        amp_g = float(rng.uniform(0.2, 0.8))
+        hz = b.ring_hz()
+        speed = b.contact_speed(amp_g, 0.015, hz)
+        ic = arrive(pitch[: samples(h) + 1], speed / lever, 0.015, 0.8 * down)
+        b.impact(t0 + ic / FS, decel_peak(speed, 0.015), UP, hz)
+    b.pivot_segment(pitch=pitch, contact="heel")
 
 
 def fidget(b: Builder, duration_s: float) -> None:
@@ -183,7 +202,15 @@ def fidget(b: Builder, duration_s: float) -> None:
     while b.t < end - 1.0:
         left = end - b.t
         kind = rng.choice(["bounce", "shuffle", "wag", "flat_tap", "rest"])
-        if kind == "bounce":
+        if b.ranges.wide and b.rx.random() < 0.4:
+            kind = b.rx.choice(["wiggle", "edge_roll", "slide"])
+        if kind == "wiggle":
+            _wiggle(b, float(min(left, b.rx.uniform(1.5, 5))))
+        elif kind == "edge_roll":
+            _edge_roll(b, int(b.rx.integers(1, 4)))
+        elif kind == "slide":
+            _slide(b)
+        elif kind == "bounce":
             _heel_bounce(b, float(min(left, rng.uniform(2, 8))))
         elif kind == "shuffle":
             _shuffle(
@@ -235,9 +262,18 @@ def legs_crossed(b: Builder, duration_s: float) -> None:
     height = float(rng.uniform(0.3, 0.45))
     osc = 0.4 * swing_amp * np.sin(2 * np.pi * f * t) * env
     ox, oy, oz = (fwd + osc) * env, lat * env, height * env
+    if b.ranges.wide and b.rx.random() < 0.5:
+        # the knee bounces: the dangling foot bobs up and down for a while, in a plane
+        fb = float(b.rx.uniform(1.0, 2.5))
+        bob = keys([0, 0.3 * dur, 0.4 * dur, 0.7 * dur, 0.8 * dur], [0, 0, 1, 1, 0], n)
+        z_amp = float(b.rx.uniform(0.01, 0.05))
+        oz = oz + z_amp * bob * np.sin(2 * np.pi * fb * t) * env
+        ang[:, PITCH] += 2.0 * z_amp * bob * np.sin(2 * np.pi * fb * t + 0.5) * env
     off = np.column_stack([ox * h[0] - oy * h[1], ox * h[1] + oy * h[0], oz])
+    amp = float(rng.uniform(0.1, 0.4))
+    hz = b.ring_hz()
+    b.strike(off, b.t, b.contact_speed(amp, 0.03, hz), UP, 0.03, 0.4, hz)
     b.free_segment(ang, off)
-    b.impact(b.t - 0.02, float(rng.uniform(0.1, 0.4)), 0.03, UP)
     b.label("legs_crossed", t0)
 
 
@@ -273,3 +309,162 @@ def seated_rest(b: Builder, duration_s: float) -> None:
             legs_crossed(b, float(min(left, rng.uniform(6, 20))))
         else:
             sitting(b, left)
+
+
+# ------------------------------------------------------------- the wide ranges' distractors
+def _wiggle(b: Builder, dur: float) -> None:
+    """Foot wiggle: the forefoot swings side to side about the heel (1-3 Hz, 5-15 deg)."""
+    rx = b.rx
+    n = samples(dur)
+    t = np.arange(n) / FS
+    env = keys([0, 0.4, dur - 0.4, dur], [0, 1, 1, 0], n)
+    f = float(rx.uniform(1.0, 3.0))
+    yaw = float(rx.uniform(5, 15)) * DEG * env * np.sin(2 * np.pi * f * t)
+    lift = -float(rx.uniform(2, 8)) * DEG * env  # the toes off the floor a little
+    b.pivot_segment(pitch=lift, extra={YAW: b.yaw + yaw}, contact="heel")
+
+
+def _edge_roll(b: Builder, times: int) -> None:
+    """Rolling the foot onto its outer edge and back (ankle inversion), a few times."""
+    rx = b.rx
+    tk, vk = [0.0], [0.0]
+    t = 0.0
+    for _ in range(times):
+        t += float(rx.uniform(0.4, 1.0))
+        tk.append(t)
+        vk.append(float(rx.choice([-1, 1]) * rx.uniform(5, 15)) * DEG)
+        t += float(rx.uniform(0.2, 1.5))
+        tk.append(t)
+        vk.append(vk[-1])
+        t += float(rx.uniform(0.4, 1.0))
+        tk.append(t)
+        vk.append(0.0)
+    b.pivot_segment(roll=keys(tk, vk), contact="below")
+
+
+def _slide(b: Builder) -> None:
+    """The foot slides forward or back on the floor; friction makes it buzz a little."""
+    rx = b.rx
+    dur = float(rx.uniform(0.5, 1.2))
+    n = samples(dur)
+    start = b.flat_pos()
+    dist = float(rx.uniform(-0.2, 0.2))
+    b.floor = b.floor + dist * b.heading()
+    s = keys([0, dur], [0, 1.0], n)[:, None]
+    path = start[None, :] * (1 - s) + b.flat_pos()[None, :] * s
+    buzz = wobble(rx, n, 0.0004, 8.0, 20.0, 3, ramp_s=0.15)  # stick-slip, under a mm
+    path[:, 2] += 0.5 * buzz + 0.0002 * taper(n, 0.15)
+    b.add(b.channels(n), path)
+
+
+def weight_shift(b: Builder, duration_s: float) -> None:
+    """Standing, shifting the weight from foot to foot; sometimes one relaxed heel lift
+    (3-11 deg, the knee bending) as the weight leaves this foot."""
+    rx = b.rx
+    t0 = b.t
+    if rx.random() < 0.5:
+        _apart_from_rises(b)
+        t0 = b.t
+        lift = float(rx.uniform(3, 11)) * DEG
+        up = float(rx.uniform(0.6, 1.5))
+        hold = float(rx.uniform(0.5, 3.0))
+        down = float(rx.uniform(0.6, 1.5))
+        n = samples(up + hold + down + 0.3)
+        pitch = keys([0, up, up + hold, up + hold + down], [0, lift, lift, 0], n)
+        roll = wobble(rx, n, float(rx.uniform(1, 3)) * DEG, 0.2, 0.8)
+        b.pivot_segment(pitch=pitch, roll=roll, contact="mtp")
+        b.last_rise_s = b.t
+    n = samples(max(duration_s - (b.t - t0), 2.0))
+    pitch = wobble(rx, n, float(rx.uniform(1, 3)) * DEG, 0.15, 0.5, ramp_s=1.0)
+    roll = wobble(rx, n, float(rx.uniform(2, 6)) * DEG, 0.15, 0.5, ramp_s=1.0)
+    b.pivot_segment(pitch=pitch, roll=roll, contact="below")
+    b.label("weight_shift", t0)
+
+
+def shuffle(b: Builder) -> None:
+    """Standing: one to three small repositioning steps of this foot."""
+    rx = b.rx
+    t0 = b.t
+    for _ in range(int(rx.integers(1, 4))):
+        _shuffle(
+            b,
+            float(rx.uniform(-0.15, 0.2)),
+            float(rx.uniform(-25, 25)),
+            float(rx.uniform(0.4, 0.8)),
+        )
+        b.still(float(rx.uniform(0.3, 1.0)), sway_deg=0.2)
+    b.label("shuffle", t0)
+
+
+def foot_adjust(b: Builder) -> None:
+    """The foot lifted a little, turned or moved a few cm, and set down again."""
+    rx = b.rx
+    t0 = b.t
+    dur = float(rx.uniform(0.5, 1.0))
+    n = samples(dur + 0.1)
+    ang = b.channels(n)
+    yaw0 = b.yaw
+    turn = float(rx.uniform(-20, 20)) * DEG
+    ang[:, YAW] = yaw0 + keys([0, dur], [0, turn], n)
+    ang[:, ROLL] = keys([0, dur / 2, dur], [0, float(rx.uniform(-6, 6)) * DEG, 0], n)
+    start = b.flat_pos()
+    b.floor = b.floor + float(rx.uniform(-0.08, 0.08)) * b.heading()
+    b.yaw = yaw0 + turn
+    s = keys([0, dur], [0, 1.0], n)[:, None]
+    path = start[None, :] * (1 - s) + b.flat_pos()[None, :] * s
+    path[:, 2] += float(rx.uniform(0.01, 0.04)) * np.sin(np.pi * np.clip(s[:, 0], 0, 1)) ** 2
+    hz = b.ring_hz()
+    speed = float(rx.uniform(0.05, 0.25))
+    b.strike(path[: samples(dur) + 1], b.t, speed, UP, 0.02, 0.3 * dur, hz)
+    b.add(ang, path)
+    b.still(float(rx.uniform(0.3, 1.0)), sway_deg=0.2)
+    b.label("foot_adjust", t0)
+
+
+def feet_tucked(b: Builder, duration_s: float) -> None:
+    """Seated with the feet pulled back under the chair: the heel up 20-45 deg for 8-45 s."""
+    rx = b.rx
+    _apart_from_rises(b)
+    t0 = b.t
+    lift = float(rx.uniform(20, 45)) * DEG
+    move = float(rx.uniform(0.8, 1.5))
+    dur = max(duration_s, 2 * move + 1)
+    n = samples(dur)
+    pitch = keys([0, move, dur - move, dur], [0, lift, lift, 0], n)
+    env = pitch / lift
+    pitch += wobble(rx, n, float(rx.uniform(0.5, 2)) * DEG, 0.1, 0.6) * env
+    roll = wobble(rx, n, float(rx.uniform(1, 4)) * DEG, 0.1, 0.5) * env
+    b.pivot_segment(pitch=pitch, roll=roll, contact="mtp")
+    b.last_rise_s = b.t
+    b.label("sit_feet_tucked", t0)
+
+
+def foot_forward(b: Builder, duration_s: float) -> None:
+    """Seated with the leg stretched: the foot rests on its heel, toes up, for 8-45 s."""
+    rx = b.rx
+    t0 = b.t
+    toes_up = float(rx.uniform(8, 30)) * DEG
+    move = float(rx.uniform(0.8, 1.5))
+    dur = max(duration_s, 2 * move + 1)
+    n = samples(dur)
+    pitch = keys([0, move, dur - move, dur], [0, -toes_up, -toes_up, 0], n)
+    env = -pitch / toes_up
+    pitch += wobble(rx, n, float(rx.uniform(0.5, 2)) * DEG, 0.1, 0.6) * env
+    yaw = b.yaw + wobble(rx, n, float(rx.uniform(2, 8)) * DEG, 0.1, 0.4) * env
+    b.pivot_segment(pitch=pitch, extra={YAW: yaw}, contact="heel")
+    b.label("sit_foot_forward", t0)
+
+
+def other_leg(b: Builder, duration_s: float, exercise: str) -> None:
+    """Seated, this foot resting while the other leg does its round of toe taps or circles:
+    the other foot's taps reach this one as small transients (a few hundredths of a g)."""
+    t0 = b.t
+    b.still(duration_s, sway_deg=0.1)
+    if exercise == "toe_tap":
+        rx = b.rx
+        period = float(rx.uniform(0.5, 1.5))
+        t = t0 + float(rx.uniform(1.0, 2.0))
+        while t < b.t - 1.0:
+            b.transmitted(t, float(rx.uniform(0.01, 0.06)), float(rx.uniform(10, 30)), 0.5)
+            t += period * float(rx.uniform(0.85, 1.15))
+    b.label("other_leg_" + exercise, t0)

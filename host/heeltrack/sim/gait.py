@@ -103,13 +103,18 @@ def stride(
     r = (1 - sv) * b.geom.mtp[None, :] + sv * b.geom.point(land)[None, :]
     pos = b.pivot(ang, c, r)
     pos[:, 2] += lift * np.sin(np.pi * v) ** 4
-    b.add(ang, pos)
-    t_land = b.t
     up = np.array([0.0, 0.0, 1.0])
     direction = up - (0.4 if land == "heel" else 0.15) * b.heading()
-    b.impact(t_land, impact_g, rng.uniform(0.010, 0.025), direction, gyro_dps=8.0 * impact_g)
+    width = float(rng.uniform(0.010, 0.025))
+    hz = b.ring_hz()
+    speed = b.contact_speed(impact_g, width, hz)
+    t_land = b.strike(pos, b.t, speed, direction, width, min(0.3 * ts, 0.12), hz, 8.0 * impact_g)
+    b.add(ang, pos)
     # loading: back to flat about the landing point
     b.pivot_segment(pitch=keys([0, load_frac * period], [th_land, 0.0]), contact=land)
+    # the other foot lands about half a stride later; this foot feels it through the body
+    felt = b.strap.transmit * impact_g * float(b.rx.uniform(0.7, 1.3))
+    b.transmitted(t_land + 0.5 * period, felt, hz * float(b.rx.uniform(0.4, 0.8)), 5.0 * felt)
     return t_land
 
 
@@ -119,8 +124,10 @@ def walk(
     cadence: float | None = None,
     speed: float | None = None,
     turns: bool = True,
+    u_turn: bool = False,
 ) -> list[float]:
-    """Normal walking: `steps` steps in all (the sensor foot makes steps//2 strides)."""
+    """Normal walking: `steps` steps in all (the sensor foot makes steps//2 strides), with a
+    few gentle turns and, if asked, a U-turn."""
     rng = b.rng
     t0 = b.t
     cadence = cadence or float(rng.uniform(100, 125))
@@ -132,6 +139,10 @@ def walk(
         for _ in range(rng.integers(0, 3)):
             k = int(rng.integers(0, strides - 1))
             turn_plan[k : k + 2] += rng.choice([-1, 1]) * rng.uniform(15, 60)
+    if u_turn and strides >= 4:  # turn back on the spot over 2-3 strides
+        k = int(b.rx.integers(1, strides - 2))
+        m = int(b.rx.integers(2, 4))
+        turn_plan[k : k + m] += float(b.rx.choice([-1, 1]) * b.rx.uniform(150, 200)) / m
     lands = []
     for k in range(strides):
         p = period * rng.uniform(0.95, 1.05)
@@ -162,11 +173,17 @@ def stairs(b: Builder, direction: str, steps: int) -> None:
     rise = rng.uniform(0.15, 0.18)
     going = rng.uniform(0.25, 0.30)
     period = rng.uniform(0.9, 1.2)
+    # wide ranges: half the flights start at 15-60 deg to the stairs and turn onto them
+    turn = 0.0
+    if b.ranges.wide and b.rx.random() < 0.5:
+        turn = float(b.rx.choice([-1, 1]) * b.rx.uniform(15, 60))
     for _ in range(max(1, steps // 2)):
         p = period * rng.uniform(0.95, 1.05)
+        first_turn, turn = turn, 0.0
         if direction == "up":
             stride(
                 b,
+                turn_deg=first_turn,
                 period=p,
                 length=2 * going,
                 dz=2 * rise,
@@ -183,6 +200,7 @@ def stairs(b: Builder, direction: str, steps: int) -> None:
         else:
             stride(
                 b,
+                turn_deg=first_turn,
                 period=p,
                 length=2 * going,
                 dz=-2 * rise,

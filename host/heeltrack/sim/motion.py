@@ -8,7 +8,10 @@
 Every segment starts and ends with the foot flat on the floor and at rest, and channels are
 key-framed with quintic smoothsteps (zero rate and acceleration at the keys), so the whole
 timeline is continuous in position, velocity and acceleration (C2) across segments.
-Impacts are recorded as events and added to the acceleration later (sensor.py / session.py).
+Contacts are kinematic: arrive() makes a channel reach its key with a contact velocity and
+stop within a few ms (the deceleration IS the impact, so integrating the acceleration gives
+the true velocity and position); the ringing of shoe, strap and tissue that follows is an
+Impact (a zero-mean displacement and rotation added in render.kinematics).
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from heeltrack.sim.ranges import DEFAULT, Ranges
 from heeltrack.sim.rotations import CHAIN_AXES, PITCH, ROLL, YAW, chain
+from heeltrack.sim.sensor import DLPF_TAPS
 
 FS = 1000.0  # internal kinematics rate, Hz
 G = 9.80665
@@ -93,6 +98,80 @@ def wobble(
     return x * taper(n, ramp) * min(1.0, ramp / 0.1) ** 2
 
 
+def arrive(x: np.ndarray, v: float | np.ndarray, width_s: float, approach_s: float) -> int:
+    """Make channel x (n,) or (n,k), at rest at its last sample, hit with velocity v and stop.
+
+    In place: over the last `approach_s + width_s` the channel gets an additive correction
+    (zero position, rate and acceleration where it starts) so that it reaches the contact
+    with rate v (units per second) `width_s` before its end, then decelerates as a
+    half-sine pulse (peak about v*pi/(2 width)) to rest exactly at its end value. Returns
+    the contact's sample index. Just before contact the channel is about v*width/2 short of
+    its end (the sole or the heel pad is compressed by that much during the stop). What the
+    channel itself still moves in its last width_s (a smooth key's tail) is taken into
+    account, so the rate at contact is v.
+    """
+    n = len(x)
+    w = max(2, samples(width_s))
+    ic = n - 1 - w
+    tau = min(samples(approach_s), ic)
+    if tau < 2:
+        raise ValueError("arrive: channel too short for the approach")
+    v = np.asarray(v, dtype=float) - (x[ic + 1] - x[ic - 1]) * (FS / 2)
+    big_w, big_t = w / FS, tau / FS
+    u = np.arange(w + 1) / w
+    dec = np.multiply.outer(-big_w / 2 + big_w * (u / 2 + np.sin(np.pi * u) / (2 * np.pi)), v)
+    uu = np.arange(tau + 1) / tau
+    h_p = uu**3 * (10.0 + uu * (-15.0 + 6.0 * uu))
+    h_v = uu**3 * (-4.0 + uu * (7.0 - 3.0 * uu))
+    app = np.multiply.outer(-big_w / 2 * h_p + big_t * h_v, v)
+    x[ic - tau : ic] += app[:-1]
+    x[ic:n] += dec  # dec[0] == app[-1]: the two pieces join in position, rate, acceleration
+    return ic
+
+
+def decel_peak(v: float, width_s: float) -> float:
+    """Peak deceleration (m/s^2) of arrive()'s stop from speed v (m/s) over width_s."""
+    return abs(v) * np.pi / (2.0 * max(2, samples(width_s)) / FS)
+
+
+def speed_for_seen_peak(amp_g: float, width_s: float, ring_rel: float, ring_hz: float) -> float:
+    """Contact speed whose stop (plus its ringing) peaks at amp_g after the MPU6050's DLPF.
+
+    The old impact model was specified by the size the chip shows; the kinematic one by a
+    contact speed: this keeps the default ranges' impacts the same size as before."""
+    w = max(2, samples(width_s))
+    k = np.arange(w + int(0.08 * FS))
+    pulse = np.where(k < w, np.sin(np.pi * k / w), 0.0)
+    ring = ring_rel * np.exp(-k / (0.015 * FS)) * np.sin(2 * np.pi * ring_hz * k / FS)
+    seen = float(np.abs(np.convolve(pulse + ring, DLPF_TAPS)[: len(k)]).max())
+    return amp_g * G / seen * 2.0 * (w / FS) / np.pi
+
+
+@dataclass
+class Strap:
+    """How the shoe, strap and tissue ring after a contact (per person)."""
+
+    hz: tuple[float, float] = (35.0, 80.0)
+    tau_s: float = 0.015
+    rel: float = 0.15  # ringing amplitude / deceleration peak
+    lateral: float = 0.0  # share of the ringing across the sagittal plane
+    transmit: float = 0.15  # the other foot's strike as felt here / this foot's own strike
+
+    @classmethod
+    def draw(cls, rx: np.random.Generator, ranges: Ranges) -> Strap:
+        transmit = float(rx.uniform(*ranges.span("other_strike")))
+        if not ranges.wide:
+            return cls(transmit=transmit)
+        f = float(rx.uniform(*ranges.span("ring_hz")))
+        return cls(
+            hz=(0.85 * f, 1.15 * f),
+            tau_s=float(rx.uniform(*ranges.span("ring_tau_s"))),
+            rel=float(rx.uniform(*ranges.span("ring_rel"))),
+            lateral=float(rx.uniform(*ranges.span("ring_lat"))),
+            transmit=transmit,
+        )
+
+
 @dataclass
 class Geometry:
     """Foot points relative to the sensor (instep), in the foot frame, metres."""
@@ -120,14 +199,20 @@ class Geometry:
 
 @dataclass
 class Impact:
-    """A short deceleration transient of the foot (added to the world acceleration)."""
+    """The ringing after a contact, or a transient felt from elsewhere (the other foot).
+
+    The contact's own deceleration is in the kinematics already (arrive()); this adds a
+    decaying oscillation of the sensor (displacement along `direction`, rotation about the
+    body axis `gyro_axis`) that starts and ends at rest, so it carries no net velocity."""
 
     t_s: float
-    amp_g: float  # peak as the chip shows it (after its DLPF, before saturation), g
-    width_s: float  # 0.010-0.040
-    direction: np.ndarray  # world unit vector of the added acceleration
+    ring_ms2: float  # peak acceleration of the ringing, m/s^2
+    direction: np.ndarray  # world unit vector of the ringing displacement
     ring_hz: float = 60.0
-    gyro_dps: float = 0.0  # small ringing of the angular rate
+    tau_s: float = 0.015
+    gyro_dps: float = 0.0  # peak angular rate of the ringing
+    gyro_axis: np.ndarray = field(default_factory=lambda: np.array([1.0, 0.0, 0.0]))
+    decel_g: float = 0.0  # peak deceleration of the contact itself (0: transmitted)
 
 
 @dataclass
@@ -136,6 +221,12 @@ class Builder:
 
     geom: Geometry
     rng: np.random.Generator
+    # second random stream: draws of the models the first simulator lacked, so that the
+    # main stream (and with it what an old seed means) stays as it was
+    rx: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+    ranges: Ranges = DEFAULT
+    strap: Strap = field(default_factory=Strap)
+    foot_sign: float = 1.0  # +1 right foot, -1 left: inversion is +roll on the right foot
     ang: list[np.ndarray] = field(default_factory=list)
     pos: list[np.ndarray] = field(default_factory=list)
     n: int = 0
@@ -225,20 +316,76 @@ class Builder:
         """Foot in the air: sensor at flat position + world offset (n,3); offset ends at 0."""
         self.add(ang, self.flat_pos()[None, :] + offset)
 
+    def ring_hz(self) -> float:
+        """A ringing frequency of this person's strap (one draw from the main stream, as the
+        old impact model made, so the stream stays aligned)."""
+        lo, hi = self.strap.hz
+        return lo + (hi - lo) * float(self.rng.random())
+
+    def contact_speed(self, amp_g: float, width_s: float, ring_hz: float) -> float:
+        """Contact speed for an impact of amp_g as the chip shows it (the default ranges)."""
+        return speed_for_seen_peak(amp_g, width_s, self.strap.rel, ring_hz)
+
     def impact(
-        self, t_s: float, amp_g: float, width_s: float, direction: np.ndarray, gyro_dps: float = 0.0
+        self,
+        t_s: float,
+        decel_ms2: float,
+        direction: np.ndarray,
+        ring_hz: float,
+        gyro_dps: float = 0.0,
+        rel: float | None = None,
     ) -> None:
+        """Record the ringing after a contact at t_s whose stop peaked at decel_ms2 (m/s^2)
+        along `direction` (world); rel overrides the strap's ringing share (transients)."""
         d = np.asarray(direction, dtype=float)
+        d = d / np.linalg.norm(d)
+        lat = self.strap.lateral
+        if lat > 0:  # part of the ringing rocks the sensor sideways on its strap
+            side = np.cross([0.0, 0.0, 1.0], d)
+            if np.linalg.norm(side) < 1e-6:
+                side = np.array([-np.sin(self.yaw), np.cos(self.yaw), 0.0])
+            side = side / np.linalg.norm(side) * float(self.rx.choice([-1.0, 1.0]))
+            d = d * np.sqrt(1 - lat * lat) + side * lat
+        axis = self.rx.normal(size=3) * np.array([1.0, 1.0 - 0.8 * lat, 0.4 + lat])
+        gyro = gyro_dps * (1.0 + 3.0 * lat)
         self.impacts.append(
             Impact(
                 t_s,
-                amp_g,
-                width_s,
-                d / np.linalg.norm(d),
-                float(self.rng.uniform(35, 80)),
-                gyro_dps,
+                (self.strap.rel if rel is None else rel) * decel_ms2,
+                d,
+                ring_hz,
+                self.strap.tau_s * float(self.rx.uniform(0.8, 1.25)),
+                gyro,
+                axis / np.linalg.norm(axis),
+                decel_ms2 / G,
             )
         )
+
+    def strike(
+        self,
+        x: np.ndarray,
+        t0: float,
+        speed: float,
+        direction: np.ndarray,
+        width_s: float,
+        approach_s: float,
+        ring_hz: float,
+        gyro_dps: float = 0.0,
+    ) -> float:
+        """A contact at the end of the path x (n,3, world; at rest at its end), which starts
+        at time t0: it arrives at `speed` against `direction` (the world direction of the
+        deceleration, e.g. up) and stops within width_s. Returns the contact time."""
+        d = np.asarray(direction, dtype=float)
+        d = d / np.linalg.norm(d)
+        ic = arrive(x, -speed * d, width_s, approach_s)
+        t = t0 + ic / FS
+        self.impact(t, decel_peak(speed, width_s), d, ring_hz, gyro_dps)
+        return t
+
+    def transmitted(self, t_s: float, amp_g: float, ring_hz: float, gyro_dps: float = 0.0) -> None:
+        """A transient felt from elsewhere (the other foot's strike, a stomp nearby): ringing
+        only, no contact of this foot."""
+        self.impact(t_s, amp_g * G, np.array([0.0, 0.0, 1.0]), ring_hz, gyro_dps, rel=1.0)
 
 
 def finish(b: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
