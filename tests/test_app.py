@@ -31,6 +31,8 @@ from heel.app import App
 from heel import config
 
 board = load_board(BOARD)
+if NAME:
+    board.name = NAME  # a name the log cannot store (load_board refuses it; the app must cope)
 fake = FakeMPU6050(FileSource(RAW), addr=board.imu_addr)
 imu = MPU6050(fake, board.imu_addr, board.rate_hz, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
 PINS = []
@@ -83,7 +85,8 @@ for _ in range(40):
     fed += poll()
 app.stop()
 print("RESULT", json.dumps({"fed": fed + locked, "locked": locked, "emitted": EMITTED,
-      "pins": PINS, "reps": app.reps, "t0": app.t0, "sessions": app.sessions}))
+      "pins": PINS, "reps": app.reps, "t0": app.t0, "sessions": app.sessions,
+      "unlogged": app.unlogged, "log_error": app.log_error}))
 """
 
 
@@ -120,13 +123,14 @@ def _run(
     locked: int = 0,
     prebegin: bool = False,
     record: bool = True,
+    name: str = "",
 ) -> tuple[dict, str]:
     raw = _raw(trace, tmp / "imu.raw")
     (tmp / "root").mkdir(exist_ok=True)
     prelude = (
         f"BOARD = {BOARD!r}\nRAW = {str(raw)!r}\nROOT = {str(tmp / 'root')!r}\n"
         f"CHANGES = {json.dumps(changes or {})}\nWARMUP = {warmup}\nLOCKED = {locked}\n"
-        f"PREBEGIN = {prebegin}\nRECORD = {record}\n"
+        f"PREBEGIN = {prebegin}\nRECORD = {record}\nNAME = {name!r}\n"
     )
     proc = run_script(prelude + HARNESS, timeout=120)
     out = proc.stdout.decode()
@@ -371,3 +375,20 @@ print("ERRORS", app.errors, "FED", app.sampler.fed)
     assert out.count("sampling failed") == 1 and "bug 1" in out and "bug 2" not in out
     last = out.split()
     assert last[-4:-2] == ["ERRORS", "3"] and int(last[-1]) > 0
+
+
+def test_a_board_name_the_log_cannot_hold_does_not_stop_the_counting(micropython_bin, tmp_path):
+    # found: a 64-byte name made every SessionLog.begin raise; the app printed a traceback and
+    # never logged nor blinked. Now every rep blinks and the lost events are counted and shown.
+    set_trace, truth = simulate_set(4, "heel_raise")
+    trace = _concat(_still(3), set_trace, _still(25))
+    result, out = _run(tmp_path, trace, changes={"idle_timeout_s": 15}, name="n" * 64)
+    reps = [e for e in result["emitted"] if e[1] == E.EV_REP]
+    assert abs(len(reps) - truth["sets"][0]["count"]) <= 1 and result["reps"] == len(reps)
+    assert "Traceback" not in out and out.count("the session log failed") == 1
+    assert "longer than 63 bytes" in result["log_error"]
+    assert result["unlogged"] == len(result["emitted"])  # set start, reps, set end: none logged
+    assert _sessions(tmp_path) == []
+    # every rep blinked, and the ten fast flashes (every 10 s) said the log fails
+    led_on = [t for t, name, v in result["pins"] if name == "led" and v == 1]
+    assert len(led_on) >= len(reps) + 2 + 10  # + the set end's two blinks

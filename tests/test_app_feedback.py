@@ -209,3 +209,61 @@ def test_store_full_is_signalled_and_counting_goes_on():
     # every rep still blinks, and the store-full warning (five fast flashes) shows
     durations = on_durations(led)
     assert durations.count(80) == 3 and durations.count(50) == 5
+
+
+class FailingLog(StubLog):
+    """A session log that cannot begin a session (e.g. a value it cannot store) until `fixed`."""
+
+    fixed = False
+
+    def begin(self, *args: object) -> int:
+        if not self.fixed:
+            raise ValueError("text field longer than 63 bytes")
+        return super().begin(*args)
+
+    def _append(self, name: str) -> bool:
+        self.calls.append(name)
+        return self.active is not None
+
+    def append_fault(self, code: int, value: int) -> bool:
+        return self._append(f"fault {code} {value}")
+
+
+def test_a_log_that_cannot_begin_is_signalled_counted_and_counting_goes_on(capsys):
+    from heel import records as R
+    from heel.app import App
+    from heel.board import load_board
+    from heel.imu.fake_mpu6050 import ArraySource, FakeMPU6050
+    from heel.imu.mpu6050 import MPU6050
+    from heel.motion import events as E
+    from heeltrack.micropython import FIRMWARE_DIR
+
+    board = load_board(str(FIRMWARE_DIR.parent / "boards" / "virtual.json"))
+    fake = FakeMPU6050(ArraySource([[0, 0, 8192, 0, 0, 0]], loop=True))
+    imu = MPU6050(fake, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
+    clock = Clock()
+    led = Pin(clock)
+    log = FailingLog()
+    app = App(board, C.merge(C.DEFAULTS, {}), imu, log, led=led, clock=clock, config_path=None)
+    app._on_event(E.EV_SET_START, E.HEEL_RAISE, 1000, 0)
+    for k in range(3):
+        app._on_event(E.EV_REP, E.HEEL_RAISE, 2000 + 1000 * k, 500)
+    app._on_event(E.EV_SET_END, E.HEEL_RAISE, 5000, 3)
+    # counted, every rep blinks, the failure is counted and shown, one line said why
+    assert app.reps == 3 and app.unlogged == 5 and log.active is None
+    info = app.info()
+    assert info["unlogged"] == 5 and "longer than 63 bytes" in info["log_error"]
+    run_for(app.feedback, clock, 25000)
+    durations = on_durations(led)
+    assert durations.count(80) == 3  # the reps
+    assert durations.count(50) == 3 * 10  # ten fast flashes at 0, 10 and 20 s
+    out = capsys.readouterr().out
+    assert out.count("the session log failed") == 1 and "Traceback" not in out
+    # the log works again: the next session says how many events were lost meanwhile
+    log.fixed = True
+    app._on_event(E.EV_SET_START, E.TOE_TAP, 30000, 0)
+    assert log.active == 1 and log.calls[-2:] == [f"fault {R.FAULT_UNLOGGED} 5", "set_start"]
+    assert app.info()["log_error"] is None and app.unlogged == 5
+    n = len(led.edges)
+    run_for(app.feedback, clock, 25000)
+    assert len(led.edges) == n  # no more warnings

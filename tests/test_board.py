@@ -178,3 +178,20 @@ def test_dict_errors_name_the_board() -> None:
     d["axes"] = ["x", "y", "y"]
     with pytest.raises(ValueError, match=r"^board pico-mpu6050: field 'axes'"):
         load_board(d)
+
+
+def test_a_name_the_session_log_cannot_hold_is_refused() -> None:
+    # every SESSION_START stores the board name (at most 63 bytes): a longer one used to pass
+    # here and then stop every session from being logged
+    ok = copy.deepcopy(GOOD)
+    ok["name"] = "n" * 63
+    assert load_board(ok).name == "n" * 63
+    for name, words in (
+        ("n" * 64, "at most 63 bytes"),
+        ("é" * 32, "at most 63 bytes"),  # 64 bytes of UTF-8
+        ("pico\nmpu", "printable"),
+    ):
+        bad = copy.deepcopy(GOOD)
+        bad["name"] = name
+        with pytest.raises(ValueError, match=f"field 'name' must .*{words}"):
+            load_board(bad)

@@ -63,6 +63,13 @@ def sync_device(
             f"was reformatted (or it is another board); the sessions synced from {previous} "
             "stay in the database"
         )
+    unlogged = info.get("unlogged")
+    if isinstance(unlogged, int) and unlogged > 0:
+        why = str(info.get("log_error") or "the log failed earlier")[:200]
+        rep.messages.append(
+            f"the board counted {unlogged} event(s) it could not log ({why}); they are not in "
+            "any session: run `heeltrack flash` to reinstall the firmware and the board file"
+        )
     clock = client.set_clock()
     sync_clock = (int(clock.get("uptime_ms", 0)), int(clock.get("epoch_s", 0)))
     entries = client.list_sessions()

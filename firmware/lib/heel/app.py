@@ -92,6 +92,9 @@ class App:
         self._overflows = 0
         self._full = False
         self.errors = 0  # unexpected exceptions in the tasks
+        self.unlogged = 0  # events the log failed to take (not counting a full store's drops)
+        self.log_error = None  # why the log last failed, until a session begins again
+        self._unlogged_told = 0  # unlogged events already in a FAULT record
         self._polls = 0  # sampling polls since start
         self._empty = 0  # consecutive polls without a sample
         self._fault_poll = -FAULT_POLLS  # poll of the last FAULT record
@@ -125,44 +128,78 @@ class App:
 
     # ---- the engine's listener ---------------------------------------------------------
     def _on_event(self, kind, exercise, t_ms, value):
-        log = self.log
-        if log.active is None:
+        if self.log.active is None:
             self._begin(t_ms)
-        t = self.t0 + t_ms
         if kind == E.EV_REP:
-            ok = log.append_rep(exercise, t, value, self.set_no)
             self.reps += 1
             self._set_reps += 1
-            self.feedback.rep()
-            if self._set_reps == self._targets[exercise]:
-                self.feedback.target()
         elif kind == E.EV_SET_START:
             self.set_no += 1
             self._set_reps = 0
-            ok = log.append_set_start(exercise, t, value)
-        elif kind == E.EV_SET_END:
-            ok = log.append_set_end(exercise, t, value)
-            self.feedback.set_end()
-        else:
-            ok = True
-        self._last_event = self.engine.t_ms
+        # log first (a power cut right after a blink must not lose the rep), but whatever the
+        # log does, the wearer still gets the feedback and the host the event
+        failed = False
+        try:
+            ok = self._log_event(kind, exercise, self.t0 + t_ms, value)
+        except Exception as e:  # noqa: BLE001 - logging must never stop the counting
+            self._log_failed(e)
+            ok = False
+            failed = True
         if not ok:
+            if failed or self.log.active is None:
+                self.unlogged += 1  # counted here; "store full" drops are counted by the log
             self._check_full()
+        elif self.feedback.failing:
+            self.feedback.log_failing(False)  # it works again (the count stays)
+        if kind == E.EV_REP:
+            self.feedback.rep()
+            if self._set_reps == self._targets[exercise]:
+                self.feedback.target()
+        elif kind == E.EV_SET_END:
+            self.feedback.set_end()
+        self._last_event = self.engine.t_ms
         for cb in self._subs:
             cb(kind, exercise, t_ms, value)
 
+    def _log_event(self, kind, exercise, t, value):
+        log = self.log
+        if kind == E.EV_REP:
+            return log.append_rep(exercise, t, value, self.set_no)
+        if kind == E.EV_SET_START:
+            return log.append_set_start(exercise, t, value)
+        if kind == E.EV_SET_END:
+            return log.append_set_end(exercise, t, value)
+        return True
+
+    def _log_failed(self, e):
+        """The log raised (not a full store: that is reported by the log itself). Count it,
+        keep the reason for the host (HELLO's log_error) and signal it on the board."""
+        first = self.log_error is None
+        self.log_error = "%s: %s" % (type(e).__name__, e)
+        self.feedback.log_failing(True)
+        if first:
+            print("heeltrack: the session log failed (%s); counting goes on" % self.log_error)
+
     def _begin(self, t_ms):
         cfg = self.cfg
-        self.log.begin(
-            self.t0 + t_ms,
-            self.epoch_s(),
-            self.board.name,
-            cfg["foot"],
-            VERSION,
-            C.digest(cfg),
-        )
-        self.sessions += 1
         self.set_no = 0
+        try:
+            self.log.begin(
+                self.t0 + t_ms,
+                self.epoch_s(),
+                self.board.name,
+                cfg["foot"],
+                VERSION,
+                C.digest(cfg),
+            )
+        except Exception as e:  # noqa: BLE001 - e.g. a value the log cannot store
+            self._log_failed(e)
+            return
+        self.log_error = None
+        self.sessions += 1
+        if self.unlogged != self._unlogged_told:  # the events lost meanwhile, in the log too
+            if self.log.append_fault(R.FAULT_UNLOGGED, self.unlogged - self._unlogged_told):
+                self._unlogged_told = self.unlogged
         # what the IMU reported before the session is not this session's business
         self._gaps = self.sampler.gaps
         self._errors = self.imu.errors
@@ -170,7 +207,11 @@ class App:
 
     def end_session(self, reason=R.END_NORMAL):
         if self.log.active is not None:
-            self.log.end(self.now_ms(), reason)
+            try:
+                self.log.end(self.now_ms(), reason)
+            except Exception as e:  # noqa: BLE001 - the next session must still begin
+                self._log_failed(e)
+                self.log.active = None
             self.feedback.session_end()
 
     def _check_full(self):
@@ -205,7 +246,10 @@ class App:
                 self._polls - self._fault_poll >= FAULT_POLLS
                 and (self.imu.errors != self._errors or self.imu.overflows != self._overflows)
             ):
-                self._faults()
+                try:
+                    self._faults()
+                except Exception as e:  # noqa: BLE001 - the idle end below must still happen
+                    self._log_failed(e)
             if eng.exercise < 0 and eng.t_ms - self._last_event > self._idle_ms:
                 self.end_session(R.END_IDLE)
             elif self._empty * self.poll_ms > self._idle_ms:
@@ -261,6 +305,8 @@ class App:
             "count": self.engine.count,
             "hold_ms": self.engine.hold_ms,  # the heel raise being held now (live view)
             "reps": self.reps,
+            "unlogged": self.unlogged,  # events counted but not logged (the log failed)
+            "log_error": self.log_error,
         }
 
     def set_clock(self, epoch_s):

@@ -9,7 +9,7 @@ Any defect raises ValueError with one line naming the file and the field:
 Unknown fields are errors too, so a typo never passes silently.
 
 Schema (every key required unless marked optional):
-    name     str                  e.g. "pico-mpu6050"
+    name     str, 1..63 bytes of printable UTF-8 (the session log stores it), e.g. "pico-mpu6050"
     mcu      "rp2040" | "rp2350" | "unix"   (unix: the virtual board)
     notes    str, optional        free text for people
     i2c      {id: 0|1, sda: GPIO, scl: GPIO, freq: 10000..1000000}; null for unix
@@ -31,6 +31,8 @@ toes and X to the wearer's right: ["y", "-x", "z"].
 """
 
 import json
+
+from heel.records import MAX_TEXT
 
 _MCUS = ("rp2040", "rp2350", "unix")
 _MAX_GPIO = {"rp2040": 29, "rp2350": 47, "unix": 47}
@@ -160,6 +162,16 @@ def load_board(obj_or_path):
     name = d["name"]
     if not isinstance(name, str) or not name:
         c.fail("name", "must be a non-empty string, got %s" % _show(name))
+    # every session's log records the board name: a name the log cannot hold would stop logging
+    size = len(name.encode())
+    if size > MAX_TEXT:
+        c.fail(
+            "name",
+            "must be at most %d bytes (the session log stores it), got %d" % (MAX_TEXT, size),
+        )
+    for ch in name:
+        if ord(ch) < 32 or ord(ch) == 127:
+            c.fail("name", "must be printable text, got a control character (code %d)" % ord(ch))
     b.name = name
     if "notes" in d and not isinstance(d["notes"], str):
         c.fail("notes", "must be a string, got %s" % _show(d["notes"]))

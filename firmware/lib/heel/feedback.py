@@ -21,6 +21,8 @@ The signals (README: "What the LED and the buzzer mean"):
     session ended          LED three long blinks
     store full             LED five fast flashes, repeated every 10 s while full;
                            buzzer three short beeps when it becomes full
+    cannot log             LED ten fast flashes, repeated every 10 s while the log fails
+                           (counting goes on; `heeltrack sync` says why)
     IMU error at start     LED fast blinking (heel.start), then the REPL
 """
 
@@ -46,7 +48,7 @@ _LED = (
     (1000, 300),
     (500, 200, 500, 200, 500, 300),
     (50, 50, 50, 50, 50, 50, 50, 50, 50, 300),
-    (50, 50, 50, 50, 50, 50, 50, 50, 50, 50),
+    (50, 50) * 9 + (50, 300),  # ERROR: ten fast flashes (the log fails)
 )
 _BUZZ = (
     (),
@@ -126,6 +128,8 @@ class Feedback:
         self.has_buzzer = buzzer is not None
         self.full = False
         self._full_next = 0
+        self.failing = False  # the session log cannot be written (not for lack of space)
+        self._fail_next = 0
         self.counts = bytearray(len(NAMES))  # signals given, per kind (wraps at 256)
 
     def signal(self, kind):
@@ -160,13 +164,24 @@ class Feedback:
             self._full_next = self.clock()
         self.full = full
 
+    def log_failing(self, failing):
+        """Tell whether logging fails; while it does, ten fast flashes repeat every
+        FULL_REPEAT_MS (a wearable that silently stops logging would lose sessions)."""
+        if failing and not self.failing:
+            self._fail_next = self.clock()
+        self.failing = failing
+
     def update(self, now=None):
         led = self.led
         buzz = self.buzz
-        if not (self.full or led.busy or led.n or buzz.busy or buzz.n):
+        if not (self.full or self.failing or led.busy or led.n or buzz.busy or buzz.n):
             return  # idle: the common case, no clock reading
         if now is None:
             now = self.clock()
+        if self.failing and ticks_diff(now, self._fail_next) >= 0:
+            self._fail_next = ticks_add(now, FULL_REPEAT_MS)
+            self.counts[ERROR] = (self.counts[ERROR] + 1) & 0xFF
+            led.push(ERROR)
         if self.full and ticks_diff(now, self._full_next) >= 0:
             self._full_next = ticks_add(now, FULL_REPEAT_MS)
             self.counts[FULL] = (self.counts[FULL] + 1) & 0xFF

@@ -79,7 +79,8 @@ FEET = ("", "left", "right")
 FAULT_I2C = const(1)  # value: I2C errors since the last FAULT of this code
 FAULT_FIFO_OVERFLOW = const(2)  # value: overflows
 FAULT_STORE_FULL = const(3)  # value: records dropped while the store was full
-FAULT_NAMES = ("", "i2c", "fifo_overflow", "store_full")
+FAULT_UNLOGGED = const(4)  # value: events the app could not log before this session began
+FAULT_NAMES = ("", "i2c", "fifo_overflow", "store_full", "unlogged")
 
 END_NORMAL = const(0)
 END_IDLE = const(1)
