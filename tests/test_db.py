@@ -133,3 +133,21 @@ def test_path_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("HEELTRACK_DB")
     assert resolve_path(None).name == "heeltrack.sqlite3"
     assert "heeltrack" in str(resolve_path(None).parent)
+
+
+def test_a_copy_damaged_inside_the_database_is_not_held_and_is_replaced(tmp_path: Path) -> None:
+    data = make_session(8, 12)
+    with Database(tmp_path / "h.sqlite3") as db:
+        db.store_session(DEVICE_ID, 8, data)
+        damaged = bytearray(data)
+        damaged[200] ^= 0x10
+        # bytes changed in the blob: SQLite's own checks still pass, the hash column matches
+        db.conn.execute("UPDATE sessions SET data=? WHERE sid=8", (bytes(damaged),))
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert not db.has_session(DEVICE_ID, 8, sha(data))
+        st = db.store_session(DEVICE_ID, 8, data)
+        assert st.new and st.replaced and st.reps == 12
+        assert db.has_session(DEVICE_ID, 8, sha(data))
+        assert db.session_data(DEVICE_ID, 8) == [data]
+        assert db.conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 12
+        assert db.conn.execute("SELECT COUNT(*) FROM sets").fetchone()[0] == 2

@@ -126,6 +126,26 @@ def test_keep_marks_synced_and_a_later_sync_deletes_without_reading_again(
             assert db.session_data(board_id(db), sid) == [data]
 
 
+def test_a_copy_damaged_in_the_database_is_read_again_before_the_board_deletes_it(
+    boards: list[Board], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    board = new_board(boards, tmp_path, mode="repl", sessions=SESSIONS)
+    db = tmp_path / "h.sqlite3"
+    assert main(["sync", "--keep", "--port", board.port, "--db", str(db)]) == 0
+    con = sqlite3.connect(db)
+    bad = bytearray(SESSIONS[2])
+    bad[3000] ^= 0x01  # changed inside the blob; the hash column still says it is session 2
+    con.execute("UPDATE sessions SET data=? WHERE sid=2", (bytes(bad),))
+    con.commit()
+    con.close()
+    capsys.readouterr()
+    assert main(["sync", "--port", board.port, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "session 2: the copy in the database was damaged; replaced by the board's" in out
+    assert stored(db) == {sid: [data] for sid, data in SESSIONS.items()}
+    assert board.on_board() == {}
+
+
 def board_id(db: Database) -> str:
     return str(db.conn.execute("SELECT device_id FROM devices").fetchone()[0])
 

@@ -169,6 +169,7 @@ class Stored:
     dating: Dating | None = None
     decode_error: str | None = None
     start_uptime_ms: int | None = None
+    replaced: bool = False  # a damaged copy in the database was replaced by this one
 
 
 class Database:
@@ -291,11 +292,21 @@ class Database:
 
     # -- sessions ------------------------------------------------------------------------
     def has_session(self, device_id: str, sid: int, sha256: bytes) -> bool:
-        row = self.conn.execute(
-            "SELECT 1 FROM sessions WHERE device_id=? AND sid=? AND sha256=?",
-            (device_id, sid, sha256.hex()),
-        ).fetchone()
-        return row is not None
+        """True if a stored copy of this session holds bytes whose sha256 is `sha256`: the
+        bytes are hashed, not the hash column trusted (a blob damaged inside the file passes
+        PRAGMA integrity_check, and the board must not delete its good copy for it)."""
+        return self._intact(device_id, sid, sha256.hex())[1]
+
+    def _intact(self, device_id: str, sid: int, digest: str) -> tuple[int | None, bool]:
+        """(id of a row for this session and hash, whether its bytes really hash to it)."""
+        rows = self.conn.execute(
+            "SELECT id, data FROM sessions WHERE device_id=? AND sid=? AND sha256=? ORDER BY id",
+            (device_id, sid, digest),
+        ).fetchall()
+        for row_id, data in rows:
+            if hashlib.sha256(bytes(data)).hexdigest() == digest:
+                return int(row_id), True
+        return (int(rows[0][0]) if rows else None), False
 
     def partial(self, device_id: str, sid: int, size: int, sha256: bytes) -> bytes:
         """The bytes held of an unfinished transfer of this very session (same size and hash);
@@ -342,19 +353,20 @@ class Database:
         later_start_uptime_ms: int | None = None,
     ) -> Stored:
         """Store a whole session (verified by the caller) once: (device, sid, sha256) is unique.
-        Decodes it into sets and reps in the same transaction; drops its partial chunks.
+        Decodes it into sets and reps in the same transaction; drops its partial chunks. A
+        stored copy whose bytes no longer match its hash is replaced (`replaced` is set).
         sync_clock, later_start_uptime_ms: see date_session."""
         digest = hashlib.sha256(data).hexdigest()
         c = self.conn
-        row = c.execute(
-            "SELECT id FROM sessions WHERE device_id=? AND sid=? AND sha256=?",
-            (device_id, sid, digest),
-        ).fetchone()
-        if row is not None:
-            self.drop_partial(device_id, sid)
-            return Stored(int(row[0]), new=False)
         decoded = decode(data, sync_clock, later_start_uptime_ms)
         with self.transaction():
+            row_id, intact = self._intact(device_id, sid, digest)
+            if intact:
+                assert row_id is not None
+                c.execute("DELETE FROM partials WHERE device_id=? AND sid=?", (device_id, sid))
+                return Stored(row_id, new=False)
+            if row_id is not None:  # damaged in the database: its sets and reps go with it
+                c.execute("DELETE FROM sessions WHERE id=?", (row_id,))
             cur = c.execute(
                 "INSERT INTO sessions (device_id, sid, sha256, size, data, started_at, "
                 "approximate, foot, board, fw, synced_at, decode_error) "
@@ -422,6 +434,7 @@ class Database:
             dating=decoded.dating,
             decode_error=decoded.error,
             start_uptime_ms=decoded.start_uptime_ms,
+            replaced=row_id is not None,
         )
 
     def session_data(self, device_id: str, sid: int) -> list[bytes]:

@@ -9,8 +9,9 @@
 Order of events, so that nothing is lost or duplicated whatever happens to the cable: HELLO ->
 SET_CLOCK -> LIST -> per closed session not yet in the database (newest first): READ from the
 offset the database holds (chunks stored durably as they arrive) -> sha256 checked against LIST
-and HASH -> stored with its sets and reps in one transaction -> only then CONFIRM_DELETE
-(MARK_SYNCED with keep=True).
+and HASH -> stored with its sets and reps in one transaction -> read back and hashed -> only then
+CONFIRM_DELETE (MARK_SYNCED with keep=True). "In the database" means stored bytes that hash to
+the board's sha256 (not a matching hash column): a damaged copy is read again and replaced.
 """
 
 from __future__ import annotations
@@ -115,6 +116,15 @@ def sync_device(
             up = stored.start_uptime_ms
             later_start = up if later_start is None else min(later_start, up)
         rep.new.append((e, stored))
+        if stored.replaced:
+            rep.messages.append(
+                f"session {e.sid}: the copy in the database was damaged; replaced by the board's"
+            )
+        if not db.has_session(device_id, e.sid, e.sha256):  # read back: what is on disk
+            rep.failed.append(
+                (e.sid, "did not read back intact from the database; it stays on the board")
+            )
+            continue
         _confirm(client, e, keep, rep)
     rep.seconds = time.monotonic() - t0
     return rep
