@@ -7,10 +7,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import serial
 
 HEELTRACK = [sys.executable, "-m", "heeltrack.cli"]
@@ -20,6 +21,35 @@ def _env(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["HEELTRACK_RUNTIME_DIR"] = str(tmp / "runtime")
     return env
+
+
+def _children(pid: int) -> list[int]:
+    """Live processes whose parent is `pid` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_for(what: str, check: Callable[[], bool], limit_s: float = 30) -> None:
+    """Wait until check() holds; the limit only bounds a failing test, it measures nothing."""
+    end = time.monotonic() + limit_s
+    while not check():
+        assert time.monotonic() < end, f"still waiting for {what}"
+        time.sleep(0.05)
 
 
 @contextmanager
@@ -210,3 +240,95 @@ def test_trace_becomes_chip_records_with_a_rest_tail(tmp_path):
     assert abs(len(rec) - (n + 2000)) <= 2
     assert abs(rec[10, 0] - (-0.5 * 8192)) <= 2 and abs(rec[10, 4] - 100 * 65.5) <= 2
     assert (rec[-1] == [0, 0, 8192, 0, 0, 0]).all()  # then the foot rests flat
+
+
+def test_kill_9_of_the_virtual_board_ends_its_unix_process_and_frees_the_image(
+    micropython_bin, tmp_path
+):
+    # found: the micropython child lived on writing the image, and a second board on the same
+    # image started: two boards wrote one flash. Each kill also left a heeltrack-vb-* directory.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = _env(tmp_path)
+    env["TMPDIR"] = str(temp)
+    cmd = [*HEELTRACK, "virtual", "--fs", str(tmp_path / "board.img")]
+    main = tmp_path / "main.py"  # an app that writes its flash and never reads the port
+    main.write_text(
+        "import time\nprint('running')\nn = 0\nwhile True:\n    n += 1\n"
+        "    with open('/count.txt', 'w') as f:\n        f.write(str(n))\n    time.sleep_ms(20)\n"
+    )
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    assert first.stdout is not None
+    port = first.stdout.readline().decode().strip()
+    assert port.startswith("/dev/")
+    mpremote(port, "fs", "cp", str(main), ":main.py")
+    with serial.Serial(port, timeout=0.2) as s:
+        s.reset_input_buffer()
+        mpremote(port, "reset")  # power-up: a new unix process runs main.py
+        assert b"running" in read_until(s, b"running")
+    (child,) = _children(first.pid)
+    assert len(list(temp.glob("heeltrack-vb-*"))) == 1
+    first.kill()  # SIGKILL: no handler runs
+    first.wait()
+    try:
+        _wait_for("the orphaned unix process to end", lambda: not _alive(child))
+    finally:
+        if _alive(child):  # the test failed: do not leave it writing
+            os.kill(child, signal.SIGKILL)
+    with virtual_board(tmp_path) as port:
+        assert "count.txt" in mpremote(port, "ls")  # the image is usable: it answers
+        # the killed board's temporary directory was removed when this one started
+        assert len(list(temp.glob("heeltrack-vb-*"))) <= 1
+
+
+def test_the_image_lock_is_held_as_long_as_the_unix_process_lives(micropython_bin, tmp_path):
+    import fcntl
+    import threading
+
+    from heeltrack.virtual import VirtualBoard, VirtualOptions
+
+    image = tmp_path / "board.img"
+    board = VirtualBoard(VirtualOptions(image=image, raw=None, workdir=tmp_path))
+    board.start()
+    relay = threading.Thread(target=board.run, daemon=True)
+    relay.start()
+    try:
+        _wait_for("the unix process", lambda: board.proc is not None)
+        board._lock.close()  # the relay lets go of the image; the unix process still holds it
+        with open(image, "rb") as f:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        board.stop()
+        relay.join(10)
+        board.close()
+    with open(image, "rb") as f:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once it has ended
+
+
+def test_stale_temporary_directories_are_swept_and_live_ones_kept(tmp_path):
+    from heeltrack.virtual import make_workdir, release_workdir, sweep_workdirs
+
+    stale = tmp_path / "heeltrack-vb-stale"
+    stale.mkdir()
+    (stale / ".lock").write_text("")
+    (stale / "imu.raw").write_bytes(b"x" * 1000)
+    old = tmp_path / "heeltrack-vb-old"  # from a version without the lock file, a day old
+    old.mkdir()
+    os.utime(old, (time.time() - 86400, time.time() - 86400))
+    young = tmp_path / "heeltrack-vb-young"  # just made by someone, lock not yet taken
+    young.mkdir()
+    os.environ["TMPDIR"] = str(tmp_path)
+    try:
+        import tempfile
+
+        tempfile.tempdir = None
+        live = make_workdir()  # sweeps first
+        assert live.parent == tmp_path
+        assert not stale.exists() and not old.exists() and young.exists()
+        assert sweep_workdirs(tmp_path) == [] and live.exists()  # held by this process
+        release_workdir(live)
+        assert not live.exists()
+    finally:
+        del os.environ["TMPDIR"]
+        tempfile.tempdir = None

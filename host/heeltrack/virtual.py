@@ -19,11 +19,17 @@ makes the unix port answer like a Pico (DESIGN.md contract 5):
 - the IMU data (raw int16 x6 records, see heeltrack.rawtrace) plays in virtual time that
   runs `speed` times faster than real time while the app runs, and resumes where it
   stopped after a restart.
+
+Nothing outlives the relay, even after `kill -9`: the unix process dies with the relay
+thread that started it (Linux PR_SET_PDEATHSIG; it is spawned from run()), and it inherits
+the image lock, so the lock is held as long as anything may write the image. Each board's
+temporary directory holds a lock too; a new board removes those nobody holds any more.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import json
@@ -52,6 +58,79 @@ SOFT_REBOOT = b"MPY: soft reboot\r\n"
 HARD_RESET_EXIT = 77  # machine.reset() on the virtual board (firmware/virtual/boot.py)
 RUNTIME_ENV = "HEELTRACK_RUNTIME_DIR"
 MAX_PENDING_OUT = 256 * 1024  # like USB CDC with nobody listening: drop beyond this
+WORKDIR_PREFIX = "heeltrack-vb-"
+WORKDIR_LOCK = ".lock"
+OLD_WORKDIR_S = 3600  # a workdir without a lock file (older versions) is stale after this
+_PR_SET_PDEATHSIG = 1
+_workdir_locks: dict[str, int] = {}  # workdir -> fd holding its lock, for this process
+
+
+def make_workdir() -> Path:
+    """A new temporary directory for one virtual board, locked while the board (or its
+    unix process) lives; directories left by boards that were killed are removed first."""
+    sweep_workdirs()
+    path = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
+    fd = os.open(path / WORKDIR_LOCK, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    _workdir_locks[str(path)] = fd
+    return path
+
+
+def release_workdir(path: Path) -> None:
+    """Remove a directory made by make_workdir (and drop its lock)."""
+    fd = _workdir_locks.pop(str(path), None)
+    if fd is None:
+        return
+    shutil.rmtree(path, ignore_errors=True)
+    os.close(fd)
+
+
+def sweep_workdirs(root: Path | None = None) -> list[Path]:
+    """Remove the virtual boards' temporary directories that no process holds any more."""
+    removed = []
+    root = Path(tempfile.gettempdir()) if root is None else root
+    for path in root.glob(WORKDIR_PREFIX + "*"):
+        if str(path) in _workdir_locks or path.is_symlink() or not path.is_dir():
+            continue
+        lock = path / WORKDIR_LOCK
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                if time.time() - path.stat().st_mtime > OLD_WORKDIR_S:
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)  # held: a board (or its unix process) still runs there
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        os.close(fd)
+        removed.append(path)
+    return removed
+
+
+def _die_with_parent() -> Any:
+    """preexec_fn for the unix process: SIGKILL when the thread that spawned it ends
+    (the relay's, or the whole relay process on kill -9). Prepared here, in the parent, so
+    the child only makes one C call between fork and exec."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: the relay's close() is all there is
+        return None
+    parent = os.getpid()
+    sig = int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, sig)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return preexec
 
 
 def runtime_dir() -> Path:
@@ -151,7 +230,7 @@ class VirtualOptions:
     fs_bytes: int = DEFAULT_FS_BYTES
     led_log: Path | None = None
     link: Path | None = None
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="heeltrack-vb-")))
+    workdir: Path = field(default_factory=make_workdir)
 
 
 class VirtualBoard:
@@ -162,12 +241,17 @@ class VirtualBoard:
             raise UserError(f"--speed must be > 0, got {opts.speed}")
         self.opts = opts
         self.micropython = find_micropython()
-        self.block_count = prepare_image(opts.image, opts.fs_bytes)
-        self._lock = open(opts.image, "rb")
+        try:
+            self.block_count = prepare_image(opts.image, opts.fs_bytes)
+            self._lock = open(opts.image, "rb")
+        except BaseException:
+            release_workdir(opts.workdir)
+            raise
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._lock.close()
+            release_workdir(opts.workdir)
             raise UserError(
                 f"{opts.image}: in use by another virtual board; stop it or give another --fs"
             ) from None
@@ -190,6 +274,8 @@ class VirtualBoard:
 
     # ---- lifecycle -------------------------------------------------------------------
     def start(self) -> str:
+        """Open the user's pty and register the board; the unix process starts in run()
+        (it dies with the thread that spawns it, so that must be the relay's)."""
         self._user, self._user_slave = os.openpty()
         tty.setraw(self._user_slave)  # raw, no echo, as socat's pty,raw,echo=0
         os.set_blocking(self._user, False)
@@ -198,7 +284,6 @@ class VirtualBoard:
             with contextlib.suppress(FileNotFoundError):
                 self.opts.link.unlink()
             self.opts.link.symlink_to(self.port)
-        self._spawn("run")
         self._register()
         return self.port
 
@@ -219,8 +304,7 @@ class VirtualBoard:
             with contextlib.suppress(OSError):
                 self.opts.link.unlink()
         self._lock.close()
-        if self.opts.workdir.name.startswith("heeltrack-vb-"):  # our temporary directory
-            shutil.rmtree(self.opts.workdir, ignore_errors=True)
+        release_workdir(self.opts.workdir)  # if it is our temporary directory
 
     def _register(self) -> None:
         directory = runtime_dir()
@@ -265,6 +349,11 @@ class VirtualBoard:
         tty.setraw(slave)
         env = dict(os.environ)
         env.pop("MICROPYPATH", None)  # the board sees only its own filesystem
+        # it inherits the image lock (and the workdir's): held while it may write
+        held = [self._lock.fileno()]
+        workdir_lock = _workdir_locks.get(str(self.opts.workdir))
+        if workdir_lock is not None:
+            held.append(workdir_lock)
         self.proc = subprocess.Popen(
             [self.micropython, "-i", str(BOOT), str(cfg), mode],
             stdin=slave,
@@ -273,6 +362,8 @@ class VirtualBoard:
             env=env,
             cwd=self.opts.workdir,
             start_new_session=True,
+            pass_fds=held,
+            preexec_fn=_die_with_parent(),
         )
         os.close(slave)
         os.set_blocking(master, False)
@@ -401,7 +492,10 @@ class VirtualBoard:
             del self._in[:1]
 
     def run(self) -> None:
-        """Relay bytes until stop() is called (or the process gets SIGTERM/SIGINT)."""
+        """Start the unix process, relay bytes until stop() is called (or the process gets
+        SIGTERM/SIGINT)."""
+        if self.proc is None:
+            self._spawn("run")
         while not self._stop:
             rlist = [self._user]
             if self._board >= 0:
