@@ -151,3 +151,48 @@ def test_a_copy_damaged_inside_the_database_is_not_held_and_is_replaced(tmp_path
         assert db.session_data(DEVICE_ID, 8) == [data]
         assert db.conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 12
         assert db.conn.execute("SELECT COUNT(*) FROM sets").fetchone()[0] == 2
+
+
+def test_a_new_database_created_by_another_process_meanwhile_is_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # found: of 180 opens of one new file from several processes at once, 2 said "an SQLite
+    # database but not a HeelTrack one" (the other process created the schema between this
+    # one's look at the version and at the tables) and 2 said "in use"
+    from heeltrack import db as D
+
+    path = tmp_path / "new.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    for stmt in D.SCHEMA.split(";"):
+        if stmt.strip():
+            other.execute(stmt)
+    other.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    seen: list[str] = []
+
+    def connect(*args: object, **kw: object) -> sqlite3.Connection:
+        conn = real_connect(*args, **kw)  # type: ignore[arg-type]
+
+        def trace(stmt: str) -> None:
+            seen.append(stmt)
+            if len(seen) == 2 and other.in_transaction:
+                other.execute("COMMIT")  # the other process finishes right after our first look
+
+        conn.set_trace_callback(trace)
+        return conn
+
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(D.sqlite3, "connect", connect)
+    with Database(path, timeout=2) as db:
+        assert not db.created
+        assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "user_version" in seen[0]
+    other.close()
+
+
+def test_a_failed_first_sync_leaves_no_database_behind(tmp_path: Path) -> None:
+    from heeltrack.cli import main
+
+    db = tmp_path / "new.sqlite3"
+    assert main(["sync", "--port", str(tmp_path / "no-such-port"), "--db", str(db)]) == 2
+    assert list(tmp_path.iterdir()) == []

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+from typing import Any
 
 from heeltrack.db import Database, Stored, iso, resolve_path
 from heeltrack.errors import UserError
 from heeltrack.link import LinkError, SessionEntry, connect
 from heeltrack.ports import resolve_port
 from heeltrack.progress import add_db_argument
-from heeltrack.sync import sync_device
+from heeltrack.sync import SyncReport, sync_device
 from heeltrack.transport import TransportError
 
 HELP = "copy the board's session logs into the local database (verified, resumable)"
@@ -45,41 +46,58 @@ def _describe(e: SessionEntry, s: Stored) -> str:
     return text
 
 
-def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+def _sync(db: Database | None, args: argparse.Namespace, console: Any) -> SyncReport:
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
+    path = resolve_path(args.db)
+    port = resolve_port(args.port)
+    conn = connect(port)
+    made = None
+    try:
+        if db is None:  # a new database is made once a board answers: a failed sync leaves none
+            db = made = Database(path)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("syncing", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            return sync_device(conn.client, db, port=port, keep=args.keep, progress=progress)
+    except (LinkError, TransportError, OSError) as err:
+        raise UserError(
+            f"the link to the board at {port} failed ({err}); everything received is kept: "
+            "run `heeltrack sync` again to resume"
+        ) from None
+    except sqlite3.Error as err:
+        raise UserError(
+            f"the database {path} failed ({err}); is another `heeltrack sync` running? "
+            "Nothing was deleted on the board that is not stored"
+        ) from None
+    finally:
+        conn.close()
+        if made is not None:
+            made.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     console = Console(stderr=True)
-    with Database(resolve_path(args.db)) as db:  # a bad database fails before the board is asked
-        port = resolve_port(args.port)
-        conn = connect(port)
-        try:
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                DownloadColumn(),
-                TransferSpeedColumn(),
-                console=console,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("syncing", total=None)
-
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                report = sync_device(conn.client, db, port=port, keep=args.keep, progress=progress)
-        except (LinkError, TransportError, OSError) as err:
-            raise UserError(
-                f"the link to the board at {port} failed ({err}); everything received is kept: "
-                "run `heeltrack sync` again to resume"
-            ) from None
-        except sqlite3.Error as err:
-            raise UserError(
-                f"the database {db.path} failed ({err}); is another `heeltrack sync` running? "
-                "Nothing was deleted on the board that is not stored"
-            ) from None
-        finally:
-            conn.close()
+    path = resolve_path(args.db)
+    # an existing database is checked before the board is asked (a bad one changes nothing)
+    db = Database(path) if path.exists() else None
+    try:
+        report = _sync(db, args, console)
+    finally:
+        if db is not None:
+            db.close()
     for msg in report.messages:
         print(f"note: {msg}")
     for e, stored in report.new:

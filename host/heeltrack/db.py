@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,6 +178,8 @@ class Database:
 
     def __init__(self, path: Path | str, timeout: float = 5.0) -> None:
         self.path = Path(path)
+        self.timeout = timeout
+        self.created = False  # this open made the schema (a new file)
         self._check_file()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,7 +190,7 @@ class Database:
             self._setup()
         except sqlite3.OperationalError as e:
             self.conn.close()
-            if "locked" in str(e) or "busy" in str(e):
+            if _busy(e):
                 raise UserError(
                     f"the database {self.path} is in use by another program (another "
                     "`heeltrack sync`?); try again when it has finished"
@@ -221,14 +224,38 @@ class Database:
                 )
 
     def _setup(self) -> None:
+        """Check the file and create the schema if it is new. Several processes may open one
+        new file at once: whoever gets the write lock first creates it, the others then find
+        it made (checked again under the lock); a busy file is retried up to the timeout."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self._setup_once()
+                return
+            except sqlite3.OperationalError as e:
+                if not _busy(e) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.02)
+
+    def _setup_once(self) -> None:
         c = self.conn
-        version = c.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise UserError(
-                f"the database {self.path} has schema version {version}, newer than this "
-                f"heeltrack ({SCHEMA_VERSION}); upgrade heeltrack"
-            )
-        if version:
+        version = self._version()
+        if version == 0:
+            with self.transaction():  # BEGIN IMMEDIATE: one creator at a time
+                version = self._version()
+                if version == 0:
+                    if c.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                        raise UserError(
+                            f"{self.path} is an SQLite database but not a HeelTrack one; it was "
+                            "left untouched: pass another --db"
+                        )
+                    for stmt in SCHEMA.split(";"):
+                        if stmt.strip():
+                            c.execute(stmt)
+                    c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                    self.created = True
+                    version = SCHEMA_VERSION
+        if not self.created:
             # an existing database: refuse a damaged one before changing anything
             problem = c.execute("PRAGMA quick_check").fetchone()[0]
             if problem != "ok":
@@ -236,20 +263,19 @@ class Database:
             tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
             if not {"devices", "sessions", "partials", "sets", "reps"} <= tables:
                 raise sqlite3.DatabaseError("HeelTrack tables missing")
-        elif c.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
-            raise UserError(
-                f"{self.path} is an SQLite database but not a HeelTrack one; it was left "
-                "untouched: pass another --db"
-            )
-        c.execute("PRAGMA journal_mode=WAL")
+        if c.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            c.execute("PRAGMA journal_mode=WAL")
         c.execute("PRAGMA synchronous=FULL")
         c.execute("PRAGMA foreign_keys=ON")
-        if version < SCHEMA_VERSION:
-            with self.transaction():
-                for stmt in SCHEMA.split(";"):
-                    if stmt.strip():
-                        c.execute(stmt)
-                c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _version(self) -> int:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise UserError(
+                f"the database {self.path} has schema version {version}, newer than this "
+                f"heeltrack ({SCHEMA_VERSION}); upgrade heeltrack"
+            )
+        return version
 
     # -- plumbing ------------------------------------------------------------------------
     def transaction(self) -> _Transaction:
@@ -443,6 +469,10 @@ class Database:
             "SELECT data FROM sessions WHERE device_id=? AND sid=? ORDER BY id", (device_id, sid)
         ).fetchall()
         return [bytes(r[0]) for r in rows]
+
+
+def _busy(e: sqlite3.OperationalError) -> bool:
+    return "locked" in str(e) or "busy" in str(e)
 
 
 class _Transaction:
