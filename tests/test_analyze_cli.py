@@ -32,6 +32,11 @@ def write(tmp_path: Path, text: str) -> Path:
         ("", "no header line"),
         (f"{HEADER}\n0.0,0,0,1,0,0\n", "expected 7"),
         (f"# foot: middle\n{HEADER}\n{STILL}", "must be left or right"),
+        # physically impossible: accepted silently before
+        (f"{HEADER}\n{STILL}0.03,99999,0,1,0,0,0\n", "line 5: acceleration 99999 g is beyond"),
+        (f"{HEADER}\n0.0,0,0,1000,0,0,0\n0.01,0,0,1000,0,0,0\n", "not mg"),
+        (f"{HEADER}\n{STILL}0.03,0,0,1,0,0,90000\n", "angular rate 90000 deg/s is beyond"),
+        (f"{HEADER}\n{STILL}1e9,0,0,1,0,0,0\n", "line 5: time jumps by"),
     ],
 )
 def test_bad_trace_is_one_line_exit_2(tmp_path: Path, capsys, text: str, expected: str) -> None:

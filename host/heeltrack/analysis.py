@@ -8,7 +8,10 @@ with runtime="micropython", inside the MicroPython unix port; both give the same
 
 from __future__ import annotations
 
+import itertools
 import struct
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +19,38 @@ import numpy as np
 
 from heel.motion import events as ev
 from heel.motion.engine import RATE_HZ, Engine
-from heeltrack.micropython import run_script
-from heeltrack.trace import Resampled, read_trace, resample, to_engine_samples
+from heeltrack.micropython import start_script
+from heeltrack.trace import Resampled, Resampler, TraceReader, to_engine_samples
 
 Event = tuple[int, int, int, int]  # kind, exercise, t_ms, value
 GAP_MARK = -32768  # in the binary sample stream: "n samples missing" (n in the 2nd field)
+MAX_GAP_SAMPLES = 32767 * 32768 + 32767  # what one encoded gap record can say
 
 
 def engine_input(r: Resampled) -> list[tuple[int, ...]]:
     """Engine calls for a resampled trace: 6-int samples, or (GAP_MARK, n) for missing runs."""
-    samples = to_engine_samples(r)
-    calls: list[tuple[int, ...]] = []
-    missing = r.missing
-    i = 0
-    while i < len(samples):
-        if missing[i]:
-            j = i
-            while j < len(samples) and missing[j]:
-                j += 1
-            calls.append((GAP_MARK, j - i))
-            i = j
-        else:
-            calls.append(tuple(int(v) for v in samples[i]))
-            i += 1
-    return calls
+    return list(iter_engine_calls([r]))
 
 
-def run_cpython(calls: list[tuple[int, ...]]) -> list[Event]:
+def iter_engine_calls(parts: Iterable[Resampled]) -> Iterator[tuple[int, ...]]:
+    """Engine calls for resampled pieces in order (a missing run across pieces is one gap)."""
+    gap = 0
+    for r in parts:
+        samples = to_engine_samples(r).tolist()
+        missing = r.missing.tolist()
+        for i, row in enumerate(samples):
+            if missing[i]:
+                gap += 1
+                continue
+            if gap:
+                yield (GAP_MARK, gap)
+                gap = 0
+            yield tuple(row)
+    if gap:
+        yield (GAP_MARK, gap)
+
+
+def run_cpython(calls: Iterable[tuple[int, ...]]) -> list[Event]:
     events: list[Event] = []
 
     def listener(kind: int, exercise: int, t_ms: int, value: int) -> None:
@@ -59,40 +67,78 @@ def run_cpython(calls: list[tuple[int, ...]]) -> list[Event]:
     return events
 
 
+# Reads the calls in chunks: memory stays the same however long the trace (a whole 25-minute
+# trace read at once did not fit the unix port's heap).
 _MP_RUNNER = """
 import sys, struct
 from heel.motion.engine import Engine
 def listener(kind, ex, t, v):
     sys.stdout.write("%d %d %d %d\\n" % (kind, ex, t, v))
 eng = Engine(listener)
-data = sys.stdin.buffer.read()
-for i in range(0, len(data), 12):
-    s = struct.unpack_from("<6h", data, i)
-    if s[0] == -32768:
-        eng.gap(s[1])
-    else:
-        eng.feed(s[0], s[1], s[2], s[3], s[4], s[5])
+read = sys.stdin.buffer.read
+rest = b""
+while True:
+    data = read(6144)
+    if not data:
+        break
+    if rest:
+        data = rest + data
+    n = len(data) // 12 * 12
+    rest = data[n:]
+    for i in range(0, n, 12):
+        s = struct.unpack_from("<6h", data, i)
+        if s[0] == -32768:
+            eng.gap(s[1] + 32768 * s[2])
+        else:
+            eng.feed(s[0], s[1], s[2], s[3], s[4], s[5])
 eng.finish()
 """
 
 
-def encode_calls(calls: list[tuple[int, ...]]) -> bytes:
-    """Engine calls as little-endian int16 x 6 records (the unix-port runner's input)."""
+def encode_calls(calls: Iterable[tuple[int, ...]]) -> bytes:
+    """Engine calls as little-endian int16 x 6 records (the unix-port runner's input); a gap of
+    n samples is (GAP_MARK, n % 32768, n // 32768, 0, 0, 0)."""
     out = bytearray()
     for c in calls:
         if c[0] == GAP_MARK:
-            out += struct.pack("<6h", GAP_MARK, c[1], 0, 0, 0, 0)
+            n = min(int(c[1]), MAX_GAP_SAMPLES)
+            out += struct.pack("<6h", GAP_MARK, n % 32768, n // 32768, 0, 0, 0)
         else:
             out += struct.pack("<6h", *c)
     return bytes(out)
 
 
-def run_micropython(calls: list[tuple[int, ...]]) -> list[Event]:
-    proc = run_script(_MP_RUNNER, stdin=encode_calls(calls))
+def run_micropython(calls: Iterable[tuple[int, ...]], batch: int = 4096) -> list[Event]:
+    """The engine in the unix port, fed as a stream (constant memory on both sides)."""
+    proc = start_script(_MP_RUNNER)
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:
+        assert proc.stdin is not None
+        it = iter(calls)
+        try:
+            while chunk := list(itertools.islice(it, batch)):
+                proc.stdin.write(encode_calls(chunk))
+            proc.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass  # the runner died: its output says why
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
     events: list[Event] = []
-    for line in proc.stdout.decode().splitlines():
-        k, e, t, v = (int(x) for x in line.split())
-        events.append((k, e, t, v))
+    other: list[str] = []
+    for raw in proc.stdout:
+        line = raw.decode(errors="replace").strip()
+        fields = line.split()
+        if len(fields) == 4 and all(f.lstrip("-").isdigit() for f in fields):
+            k, e, t, v = (int(x) for x in fields)
+            events.append((k, e, t, v))
+        elif len(other) < 50:
+            other.append(line)
+    code = proc.wait()
+    writer.join()
+    if code != 0:
+        raise RuntimeError(f"micropython exited {code}:\n" + "\n".join(other))
     return events
 
 
@@ -129,7 +175,26 @@ def analyze_trace_samples(r: Resampled, runtime: str = "cpython") -> dict[str, A
 
 
 def analyze_file(path: str | Path, runtime: str = "cpython") -> dict[str, Any]:
-    return analyze_trace_samples(resample(read_trace(path), float(RATE_HZ)), runtime)
+    """Analyse a trace CSV streaming it (memory does not grow with the trace's length)."""
+    reader = TraceReader(path)
+    resampler = Resampler(float(RATE_HZ))
+    first: list[float] = []
+
+    def parts() -> Iterator[Resampled]:
+        for t, x in reader.blocks():
+            yield from resampler.push(t, x)
+        yield from resampler.finish()
+
+    def noted(pieces: Iterator[Resampled]) -> Iterator[Resampled]:
+        for p in pieces:
+            if not first and len(p.t):
+                first.append(float(p.t[0]))
+            yield p
+
+    calls = iter_engine_calls(noted(parts()))
+    events = run_micropython(calls) if runtime == "micropython" else run_cpython(calls)
+    t0 = first[0] - 1.0 / RATE_HZ
+    return {"sets": events_to_sets(events, t0)}
 
 
 def as_array(calls: list[tuple[int, ...]]) -> np.ndarray:

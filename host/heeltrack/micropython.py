@@ -67,3 +67,15 @@ def run_script(
             f"\n{proc.stderr.decode(errors='replace')}"
         )
     return proc
+
+
+def start_script(source: str, *, extra_path: list[Path] | None = None) -> subprocess.Popen[bytes]:
+    """Start `source` in the unix port with pipes for stdin and stdout (stderr joins stdout),
+    for a caller that streams data through it."""
+    return subprocess.Popen(
+        [find_micropython(), "-c", source],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=micropython_env(extra_path),
+    )
