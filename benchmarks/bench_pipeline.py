@@ -25,11 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "host"))
 
+from heeltrack.firmware import board_file  # noqa: E402
 from heeltrack.micropython import micropython_env  # noqa: E402
 from heeltrack.rawtrace import trace_to_raw  # noqa: E402
 from heeltrack.sim import simulate  # noqa: E402
 
-BOARD = str(ROOT / "boards" / "virtual.json")
+BOARD = str(board_file("virtual"))
 
 SCRIPT = """
 import gc, micropython

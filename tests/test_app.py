@@ -14,12 +14,13 @@ import numpy as np
 from heel import records as R
 from heel.app import POLL_MS
 from heel.motion import events as E
-from heeltrack.micropython import FIRMWARE_DIR, run_script
+from heeltrack.firmware import board_file
+from heeltrack.micropython import run_script
 from heeltrack.rawtrace import trace_to_raw
 from heeltrack.sim import simulate_activity, simulate_set
 from heeltrack.trace import Trace
 
-BOARD = str(FIRMWARE_DIR.parent / "boards" / "virtual.json")
+BOARD = str(board_file("virtual"))
 
 HARNESS = """
 import gc, json, micropython

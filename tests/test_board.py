@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from heel.board import load_board
+from heeltrack.firmware import board_file, board_names
 from heeltrack.micropython import run_script
 
-ROOT = Path(__file__).resolve().parents[1]
-BOARD_FILES = sorted((ROOT / "boards").glob("*.json"))
-GOOD: dict[str, Any] = json.loads((ROOT / "boards" / "pico-mpu6050.json").read_text())
+BOARD_FILES = [board_file(name) for name in board_names()]
+GOOD: dict[str, Any] = json.loads(board_file("pico-mpu6050").read_text())
 
 
 def test_the_expected_boards_exist() -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from heel import records as R
 from heeltrack.errors import UserError
-from heeltrack.flash import PACKAGE_JSON, BoardInfo, compile_firmware, flash, guess_board
+from heeltrack.firmware import PACKAGE_JSON
+from heeltrack.flash import BoardInfo, compile_firmware, flash, guess_board
 from heeltrack.ports import resolve_port
 from heeltrack.sim import simulate
 from heeltrack.transport import Transport

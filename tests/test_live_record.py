@@ -15,11 +15,12 @@ import pytest
 from heeltrack.analysis import analyze_file
 from heeltrack.cli import main
 from heeltrack.demo import _Relay, _rest_trace
+from heeltrack.firmware import load_board
 from heeltrack.flash import flash
 from heeltrack.rawtrace import trace_to_raw
 from heeltrack.sim import simulate_set
 from heeltrack.transport_serial import SerialTransport
-from heeltrack.virtual import VirtualOptions, load_board_host
+from heeltrack.virtual import VirtualOptions
 
 SPEED = 20.0
 LEAD_S = 40.0  # virtual seconds of rest before the set: time to connect
@@ -34,7 +35,7 @@ class Board:
 
 def start_board(tmp: Path, seed: int = 5, exercise: str = "heel_raise") -> Board:
     trace, truth = simulate_set(seed, exercise)
-    b = load_board_host("virtual")
+    b = load_board("virtual")
     # the board already on the foot, standing still in the set's own pose
     on_foot = trace.acc[:50].mean(axis=0)
     raw = (

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from heeltrack.firmware import board_file
 from heeltrack.micropython import run_script
 from heeltrack.rawtrace import foot_to_chip, read_raw, to_raw, trace_to_raw
 from heeltrack.trace import Trace, resample
@@ -111,5 +112,5 @@ def test_trace_to_raw_to_engine_units_cpython_and_unix_port(
 
 
 def test_trace_to_raw_takes_a_board_file(tmp_path: Path) -> None:
-    raw = trace_to_raw(_trace(), Path(__file__).resolve().parents[1] / "boards" / "virtual.json")
+    raw = trace_to_raw(_trace(), board_file("virtual"))
     assert len(raw) == 300 * 12

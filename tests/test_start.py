@@ -13,7 +13,7 @@ import pytest
 from heel import start
 from heel.board import load_board
 from heel.imu.fake_mpu6050 import ArraySource, FakeMPU6050
-from heeltrack.virtual import board_file
+from heeltrack.firmware import board_file
 
 RESTING = [[0, 0, 8192, 0, 0, 0]]
 

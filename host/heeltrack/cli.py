@@ -33,9 +33,12 @@ COMMANDS = {
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only`, just that command's module is imported (fast start-up)."""
+    from importlib.metadata import version
+
     parser = argparse.ArgumentParser(
         prog="heeltrack", description="Foot-worn heel-exercise tracker: laptop tools."
     )
+    parser.add_argument("--version", action="version", version=f"heeltrack {version('heeltrack')}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, module_name in COMMANDS.items():

@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 from heeltrack.errors import UserError
+from heeltrack.firmware import board_file
 from heeltrack.virtual import (
     DEFAULT_FS_BYTES,
     VirtualBoard,
     VirtualOptions,
-    board_file,
     default_image,
     make_raw,
     run_virtual,

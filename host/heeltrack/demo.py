@@ -200,10 +200,10 @@ def build_week(
 ) -> Week:
     """The whole week's chip recording: a lead-in rest, then per exercised day its session
     followed by GAP_S of rest."""
+    from heeltrack.firmware import load_board
     from heeltrack.rawtrace import trace_to_raw
-    from heeltrack.virtual import load_board_host
 
-    board_obj = load_board_host(board)
+    board_obj = load_board(board)
     lead_s = max(30.0, LEAD_REAL_S * speed)
     parts = [trace_to_raw(_rest_trace(lead_s), board_obj)]
     pos = len(parts[0]) // RAW_BYTES * SAMPLE_MS

@@ -33,15 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from heeltrack.errors import UserError
-from heeltrack.micropython import FIRMWARE_DIR
+from heeltrack.firmware import FIRMWARE, HEEL, MAIN, PACKAGE_JSON, board_file
 from heeltrack.transport import Transport, TransportError
 
-LIB = FIRMWARE_DIR / "lib"
-PACKAGE_JSON = FIRMWARE_DIR / "package.json"
-BOARDS_DIR = FIRMWARE_DIR.parent / "boards"
-
 Progress = Callable[[str], None]
-FAKE_CHIP = Path("lib/heel/imu/fake_mpu6050.py")  # the virtual board's simulated MPU6050
+ON_BOARD = Path("lib/heel")  # where the heel package goes on the board
+FAKE_CHIP = ON_BOARD / "imu" / "fake_mpu6050.py"  # the virtual board's simulated MPU6050
 # MP_NATIVE_ARCH_* order (sys.implementation._mpy >> 10) -> mpy-cross -march
 ARCHS = (
     None,
@@ -96,10 +93,15 @@ class FlashResult:
 
 
 def firmware_sources(fake_chip: bool = True) -> list[Path]:
-    """The device package's modules, sorted (relative to firmware/); without the simulated chip
-    unless `fake_chip`."""
-    found = sorted(p.relative_to(FIRMWARE_DIR) for p in (LIB / "heel").rglob("*.py"))
+    """The device package's modules, sorted, as paths on the board relative to / (lib/heel/...);
+    without the simulated chip unless `fake_chip`."""
+    found = sorted(ON_BOARD / p.relative_to(HEEL) for p in HEEL.rglob("*.py"))
     return [p for p in found if fake_chip or p != FAKE_CHIP]
+
+
+def _source(rel: Path) -> Path:
+    """The local file of the module at lib/heel/... on the board."""
+    return HEEL / rel.relative_to(ON_BOARD)
 
 
 def package_json() -> dict[str, Any]:
@@ -109,7 +111,7 @@ def package_json() -> dict[str, Any]:
 
     sources = [str(p) for p in firmware_sources(fake_chip=False)]
     git = subprocess.run(  # in a checkout: the committed modules, not work in progress
-        ["git", "ls-files", "lib/heel"], cwd=FIRMWARE_DIR, capture_output=True, text=True
+        ["git", "ls-files", "lib/heel"], cwd=FIRMWARE, capture_output=True, text=True
     )
     if git.returncode == 0 and git.stdout.strip():
         listed = git.stdout.split()
@@ -119,6 +121,7 @@ def package_json() -> dict[str, Any]:
 
 
 def write_package_json() -> Path:
+    """Rewrite firmware/package.json (in a checkout, after adding or removing a module)."""
     PACKAGE_JSON.write_text(json.dumps(package_json(), indent=2) + "\n")
     return PACKAGE_JSON
 
@@ -137,18 +140,11 @@ def guess_board(info: BoardInfo) -> str:
 
 
 def board_json(name: str) -> tuple[bytes, Any]:
-    """The bytes of boards/NAME.json and its heel.board.Board; UserError if unknown or bad."""
-    from heel.board import load_board
+    """The bytes of the board file `name` and its heel.board.Board; UserError if unknown or bad."""
+    from heeltrack.firmware import load_board
 
-    path = BOARDS_DIR / f"{name}.json"
-    if not path.is_file():
-        names = sorted(p.stem for p in BOARDS_DIR.glob("*.json"))
-        raise UserError(f"unknown board {name!r}; choose one of: {', '.join(names)}")
-    try:
-        board = load_board(str(path))
-    except ValueError as e:
-        raise UserError(str(e)) from None
-    return path.read_bytes(), board
+    board = load_board(name)
+    return board_file(name).read_bytes(), board
 
 
 def mpy_cross_binary(bytecode: str) -> str:
@@ -179,10 +175,10 @@ def compile_firmware(
     bytecode: str | None, out: Path, arch: str | None = None, fake_chip: bool = True
 ) -> dict[str, bytes]:
     """Board path -> bytes of /main.py and /lib/heel/**.mpy (or .py without bytecode)."""
-    files: dict[str, bytes] = {"/main.py": (FIRMWARE_DIR / "main.py").read_bytes()}
+    files: dict[str, bytes] = {"/main.py": MAIN.read_bytes()}
     if bytecode is None:
         for rel in firmware_sources(fake_chip):
-            files["/" + str(rel)] = (FIRMWARE_DIR / rel).read_bytes()
+            files["/" + str(rel)] = _source(rel).read_bytes()
         return files
     binary = mpy_cross_binary(bytecode)
     for rel in firmware_sources(fake_chip):
@@ -191,7 +187,7 @@ def compile_firmware(
         src_name = str(rel.relative_to("lib"))  # heel/app.py in tracebacks
         march = [f"-march={arch}"] if arch else []
         proc = subprocess.run(
-            [binary, *march, "-o", str(target), "-s", src_name] + [str(FIRMWARE_DIR / rel)],
+            [binary, *march, "-o", str(target), "-s", src_name, str(_source(rel))],
             capture_output=True,
             text=True,
         )

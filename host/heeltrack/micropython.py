@@ -15,10 +15,9 @@ import subprocess
 from pathlib import Path
 
 from heeltrack.errors import UserError
+from heeltrack.firmware import HEEL
 
 ENV_VAR = "HEELTRACK_MICROPYTHON"
-FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware"
-FIRMWARE_LIB = FIRMWARE_DIR / "lib"
 
 
 def find_micropython() -> str:
@@ -38,9 +37,10 @@ def find_micropython() -> str:
 
 
 def micropython_env(extra_path: list[Path] | None = None) -> dict[str, str]:
-    """Environment for the unix port: firmware/lib (and extra dirs) on MICROPYPATH."""
+    """Environment for the unix port: the extra dirs, the port's frozen modules, then the
+    directory holding the `heel` package (firmware/lib, or site-packages when installed)."""
     env = dict(os.environ)
-    paths = [str(p) for p in (extra_path or [])] + [str(FIRMWARE_LIB), ".frozen"]
+    paths = [str(p) for p in (extra_path or [])] + [".frozen", str(HEEL.parent)]
     env["MICROPYPATH"] = os.pathsep.join(paths)
     return env
 

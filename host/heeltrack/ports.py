@@ -5,24 +5,20 @@ running virtual board.
     >>> port = resolve_port(None)      # the one board found, or UserError listing what is there
     >>> for c in candidates(): print(c.port, c.kind, c.description)
 
-Real boards are recognised by the USB ids in boards/*.json (MicroPython's rp2 ids,
+Real boards are recognised by the USB ids in the board files (MicroPython's rp2 ids,
 2E8A:0005 for both the RP2040 and the RP2350 builds), listed with pyserial's list_ports.
 Virtual boards register themselves (heeltrack.virtual.running_boards).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from serial.tools import list_ports
 
 from heeltrack.errors import UserError
-from heeltrack.micropython import FIRMWARE_DIR
-
-BOARDS_DIR = FIRMWARE_DIR.parent / "boards"
+from heeltrack.firmware import usb_ids
 
 
 @dataclass
@@ -31,20 +27,6 @@ class Candidate:
     kind: str  # "usb" (a MicroPython rp2 board) or "virtual"
     description: str
     boards: tuple[str, ...]  # board files these USB ids belong to
-
-
-def usb_ids(boards_dir: Path = BOARDS_DIR) -> dict[tuple[int, int], list[str]]:
-    """(vid, pid) -> names of the board files that declare them."""
-    ids: dict[tuple[int, int], list[str]] = {}
-    for path in sorted(boards_dir.glob("*.json")):
-        try:
-            usb = json.loads(path.read_text()).get("usb")
-            if usb:
-                key = (int(str(usb["vid"]), 0), int(str(usb["pid"]), 0))
-                ids.setdefault(key, []).append(path.stem)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue  # heel.board reports bad files; discovery just skips them
-    return ids
 
 
 def candidates() -> list[Candidate]:

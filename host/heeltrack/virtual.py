@@ -47,9 +47,9 @@ from pathlib import Path
 from typing import Any
 
 from heeltrack.errors import UserError
-from heeltrack.micropython import FIRMWARE_DIR, find_micropython
+from heeltrack.firmware import BOOT, load_board
+from heeltrack.micropython import find_micropython
 
-BOOT = FIRMWARE_DIR / "virtual" / "boot.py"
 BLOCK_SIZE = 4096
 DEFAULT_FS_BYTES = 1408 * 1024  # the rp2 port's filesystem size on a 2 MB Pico
 RAW_REPL_BANNER = b"raw REPL; CTRL-B to exit\r\n"
@@ -562,25 +562,14 @@ def run_virtual(opts: VirtualOptions, announce: Any = None) -> int:
     return 0
 
 
-def board_file(name: str) -> Path:
-    path = FIRMWARE_DIR.parent / "boards" / f"{name}.json"
-    if not path.is_file():
-        names = sorted(p.stem for p in path.parent.glob("*.json"))
-        raise UserError(f"unknown board {name!r}; choose one of: {', '.join(names) or '(none)'}")
-    return path
-
-
 def make_raw(trace: Any, board: str, out: Path, rest_s: float = 180.0) -> Path:
     """Write the chip records for `trace` (+ `rest_s` of the foot resting flat) to `out`."""
     import numpy as np
 
+    from heeltrack.rawtrace import trace_to_raw
     from heeltrack.trace import Trace
 
-    try:
-        from heeltrack.rawtrace import trace_to_raw
-    except ImportError as e:  # pragma: no cover - other helper's part missing
-        raise UserError(f"trace conversion is not available ({e})") from None
-    board_obj = load_board_host(board)
+    board_obj = load_board(board)
     if rest_s > 0 and len(trace.t):
         dt = 0.01
         n = int(rest_s / dt)
@@ -598,19 +587,6 @@ def make_raw(trace: Any, board: str, out: Path, rest_s: float = 180.0) -> Path:
     data = trace_to_raw(trace, board_obj)
     out.write_bytes(data)
     return out
-
-
-def load_board_host(name: str) -> Any:
-    """The board object of boards/NAME.json via the device's own loader (heel.board)."""
-    path = board_file(name)
-    try:
-        from heel.board import load_board
-    except ImportError as e:  # pragma: no cover - other helper's part missing
-        raise UserError(f"the board loader is not available ({e})") from None
-    try:
-        return load_board(str(path))
-    except ValueError as e:
-        raise UserError(str(e)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

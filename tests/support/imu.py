@@ -10,9 +10,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from heeltrack.firmware import load_board
 from heeltrack.rawtrace import trace_to_raw
 from heeltrack.trace import Trace
-from heeltrack.virtual import load_board_host
 
 RATE_HZ = 100.0
 
@@ -31,7 +31,7 @@ def calf_raise_sets(cycles: int = 6, seed: int = 5, lead_s: float = 20.0) -> byt
     raises and 20 s of rest (less than the idle timeout: one session throughout)."""
     from heeltrack.sim import simulate_set
 
-    board = load_board_host("virtual")
+    board = load_board("virtual")
     trace, _truth = simulate_set(seed, "heel_raise")
     on_foot = trace.acc[:50].mean(axis=0)  # standing still in the set's own pose
     parts = [trace_to_raw(rest(lead_s, on_foot), board)]

@@ -28,8 +28,8 @@ from heel.imu.fake_mpu6050 import ArraySource, FakeMPU6050
 from heel.imu.mpu6050 import MPU6050
 from heel.link.server import ReplDevice, serve
 from heel.store import SessionLog
+from heeltrack.firmware import board_file
 from heeltrack.transport_memory import MemoryCable, MemoryTransport
-from heeltrack.virtual import board_file
 from tests.support.sessions import DEVICE_ID
 
 RESTING = [[0, 0, 8192, 0, 0, 0]]  # raw chip sample: flat, still (+1 g on z)

@@ -28,8 +28,8 @@ import time
 import tty
 from pathlib import Path
 
-from heeltrack.micropython import FIRMWARE_DIR, FIRMWARE_LIB, find_micropython
-from heeltrack.virtual import BOOT, board_file
+from heeltrack.firmware import BOOT, HEEL, MAIN, board_file
+from heeltrack.micropython import find_micropython
 from tests.support.faults import FaultPlan
 from tests.support.sessions import DEVICE_ID
 
@@ -56,7 +56,7 @@ class Board:
         (self.root / "heeltrack_id").write_text(device_id)
         if mode != "plain":
             shutil.copytree(
-                FIRMWARE_LIB / "heel",
+                HEEL,
                 self.root / "lib" / "heel",
                 ignore=shutil.ignore_patterns("__pycache__"),
             )
@@ -64,7 +64,7 @@ class Board:
             if config is not None:
                 (self.root / "config.json").write_text(json.dumps(config))
         if mode == "app":
-            shutil.copy(FIRMWARE_DIR / "main.py", self.root / "main.py")
+            shutil.copy(MAIN, self.root / "main.py")
         self.written: dict[int, bytes] = {}
         for sid, data in (sessions or {}).items():
             self.add_session(sid, data)

@@ -1,0 +1,1 @@
+"""The virtual board's boot code (boot.py), run by the unix port; package data of the host."""
