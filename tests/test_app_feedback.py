@@ -236,9 +236,9 @@ def test_a_log_that_cannot_begin_is_signalled_counted_and_counting_goes_on(capsy
     from heel.imu.fake_mpu6050 import ArraySource, FakeMPU6050
     from heel.imu.mpu6050 import MPU6050
     from heel.motion import events as E
-    from heeltrack.micropython import FIRMWARE_DIR
+    from heeltrack.firmware import board_file
 
-    board = load_board(str(FIRMWARE_DIR.parent / "boards" / "virtual.json"))
+    board = load_board(str(board_file("virtual")))
     fake = FakeMPU6050(ArraySource([[0, 0, 8192, 0, 0, 0]], loop=True))
     imu = MPU6050(fake, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
     clock = Clock()
