@@ -1,9 +1,13 @@
-"""Walking and stairs statistics, simulated vs the real recordings (a markdown table).
+"""Simulated signals against other sources (markdown tables).
 
-    python -m heeltrack.sim.compare [/work/shared/data/real]
+    python -m heeltrack.sim.compare [/work/shared/data/real]     # walking, stairs vs real
+    python -m heeltrack.sim.compare --exercises [SIM_B_DIR]       # exercises vs sim-b
 
 Real files are grouped by activity (walking, stairs_up, stairs_down) from their truth JSON;
 the simulator produces 60 s of the same activity for seeds 0-4 (heeltrack.sim.simulate_activity).
+The exercise table pools per-rep statistics (heeltrack.sim.exstats) of every set in sim-b and
+of single sets of our simulator (seeds 0-39 per exercise, default and wide ranges): a check
+that the two simulators produce signals of the same kind, not tuning data.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ import json
 import sys
 from pathlib import Path
 
+from heeltrack.sim import exstats
 from heeltrack.sim.gaitstats import WalkingStats, walking_stats
-from heeltrack.sim.session import simulate_activity
+from heeltrack.sim.session import EXERCISES, simulate_activity, simulate_set
 from heeltrack.trace import read_trace
 
 REAL_DIR = Path("/work/shared/data/real")
+SIMB_DIR = Path("/work/shared/data/sim-b")
 FIELDS = (
     "stride_hz",
     "gy_p2p_dps",
@@ -61,5 +67,49 @@ def table(directory: Path = REAL_DIR) -> str:
     return "\n".join(lines)
 
 
+def simb_sets(directory: Path = SIMB_DIR) -> dict[str, list[dict[str, list[float]]]]:
+    """Per-set statistics of every set in the sim-b recordings, by exercise."""
+    out: dict[str, list[dict[str, list[float]]]] = {e: [] for e in EXERCISES}
+    for csv in sorted(directory.glob("*.csv")):
+        truth = json.loads(csv.with_name(csv.stem + ".truth.json").read_text())
+        if truth["sets"]:
+            trace = read_trace(csv)
+            for s in truth["sets"]:
+                out[s["exercise"]].append(exstats.set_stats(trace, s))
+    return out
+
+
+def own_sets(ranges: str, seeds: range = range(40)) -> dict[str, list[dict[str, list[float]]]]:
+    out: dict[str, list[dict[str, list[float]]]] = {}
+    for ex in EXERCISES:
+        out[ex] = []
+        for seed in seeds:
+            trace, truth = simulate_set(seed, ex, ranges=ranges)
+            out[ex].append(exstats.set_stats(trace, truth["sets"][0]))
+    return out
+
+
+def exercise_table(directory: Path = SIMB_DIR, seeds: range = range(40)) -> str:
+    sources = {
+        "sim-b": simb_sets(directory),
+        "default": own_sets("default", seeds),
+        "wide": own_sets("wide", seeds),
+    }
+    lines = ["| exercise | statistic | " + " | ".join(sources) + " |", "|---|---|---|---|---|"]
+    for ex in EXERCISES:
+        pooled = {name: exstats.pool(sets[ex]) for name, sets in sources.items()}
+        for field in exstats.FIELDS[ex]:
+            cells = []
+            for name in sources:
+                v = pooled[name].get(field)
+                cells.append("-" if v is None else f"{v[0]:.3g} / {v[1]:.3g} / {v[2]:.3g}")
+            lines.append(f"| {ex} | {field} (p10 / p50 / p90) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    print(table(Path(sys.argv[1]) if len(sys.argv) > 1 else REAL_DIR))
+    args = sys.argv[1:]
+    if args and args[0] == "--exercises":
+        print(exercise_table(Path(args[1]) if len(args) > 1 else SIMB_DIR))
+    else:
+        print(table(Path(args[0]) if args else REAL_DIR))

@@ -23,6 +23,7 @@ from heeltrack.sim.motion import (
     Builder,
     G,
     decel_peak,
+    drop,
     keys,
     samples,
     smoothstep,
@@ -437,23 +438,37 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
             speed = float(np.clip(speed, 0.05, 0.75))
         else:
             speed = b.contact_speed(amp, width, hz)
-        sink = speed * direction[2] * max(2, samples(width)) / FS / 2
+        sink = speed * (1.0 if r.wide else direction[2]) * max(2, samples(width)) / FS / 2
         zk[k] -= sink
         zk[k + 1] -= sink
         stops.append((speed, width, hz))
     ox = keys(tk, xk, n, skew)
     oz = keys(tk, zk, n, skew)
+    t0 = b.t
+    times = []
+    if r.wide:
+        # each tap aims below the step's top and is stopped by it (motion.drop): fast taps
+        # arrive nearly at cruise, slow ones settle onto it
+        for k, down, (speed, width, _) in zip(hits, downs, stops, strict=True):
+            i1 = samples(tk[k])
+            top = zk[k] + speed * max(2, samples(width)) / FS / 2  # the step's top
+            stroke = drop(zk[k - 1] - top, speed, down, width)
+            i0 = i1 + 1 - len(stroke)
+            oz[samples(tk[k - 1]) : i0] = zk[k - 1]
+            oz[i0 : i1 + 1] = top + stroke
+            times.append(t0 + (i1 - max(2, samples(width))) / FS)
     # arc over the step's edge on the way up and down
     oz += 0.03 * np.sin(np.pi * np.clip(np.arange(n) / FS / tk[1], 0, 1)) ** 4
     back = tk[-2]
     oz += 0.03 * np.sin(np.pi * np.clip((np.arange(n) / FS - back) / (t - back), 0, 1)) ** 4
     h = b.heading()
     off = np.column_stack([ox * h[0] - oy * h[1], ox * h[1] + oy * h[0], oz])
-    t0 = b.t
-    times = []
-    for k, down, (speed, width, hz) in zip(hits, downs, stops, strict=True):
-        i = samples(tk[k])
-        times.append(b.strike(off[: i + 1], t0, speed, direction, width, 0.9 * down, hz, 10.0))
+    for j, (k, down, (speed, width, hz)) in enumerate(zip(hits, downs, stops, strict=True)):
+        if r.wide:
+            b.impact(times[j], decel_peak(speed, width), UP, hz, 10.0)
+        else:
+            i = samples(tk[k])
+            times.append(b.strike(off[: i + 1], t0, speed, direction, width, 0.9 * down, hz, 10.0))
     # the foot put back down on the floor
     amp = float(rng.uniform(0.1, 0.3))
     hz = b.ring_hz()

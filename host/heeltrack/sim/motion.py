@@ -129,6 +129,35 @@ def arrive(x: np.ndarray, v: float | np.ndarray, width_s: float, approach_s: flo
     return ic
 
 
+# g(u) = u s'(u) / s(u) of the quintic smoothstep s: 3 at u -> 0, falling to 0 at u = 1
+_U = np.linspace(1e-4, 1.0, 4001)
+_G = (_U * 30 * _U**2 * (1 - _U) ** 2 / smoothstep(_U))[::-1]
+_U = _U[::-1]
+
+
+def drop(height: float, v: float, dur_s: float, width_s: float) -> np.ndarray:
+    """A stroke from rest `height` above a surface that hits it at speed v and stops.
+
+    The movement aims at a point below the surface (a smoothstep from rest towards it) and
+    the surface cuts it short: the foot crosses the surface at speed v after dur_s (sooner
+    if v is too fast for that: at most 2.7 * height / v), then stops as in arrive() within
+    width_s, resting v*width/2 below the surface (the sole compressed). Returns the heights
+    (relative to the surface) from the stroke's start, at rest, to the end of the stop; the
+    contact is width_s before the end. Fast taps accelerate early and arrive nearly at
+    cruise; slow ones slow down onto the surface."""
+    n_c = samples(min(dur_s, 2.7 * height / v))
+    dur_s = n_c / FS  # the crossing falls exactly on a sample
+    u_c = float(np.interp(v * dur_s / height, _G, _U))
+    depth = height / float(smoothstep(np.array(u_c)))
+    total = dur_s / u_c
+    fall = height - depth * smoothstep(np.arange(n_c) / FS / total)
+    w = max(2, samples(width_s))
+    u = np.arange(w + 1) / w
+    big_w = w / FS
+    stop = -v * big_w * (u / 2 + np.sin(np.pi * u) / (2 * np.pi))
+    return np.concatenate([fall, stop])
+
+
 def decel_peak(v: float, width_s: float) -> float:
     """Peak deceleration (m/s^2) of arrive()'s stop from speed v (m/s) over width_s."""
     return abs(v) * np.pi / (2.0 * max(2, samples(width_s)) / FS)
