@@ -1,5 +1,6 @@
 """Shared test fixtures. Tests that need the MicroPython unix port use `micropython_bin`;
-they fail (never skip) when it is missing, so CI cannot go green without them."""
+they fail (never skip) when it is missing, so CI cannot go green without them; the same for
+the real recordings (real_recordings())."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ from pathlib import Path
 import pytest
 
 from heeltrack.micropython import find_micropython
+
+
+@pytest.fixture(autouse=True)
+def utc_is_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The views show local time; the tests' expected times are UTC, whatever the machine's."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +32,15 @@ def shared_dir() -> Path:
 
 
 REAL_DIR = shared_dir() / "data" / "real"
+
+
+def real_recordings() -> list[Path]:
+    """The real recordings' CSV files; an error (the run fails, nothing is skipped) if the
+    checkout has no ../shared/data/real beside it."""
+    files = sorted(REAL_DIR.glob("*.csv"))
+    if not files:
+        raise RuntimeError(
+            f"no real recordings in {REAL_DIR}: the tests need ../shared/data/real beside the "
+            "checkout (CI lays it out so)"
+        )
+    return files

@@ -89,8 +89,10 @@ BAD = [
     ("axes", "xyz", "field 'axes' must be a list of 3 axis names"),
     ("imu.addr", 0x50, "field 'imu.addr' must be a number 104-105, got 80"),
     ("imu.addr", "0xZZ", "field 'imu.addr' must be a number like 0x68, got '0xZZ'"),
-    ("imu.rate_hz", 300, "field 'imu.rate_hz' must divide 1000"),
-    ("imu.rate_hz", 100.0, "field 'imu.rate_hz' must be a number 4-1000, got 100.0"),
+    ("imu.rate_hz", 300, "field 'imu.rate_hz' must be 100: the engine counts at 100 samples"),
+    # 50 Hz would silently mis-time everything the engine measures
+    ("imu.rate_hz", 50, "field 'imu.rate_hz' must be 100: the engine counts at 100 samples"),
+    ("imu.rate_hz", 100.0, "field 'imu.rate_hz' must be 100: the engine counts at 100 samples"),
     ("imu.type", "bmi160", "field 'imu.type' must be one of mpu6050, fake_mpu6050"),
     ("imu.type", "fake_mpu6050", "field 'imu.type' fake_mpu6050 goes with mcu unix"),
     ("mcu", "esp32", "field 'mcu' must be one of rp2040, rp2350, unix, got 'esp32'"),

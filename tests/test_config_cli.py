@@ -33,6 +33,7 @@ def board_config(port: str, capsys: pytest.CaptureFixture[str]) -> dict[str, obj
 def test_values_are_parsed_and_validated_on_the_host() -> None:
     assert parse_value("x", "5") == 5 and parse_value("x", "2.5") == 2.5
     assert parse_value("x", "10-15") == [10, 15] == parse_value("x", "[10, 15]")
+    assert parse_value("x", "10..15") == [10, 15] == parse_value("x", "10,15")
     assert parse_value("x", "off") is False and parse_value("x", "left") == "left"
     assert parse_settings(["hold=4", "idle=60"]) == {"heel_raise_hold_s": 4, "idle_timeout_s": 60}
     with pytest.raises(UserError, match="unknown setting 'reps'"):
@@ -50,7 +51,13 @@ def test_config_reads_and_changes_the_program_on_the_board(
     assert (
         main(["config", "--port", board.port, "hold=5", "heel_raise_reps=12-15", "foot=left"]) == 0
     )
-    assert "heel_raise_hold_s" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "heel_raise_hold_s" in out
+    # the table lists the short names the command accepts
+    assert any(
+        line.split()[:3] == ["│", "heel_raise_hold_s", "│"] and "hold" in line.split()[3:5]
+        for line in out.splitlines()
+    ), out
     cfg = board_config(board.port, capsys)
     assert (cfg["heel_raise_hold_s"], cfg["heel_raise_reps"], cfg["foot"]) == (5, [12, 15], "left")
 

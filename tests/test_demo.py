@@ -80,7 +80,9 @@ def test_demo_runs_the_firmware_end_to_end(
     ("args", "message"),
     [
         (["--days", "0"], "--days must be between 1 and 31"),
-        (["--speed", "0"], "--speed must be between 1 and 200"),
+        # one speed range for demo and virtual
+        (["--speed", "0"], "--speed must be between 0.1 and 200 (times real time), got 0"),
+        (["--speed", "500"], "--speed must be between 0.1 and 200 (times real time), got 500"),
     ],
 )
 def test_demo_bad_arguments(

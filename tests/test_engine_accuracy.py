@@ -18,7 +18,7 @@ from heeltrack.analysis import analyze_file, analyze_trace_samples
 from heeltrack.scoring import Score, score, summary
 from heeltrack.sim import simulate
 from heeltrack.trace import resample
-from tests.conftest import REAL_DIR
+from tests.conftest import real_recordings
 
 TEST_SEEDS = range(7000, 7008)
 
@@ -47,7 +47,7 @@ def test_distractors_alone_give_almost_nothing(seed: int) -> None:
     assert sum(s["count"] for s in result["sets"]) <= 1
 
 
-@pytest.mark.parametrize("path", sorted(REAL_DIR.glob("*.csv")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", real_recordings(), ids=lambda p: p.stem)
 def test_real_walking_and_stairs_count_nothing(path: Path) -> None:
     assert analyze_file(path)["sets"] == []
 

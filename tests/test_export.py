@@ -31,9 +31,9 @@ def test_every_column_is_documented_in_the_command_help() -> None:
 
 
 def test_csv_has_one_row_per_rep(db: Path, tmp_path: Path) -> None:
-    out = tmp_path / "reps.csv"
-    assert main(["export", "--db", str(db), "--format", "csv", "--out", str(out)]) == 0
-    with open(out, newline="") as f:
+    # --out is a directory, as for report and demo: DIR/heeltrack-reps.csv
+    assert main(["export", "--db", str(db), "--format", "csv", "--out", str(tmp_path / "x")]) == 0
+    with open(tmp_path / "x" / "heeltrack-reps.csv", newline="") as f:
         reader = csv.DictReader(f)
         assert reader.fieldnames == COLUMNS
         rows = list(reader)
@@ -61,9 +61,11 @@ def test_json_to_stdout_matches_csv(db: Path, capsys: pytest.CaptureFixture[str]
 def test_bad_out_is_one_line_and_leaves_nothing(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["export", "--db", str(db), "--out", str(tmp_path / "no" / "x.csv")]) == 2
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["export", "--db", str(db), "--out", str(tmp_path / "notes.txt")]) == 2
     err = capsys.readouterr().err
-    assert "does not exist" in err and len(err.strip().splitlines()) == 1
-    assert main(["export", "--db", str(db), "--out", str(tmp_path)]) == 2
-    assert "is a directory" in capsys.readouterr().err
+    assert "is a file" in err and len(err.strip().splitlines()) == 1
+    assert main(["export", "--db", str(db), "--out", str(tmp_path / "notes.txt" / "x")]) == 2
+    assert "cannot create the directory" in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text() == "mine"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from heel import config as C
 from heel import records as R
 from heeltrack.errors import UserError
 from heeltrack.firmware import PACKAGE_JSON
@@ -56,6 +57,9 @@ def test_flash_then_the_app_counts_a_session(micropython_bin, tmp_path):
         start = records[0][1]
         assert records[0][0] == R.SESSION_START
         assert start["foot"] == "right" and start["board"] == "virtual"
+        # the app logs the program it counts with (the defaults here), for the host's scoring
+        program = C.unpack_program(start["program"])
+        assert {k: program[k] for k in C.PROGRAM_KEYS} == {k: C.DEFAULTS[k] for k in C.PROGRAM_KEYS}
         reps = [r for k, r in records if k == R.REP]
         set1 = [r for r in reps if r["set_no"] == 1]
         assert abs(len(set1) - first["count"]) <= 1, records

@@ -103,6 +103,8 @@ def test_sync_from_the_repl_stores_each_session_once_and_frees_the_board(
     assert rows[2][2] == "2026-09-21T14:13:20Z"
     assert rows[1][2] == "2026-11-18T11:06:30Z"  # from the CLOCK record in the session
     assert con.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 2525
+    # one sync of several sessions numbers them in their order (sessions lists them so)
+    assert [r[0] for r in con.execute("SELECT sid FROM sessions ORDER BY id")] == [1, 2, 3]
 
 
 def test_keep_marks_synced_and_a_later_sync_deletes_without_reading_again(

@@ -7,52 +7,8 @@ from pathlib import Path
 
 from heel.link import frame as F
 from heeltrack.micropython import run_script
+from tests.mp import MP_DIR
 from tests.support.sessions import make_session
-
-SCRIPT = r"""
-import gc, micropython
-from heel.store import SessionLog
-from heel.link.server import LinkServer
-
-
-class Dev:
-    def __init__(self, log):
-        self.log = log
-
-    def info(self):
-        return {"device_id": self.log.device_id}
-
-
-log = SessionLog(ROOT + "/sessions")
-out = open("/dev/null", "wb")
-
-# 1. a READ of the whole session; once it streams, full frames go out under heap_lock
-server = LinkServer(Dev(log), open(ROOT + "/req1", "rb"), out)
-server.poll()
-assert server.busy
-gc.collect()
-micropython.heap_lock()
-try:
-    for _ in range(8):
-        server._pump(1)
-finally:
-    micropython.heap_unlock()
-print("locked frames ok", server.frames)
-
-# 2. heap allocated by a whole READ (request decoding included), GC off so nothing is freed
-server = LinkServer(Dev(log), open(ROOT + "/req2", "rb"), out)
-server.poll(1)  # the HELLO
-gc.collect()
-gc.disable()
-before = gc.mem_alloc()
-while True:
-    server.poll()
-    if not server.busy:
-        break
-after = gc.mem_alloc()
-gc.enable()
-print("whole-read frames", server.frames, "heap", after - before)
-"""
 
 
 def test_full_read_frames_allocate_nothing(tmp_path: Path, micropython_bin: str) -> None:
@@ -63,7 +19,7 @@ def test_full_read_frames_allocate_nothing(tmp_path: Path, micropython_bin: str)
     read_all = F.encode_request(F.T_READ, 1, F.pack_read(1, 0, len(data)))
     (tmp_path / "req1").write_bytes(read_all)
     (tmp_path / "req2").write_bytes(F.encode_request(F.T_HELLO, 1) + read_all)
-    proc = run_script(f"ROOT = {str(tmp_path)!r}\n" + SCRIPT)
+    proc = run_script(f"import link_heap\nlink_heap.run({str(tmp_path)!r})", extra_path=[MP_DIR])
     out = proc.stdout.decode()
     assert "locked frames ok" in out, out
     words = out.split()

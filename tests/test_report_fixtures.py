@@ -28,13 +28,18 @@ class SessionSpec:
     epoch_s: int  # 0: the clock was not set
     foot: str = "left"
     sets: list[SetSpec] = field(default_factory=list)
+    program: bytes = b""  # heel.config.pack_program of the configuration it ran under
+    digest: str = "ab"
 
 
 def session_bytes(spec: SessionSpec, uptime0: int = 10_000) -> bytes:
     buf = bytearray(R.RECORD_MAX)
     out = bytearray()
     out += buf[: R.encode_header(buf, 0, DEVICE, spec.sid)]
-    out += buf[: R.encode_start(buf, 0, uptime0, spec.epoch_s, "virtual", spec.foot, "0.1", "ab")]
+    n = R.encode_start(
+        buf, 0, uptime0, spec.epoch_s, "virtual", spec.foot, "0.1", spec.digest, spec.program
+    )
+    out += buf[:n]
     t = uptime0 + 1_000
     for set_no, s in enumerate(spec.sets, 1):
         out += buf[: R.encode_into(buf, R.SET_START, s.exercise, t, s.direction)]

@@ -178,6 +178,8 @@ def test_bad_arguments_are_one_line(tmp_path):
             timeout=30,
         )
         assert proc.returncode == 2, args
+        if args[0] == "--speed":  # the same range as the demo's
+            assert "--speed must be between 0.1 and 200 (times real time)" in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from heel.motion import events as ev
 from heel.motion.engine import RATE_HZ, Engine
 from heeltrack.micropython import start_script
@@ -195,7 +193,3 @@ def analyze_file(path: str | Path, runtime: str = "cpython") -> dict[str, Any]:
     events = run_micropython(calls) if runtime == "micropython" else run_cpython(calls)
     t0 = first[0] - 1.0 / RATE_HZ
     return {"sets": events_to_sets(events, t0)}
-
-
-def as_array(calls: list[tuple[int, ...]]) -> np.ndarray:
-    return np.array([c for c in calls if c[0] != GAP_MARK], dtype=np.int32)

@@ -2,7 +2,8 @@
 
 $ heeltrack config                                  # the board's settings
 $ heeltrack config heel_raise_hold_s=5 foot=right   # change two (validated first)
-$ heeltrack config heel_raise_reps=12-15 toe_tap_rounds=3,4
+$ heeltrack config heel_raise_reps=12-15 toe_tap_rounds=3,4 idle=90
+$ heeltrack config "heel_raise_reps=[12, 15]"        # the [min, max] its errors show
 
 Keys are heel.config's (the board validates with the same code; the host checks first, so a bad
 key or value changes nothing): foot, idle_timeout_s, heel_raise_reps, heel_raise_sets,
@@ -38,20 +39,28 @@ MEANING = {
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("settings", nargs="*", metavar="KEY=VALUE", help="settings to change")
+    short = ", ".join(f"{a} = {k}" for a, k in ALIASES.items())
+    p.add_argument(
+        "settings",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help=f"settings to change (short names: {short}; ranges as 12-15, 12,15, 12..15 or "
+        "[12, 15])",
+    )
     p.add_argument("--port", help="serial port (default: the one board found)")
     p.add_argument("--json", action="store_true", help="print the configuration as JSON")
 
 
 def parse_value(key: str, text: str) -> Any:
-    """'5' -> 5, '2.5' -> 2.5, 'true'/'on' -> True, '10-15' / '10,15' / '[10,15]' -> [10, 15]."""
+    """'5' -> 5, '2.5' -> 2.5, 'true'/'on' -> True; '10-15', '10,15', '10..15', '[10, 15]' ->
+    [10, 15]."""
     t = text.strip()
     low = t.lower()
     if low in ("true", "on", "yes"):
         return True
     if low in ("false", "off", "no"):
         return False
-    m = re.fullmatch(r"\[?\s*(-?\d+)\s*[-,]\s*(-?\d+)\s*\]?", t)
+    m = re.fullmatch(r"\[?\s*(-?\d+)\s*(?:-|,|\.\.)\s*(-?\d+)\s*\]?", t)
     if m:
         return [int(m.group(1)), int(m.group(2))]
     try:
@@ -87,12 +96,16 @@ def show(cfg: dict[str, Any], changed: set[str], as_json: bool) -> None:
     from rich.table import Table
 
     t = Table(title="Program on the board", title_justify="left")
-    for col in ("setting", "value", "default", "meaning"):
+    for col in ("setting", "short name", "value", "default", "meaning"):
         t.add_column(col)
+    short = {k: a for a, k in ALIASES.items() if "_" not in a}
     for key in sorted(cfg):
         v = json.dumps(cfg[key])
         mark = f"[bold green]{v}[/]" if key in changed else v
-        t.add_row(key, mark, json.dumps(C.DEFAULTS.get(key)), MEANING.get(key, ""))
+        t.add_row(
+            key, short.get(key, ""), mark, json.dumps(C.DEFAULTS.get(key)), MEANING.get(key, "")
+        )
+    t.caption = "change one: heeltrack config KEY=VALUE (ranges: 12-15 or [12, 15])"
     Console().print(t)
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from heeltrack.cli_args import check_speed
 from heeltrack.demo import DB_NAME, DEFAULT_SPEED, DemoResult, Phases, run_demo
 from heeltrack.errors import UserError
 from heeltrack.program import EXERCISES, LABELS
@@ -141,11 +142,11 @@ def truth_table(result: DemoResult) -> Any:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from heeltrack.cmd_sessions import sessions_table
     from heeltrack.db import Database
-    from heeltrack.program import Program
     from heeltrack.progress import load_sessions
+    from heeltrack.tables import sessions_table
 
+    check_speed(args.speed)
     if args.days < 1 or args.days > 31:
         raise UserError(f"--days must be between 1 and 31, got {args.days}")
     out = Path(args.out)
@@ -162,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     with Database(result.db) as db:
         sessions = load_sessions(db.conn)
     if sessions:
-        console.print(sessions_table(sessions, Program.from_config()))
+        console.print(sessions_table(sessions))
     console.print(truth_table(result))
     if result.lost_samples:
         console.print(

@@ -1,4 +1,5 @@
-"""`heeltrack export --format csv|json [--out FILE] [--db FILE] [--since DATE]`: one row per rep.
+"""`heeltrack export --format csv|json [--out DIR] [--db FILE] [--since DATE]`: one row per rep,
+to standard output or into DIR/heeltrack-reps.csv (.json).
 
 Columns (heeltrack.progress.EXPORT_COLUMNS; JSON: a list of objects with these keys, null for
 empty):
@@ -20,29 +21,29 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from heeltrack.cli_args import add_db_argument, add_since_argument, parse_since
 from heeltrack.errors import UserError
-from heeltrack.progress import (
-    EXPORT_COLUMNS,
-    add_db_argument,
-    export_rows,
-    open_existing,
-    parse_since,
-    require_sessions,
-)
+from heeltrack.files import write_atomic
+from heeltrack.progress import EXPORT_COLUMNS, export_rows, open_existing, require_sessions
 
 HELP = "export every rep as CSV or JSON (session, set, exercise, time, hold, direction, foot)"
 
 
+EXPORT_NAME = "heeltrack-reps"
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
-    p.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help=f"write DIR/{EXPORT_NAME}.csv (or .json) instead of to standard output",
+    )
     add_db_argument(p)
-    p.add_argument("--since", metavar="DATE", help="only sessions on or after DATE (YYYY-MM-DD)")
+    add_since_argument(p)
 
 
 def render(rows: list[dict[str, object]], fmt: str) -> str:
@@ -55,23 +56,6 @@ def render(rows: list[dict[str, object]], fmt: str) -> str:
     return buf.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename: an error never leaves half a file behind."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise UserError(f"--out {path} is a directory; give a file name")
-    if not directory.is_dir():
-        raise UserError(f"--out {path}: the directory {directory} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise UserError(f"cannot write {path}: {e.strerror}") from None
-
-
 def run(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
     with open_existing(args.db) as db:
@@ -79,8 +63,16 @@ def run(args: argparse.Namespace) -> int:
         rows = export_rows(db.conn, since)
     text = render(rows, args.format)
     if args.out:
-        write_atomic(Path(args.out), text)
-        print(f"{len(rows)} reps written to {args.out} ({args.format})", file=sys.stderr)
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise UserError(f"--out {out} is a file; give the directory to write into")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UserError(f"--out {out}: cannot create the directory ({e.strerror})") from None
+        path = out / f"{EXPORT_NAME}.{args.format}"
+        write_atomic(path, text)
+        print(f"{len(rows)} reps written to {path}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from heeltrack.progress import add_db_argument, open_existing, parse_since, require_sessions
+from heeltrack.cli_args import add_db_argument, add_since_argument, parse_since
+from heeltrack.errors import UserError
+from heeltrack.progress import open_existing, require_sessions
 from heeltrack.report import REPORT_NAME, write_report
 
 HELP = "write the progress report: one offline HTML page with plots"
@@ -19,14 +21,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out", metavar="DIR", default=".", help=f"directory for {REPORT_NAME} (default: .)"
     )
-    p.add_argument("--since", metavar="DATE", help="only sessions on or after DATE (YYYY-MM-DD)")
+    add_since_argument(p)
     add_db_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file; give the directory for {REPORT_NAME}")
     with open_existing(args.db) as db:
         sessions = require_sessions(db.conn, db.path, since)
-    path = write_report(sessions, Path(args.out), since=since)
+    path = write_report(sessions, out, since=since)
     print(f"report of {len(sessions)} sessions: {path}")
     return 0

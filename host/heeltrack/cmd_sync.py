@@ -7,11 +7,11 @@ import argparse
 import sqlite3
 from typing import Any
 
+from heeltrack.cli_args import add_db_argument
 from heeltrack.db import Database, Stored, iso, resolve_path
 from heeltrack.errors import UserError
 from heeltrack.link import LinkError, SessionEntry, connect
 from heeltrack.ports import resolve_port
-from heeltrack.progress import add_db_argument
 from heeltrack.sync import SyncReport, sync_device
 from heeltrack.transport import TransportError
 

@@ -8,14 +8,15 @@ $ heeltrack flash --port /dev/pts/5
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
-from heeltrack.errors import UserError
+from heeltrack.cli_args import check_speed
 from heeltrack.firmware import board_file
 from heeltrack.virtual import (
     DEFAULT_FS_BYTES,
+    MAX_SPEED,
+    MIN_SPEED,
     VirtualBoard,
     VirtualOptions,
     default_image,
@@ -39,7 +40,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "the user data dir, one per board)",
     )
     p.add_argument(
-        "--speed", type=float, default=1.0, help="run X times faster than real time (default 1)"
+        "--speed",
+        type=float,
+        default=1.0,
+        help=f"run X times faster than real time ({MIN_SPEED:g}-{MAX_SPEED:g}, default 1)",
     )
     p.add_argument("--board", default="virtual", help="board file in boards/ (default virtual)")
     p.add_argument(
@@ -68,8 +72,7 @@ def _announce(board: VirtualBoard) -> None:
 def run(args: argparse.Namespace) -> int:
     board_file(args.board)  # UserError for an unknown board
     image = Path(args.fs) if args.fs else default_image(args.board)
-    if args.speed <= 0 or args.speed > 1000:
-        raise UserError(f"--speed must be in (0, 1000], got {args.speed:g}")
+    check_speed(args.speed)
     opts = VirtualOptions(
         image=image,
         raw=None,
@@ -85,10 +88,8 @@ def run(args: argparse.Namespace) -> int:
 
         trace = read_trace(args.trace)
     elif args.simulate is not None:
-        try:
-            simulate = importlib.import_module("heeltrack.sim").simulate
-        except (ImportError, AttributeError) as e:
-            raise UserError(f"the simulator is not available ({e}); use --trace CSV") from None
+        from heeltrack.sim import simulate
+
         trace, _truth = simulate(args.simulate)
     if trace is not None:
         opts.raw = make_raw(trace, args.board, opts.workdir / "imu.raw")

@@ -10,7 +10,9 @@ Tables (schema version in PRAGMA user_version; WAL journal, synchronous=FULL):
     devices   device_id, board, foot, fw, first_seen, last_seen, last_port
     sessions  id, device_id, sid, sha256 (hex), size, data (the raw session file), started_at
               (UTC ISO, NULL if unknown), approximate (1: date reconstructed from uptime),
-              foot, board, fw, synced_at, decode_error; UNIQUE (device_id, sid, sha256)
+              foot, board, fw, synced_at, decode_error, program (the configuration the session
+              ran under, canonical JSON of heel.config; NULL if unknown);
+              UNIQUE (device_id, sid, sha256)
     partials  device_id, sid, size, sha256, offset, data: the chunks of an unfinished transfer
     sets      id, session_id, set_no, exercise, direction, start_ms, end_ms, count, started_at
     reps      id, session_id, set_id, set_no, exercise, t_ms, t_s (from session start), at (UTC
@@ -32,11 +34,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from heel import config as C
 from heel import records as R
 from heel.motion import events as E
 from heeltrack.errors import UserError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sessions.program
 ENV_VAR = "HEELTRACK_DB"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -58,6 +61,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     foot TEXT, board TEXT, fw TEXT,
     synced_at TEXT NOT NULL,
     decode_error TEXT,
+    program TEXT,
     UNIQUE (device_id, sid, sha256)
 );
 CREATE TABLE IF NOT EXISTS partials (
@@ -263,10 +267,26 @@ class Database:
             tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
             if not {"devices", "sessions", "partials", "sets", "reps"} <= tables:
                 raise sqlite3.DatabaseError("HeelTrack tables missing")
+            if version < 2:
+                self._upgrade_to_2()
         if c.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             c.execute("PRAGMA journal_mode=WAL")
         c.execute("PRAGMA synchronous=FULL")
         c.execute("PRAGMA foreign_keys=ON")
+
+    def _upgrade_to_2(self) -> None:
+        """Schema 1 -> 2: sessions.program, filled from the logs held (sessions of firmware
+        that logged no program stay NULL: judged against the defaults, as before)."""
+        c = self.conn
+        with self.transaction():
+            if self._version() >= 2:
+                return  # another process did it meanwhile
+            c.execute("ALTER TABLE sessions ADD COLUMN program TEXT")
+            for row_id, data in c.execute("SELECT id, data FROM sessions").fetchall():
+                program = decode(bytes(data)).program
+                if program is not None:
+                    c.execute("UPDATE sessions SET program=? WHERE id=?", (program, row_id))
+            c.execute("PRAGMA user_version=2")
 
     def _version(self) -> int:
         version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -377,14 +397,25 @@ class Database:
         data: bytes,
         sync_clock: tuple[int, int] | None = None,
         later_start_uptime_ms: int | None = None,
+        board_config: dict[str, Any] | None = None,
     ) -> Stored:
         """Store a whole session (verified by the caller) once: (device, sid, sha256) is unique.
         Decodes it into sets and reps in the same transaction; drops its partial chunks. A
         stored copy whose bytes no longer match its hash is replaced (`replaced` is set).
-        sync_clock, later_start_uptime_ms: see date_session."""
+        sync_clock, later_start_uptime_ms: see date_session. The program the session ran
+        under is the one it logged, else `board_config` (the board's configuration now) if
+        its digest is the one the session logged."""
         digest = hashlib.sha256(data).hexdigest()
         c = self.conn
         decoded = decode(data, sync_clock, later_start_uptime_ms)
+        program = decoded.program
+        if program is None and board_config is not None and decoded.config_digest:
+            try:
+                cfg = C.merge(C.DEFAULTS, board_config)
+            except ValueError:
+                cfg = None
+            if cfg is not None and C.digest(cfg) == decoded.config_digest:
+                program = C.dumps(cfg)
         with self.transaction():
             row_id, intact = self._intact(device_id, sid, digest)
             if intact:
@@ -395,8 +426,8 @@ class Database:
                 c.execute("DELETE FROM sessions WHERE id=?", (row_id,))
             cur = c.execute(
                 "INSERT INTO sessions (device_id, sid, sha256, size, data, started_at, "
-                "approximate, foot, board, fw, synced_at, decode_error) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "approximate, foot, board, fw, synced_at, decode_error, program) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     device_id,
                     sid,
@@ -412,6 +443,7 @@ class Database:
                     decoded.fw,
                     now_iso(),
                     decoded.error,
+                    program,
                 ),
             )
             session_id = int(cur.lastrowid or 0)
@@ -507,6 +539,8 @@ class Decoded:
     reps: list[dict[str, Any]]
     error: str | None
     start_uptime_ms: int | None = None
+    config_digest: str | None = None
+    program: str | None = None  # canonical JSON of the configuration logged with the session
 
 
 def decode(
@@ -581,7 +615,19 @@ def decode(
         reps,
         None,
         up0 if start else None,
+        start.get("config_digest") or None,
+        _program(start.get("program")),
     )
+
+
+def _program(packed: bytes | None) -> str | None:
+    """The configuration (canonical JSON) of a program logged in SESSION_START, or None."""
+    if not packed:
+        return None
+    try:
+        return str(C.dumps(C.unpack_program(packed)))
+    except ValueError:
+        return None
 
 
 def _exercise(code: int) -> str:

@@ -32,10 +32,12 @@ from typing import Any
 
 import numpy as np
 
+from heel.motion.engine import RATE_HZ as ENGINE_RATE_HZ
 from heeltrack.errors import UserError
 from heeltrack.trace import Trace
+from heeltrack.virtual import MAX_SPEED, MIN_SPEED
 
-RATE_HZ = 100.0
+RATE_HZ = float(ENGINE_RATE_HZ)
 SAMPLE_MS = 10
 RAW_BYTES = 12
 LEAD_REAL_S = 3.0  # real seconds of rest before the first day: time to set the clock
@@ -89,7 +91,7 @@ def week_plan(seed: int, days: int = 7, today: date | None = None) -> list[DayPl
     """`days` days ending yesterday: about one day in four missed (never the first or the
     last), short holds on one day, fast tempo on another, the board on both feet."""
     if not 1 <= days <= 31:
-        raise UserError(f"--days must be between 1 and 31, got {days}")
+        raise UserError(f"a demo week has 1 to 31 days, not {days}")
     rng = np.random.default_rng(seed)
     today = today or datetime.now(UTC).date()
     first = today - timedelta(days=days)
@@ -348,8 +350,8 @@ def run_demo(
     from heeltrack.transport_serial import SerialTransport
     from heeltrack.virtual import VirtualOptions
 
-    if not 1 <= speed <= 200:
-        raise UserError(f"--speed must be between 1 and 200, got {speed:g}")
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise UserError(f"the speed must be {MIN_SPEED:g} to {MAX_SPEED:g} times real time")
     ph = phases or Phases()
     out.mkdir(parents=True, exist_ok=True)
     db_path = out / DB_NAME

@@ -19,6 +19,7 @@ from typing import Any
 from heel.motion import events as E
 from heeltrack.link import Event, LinkClient
 from heeltrack.program import LABELS, Program
+from heeltrack.tables import hold_text
 
 
 def _name(ex: int) -> str:
@@ -58,7 +59,7 @@ class LiveState:
                 self.last_hold_ms = value
                 goal = self.program.hold_s
                 short = " (short)" if goal and value < goal * 1000 else ""
-                line += f"  hold {value / 1000:.1f} s{short}"
+                line += f"  hold {hold_text(value)}{short}"
         elif kind == E.EV_SET_END:
             self.sets = max(self.sets, 1)  # a set that began before we listened
             line = f"set {self.sets} done: {value} {name}"
@@ -94,8 +95,8 @@ class LiveState:
         target = self.target()
         done = target and self.reps >= target
         t.add_row("reps", f"[bold {'green' if done else 'white'}]{self.reps}[/] / {target or '-'}")
-        hold = f"{self.hold_ms / 1000:.1f} s" if self.hold_ms else "-"
-        last = f"{self.last_hold_ms / 1000:.1f} s" if self.last_hold_ms is not None else "-"
+        hold = hold_text(self.hold_ms) if self.hold_ms else "-"
+        last = hold_text(self.last_hold_ms)
         t.add_row("hold", f"{hold}   last {last} (target {self.program.hold_s:g} s)")
         t.add_row(
             "session",

@@ -35,6 +35,7 @@ LABELS = {
     "ankle_circle": "ankle circles",
 }
 UNITS = {"heel_raise": "reps", "heel_walk": "steps", "toe_tap": "taps", "ankle_circle": "circles"}
+TARGET_KEYS = tuple(k for k in C.PROGRAM_KEYS if k != "idle_timeout_s")
 RAISE_MOVE_S = 2.0  # a calf raise's way up and down, slowly: about 1 s each
 CIRCLE_MIN_S = 1.5  # a smooth, unrushed ankle circle takes at least this long
 TAP_MIN_S = 0.5  # gentle taps: not more than two a second
@@ -48,9 +49,11 @@ class Program:
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any] | None = None) -> Program:
-        """The program of a board configuration (the seed's defaults for missing keys);
-        ValueError with heel.config's message if a value is invalid."""
-        return cls(C.merge(C.DEFAULTS, cfg or {}))
+        """The program of a board configuration (the seed's defaults for missing keys; only the
+        targets are kept, so programs compare equal when their targets do); ValueError with
+        heel.config's message if a value is invalid."""
+        merged = C.merge(C.DEFAULTS, cfg or {})
+        return cls({k: merged[k] for k in TARGET_KEYS})
 
     @property
     def hold_s(self) -> float:

@@ -9,11 +9,14 @@ left/right and cw/ccw balance, holds short of the target, tempo.
 
 Everything here reads; nothing changes the database. Sessions are the rows of the `sessions`
 table (their `id` is what `heeltrack show` takes); a session's date may be approximate
-(reconstructed from the board's uptime) or unknown.
+(reconstructed from the board's uptime) or unknown. Each session is judged against the program
+it ran under (the configuration logged with it, sessions.program); a session whose program is
+unknown (older firmware) against the seed's defaults.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -48,16 +51,6 @@ def parse_time(text: str | None) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def parse_since(text: str | None) -> date | None:
-    """--since DATE (YYYY-MM-DD); UserError otherwise."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--since {text!r} is not a date; write it as YYYY-MM-DD") from None
-
-
 @dataclass
 class SessionView:
     """A stored session with its sets and reps (dicts of the db rows) and its program scores."""
@@ -70,6 +63,8 @@ class SessionView:
     foot: str | None
     board: str | None
     decode_error: str | None
+    program: Program = field(default_factory=Program.from_config)  # the one it ran under
+    program_known: bool = False  # False: not logged (older firmware), judged on the defaults
     sets: list[dict[str, Any]] = field(default_factory=list)
     reps: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, ExerciseResult] = field(default_factory=dict)
@@ -104,7 +99,16 @@ def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _view(conn: sqlite3.Connection, row: dict[str, Any], program: Program) -> SessionView:
+def _program(text: str | None, fallback: Program) -> tuple[Program, bool]:
+    if text:
+        try:
+            return Program.from_config(json.loads(text)), True
+        except ValueError:  # not JSON, or a value this heeltrack does not accept
+            pass
+    return fallback, False
+
+
+def _view(conn: sqlite3.Connection, row: dict[str, Any], fallback: Program) -> SessionView:
     sid = int(row["id"])
     sets = _rows(
         conn.execute(
@@ -120,6 +124,7 @@ def _view(conn: sqlite3.Connection, row: dict[str, Any], program: Program) -> Se
             (sid,),
         )
     )
+    program, known = _program(row["program"], fallback)
     v = SessionView(
         id=sid,
         device_id=str(row["device_id"]),
@@ -129,6 +134,8 @@ def _view(conn: sqlite3.Connection, row: dict[str, Any], program: Program) -> Se
         foot=row["foot"],
         board=row["board"],
         decode_error=row["decode_error"],
+        program=program,
+        program_known=known,
         sets=sets,
         reps=reps,
     )
@@ -136,14 +143,15 @@ def _view(conn: sqlite3.Connection, row: dict[str, Any], program: Program) -> Se
     return v
 
 
-_SESSION_COLS = "id, device_id, sid, started_at, approximate, foot, board, decode_error"
+_SESSION_COLS = "id, device_id, sid, started_at, approximate, foot, board, decode_error, program"
 
 
 def load_sessions(
     conn: sqlite3.Connection, since: date | None = None, program: Program | None = None
 ) -> list[SessionView]:
     """All sessions, oldest first (sessions of unknown date last); with `since`, only those
-    dated on or after that day."""
+    dated on or after that day. `program`: for sessions that logged none (default: the
+    seed's)."""
     program = program or Program.from_config()
     rows = _rows(conn.execute(f"SELECT {_SESSION_COLS} FROM sessions ORDER BY id"))
     out = [_view(conn, r, program) for r in rows]
@@ -163,7 +171,7 @@ def require_sessions(
         return sessions
     if since is not None and conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchone():
         raise UserError(
-            f"no sessions on or after {since.isoformat()} in {path}; try an earlier --since"
+            f"no sessions on or after {since.isoformat()} in {path}; try an earlier date"
         )
     raise UserError(
         f"the database {path} holds no sessions yet; run `heeltrack sync` with the board "
@@ -270,8 +278,8 @@ def rep_periods(session: SessionView) -> list[float | None]:
 
 def set_stats(session: SessionView, program: Program | None = None) -> list[dict[str, Any]]:
     """Per set: the row plus target, duration_s, mean_hold_s, short_holds, fast_reps,
-    median_period_s."""
-    program = program or Program.from_config()
+    median_period_s; against the session's own program unless `program` is given."""
+    program = program or session.program
     periods = rep_periods(session)
     hold_target_ms = program.hold_s * 1000.0
     out = []
@@ -330,14 +338,6 @@ def export_rows(conn: sqlite3.Connection, since: date | None = None) -> list[dic
     return out
 
 
-def add_db_argument(parser: Any) -> None:
-    from heeltrack.db import ENV_VAR, default_path
-
-    parser.add_argument(
-        "--db", metavar="FILE", help=f"database file (default: ${ENV_VAR}, else {default_path()})"
-    )
-
-
 def percent(x: float) -> str:
     return f"{round(100 * x):d}%"
 
@@ -351,33 +351,34 @@ class Tempo:
     limit_s: float | None  # program.min_period_s
 
 
-def tempo(sessions: list[SessionView], program: Program | None = None) -> list[Tempo]:
-    """Per exercise over all sessions: how fast the reps came, against the program's tempo."""
-    program = program or Program.from_config()
+def tempo(sessions: list[SessionView]) -> list[Tempo]:
+    """Per exercise over all sessions: how fast the reps came, each against the tempo of its
+    session's program; limit_s is the latest session's."""
     per: dict[str, list[float]] = {ex: [] for ex in EXERCISES}
+    fast = {ex: 0 for ex in EXERCISES}
     for s in sessions:
         for r, p in zip(s.reps, rep_periods(s), strict=True):
-            if p is not None and r["exercise"] in per:
-                per[r["exercise"]].append(p)
+            ex = r["exercise"]
+            if p is not None and ex in per:
+                per[ex].append(p)
+                limit = s.program.min_period_s(ex)
+                fast[ex] += limit is not None and p < limit
+    latest = sessions[-1].program if sessions else Program.from_config()
     out = []
     for ex, ps in per.items():
         ps.sort()
-        limit = program.min_period_s(ex)
-        fast = sum(1 for p in ps if limit is not None and p < limit)
-        out.append(Tempo(ex, len(ps), fast, ps[len(ps) // 2] if ps else None, limit))
+        median = ps[len(ps) // 2] if ps else None
+        out.append(Tempo(ex, len(ps), fast[ex], median, latest.min_period_s(ex)))
     return out
 
 
-def short_holds(
-    sessions: list[SessionView], program: Program | None = None
-) -> list[dict[str, Any]]:
-    """Every calf raise held shorter than the program's target: session, set, at, hold_s."""
-    program = program or Program.from_config()
-    target_ms = program.hold_s * 1000.0
+def short_holds(sessions: list[SessionView]) -> list[dict[str, Any]]:
+    """Every calf raise held shorter than its session's target: session, set, at, hold_s."""
     out: list[dict[str, Any]] = []
-    if target_ms <= 0:
-        return out
     for s in sessions:
+        target_ms = s.program.hold_s * 1000.0
+        if target_ms <= 0:
+            continue
         for r in s.reps:
             if (
                 r["exercise"] == "heel_raise"

@@ -15,9 +15,7 @@ again afterwards (a soft reset). KeyboardInterrupt ends a recording early; what 
 from __future__ import annotations
 
 import json
-import os
 import struct
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from heel.link import frame as F
-from heel.recorder import T_REC_END, T_REC_START, T_SAMPLES
 from heeltrack.errors import UserError
+from heeltrack.files import write_atomic_with
 from heeltrack.transport import Transport, TransportError
 
 MAX_SECONDS = 3600.0
@@ -58,19 +56,19 @@ class Recording:
         return idx / self.rate_hz, raw[:, :3] / 1000.0, raw[:, 3:] / 10.0
 
     def add(self, ftype: int, payload: bytes) -> None:
-        if ftype == T_REC_START:
+        if ftype == F.T_REC_START:
             info = json.loads(payload)
             self.rate_hz = float(info.get("rate_hz", 100))
             self.foot = str(info.get("foot", ""))
             self.board = str(info.get("board", ""))
-        elif ftype == T_SAMPLES:
+        elif ftype == F.T_SAMPLES:
             first, gap, n = struct.unpack_from("<IHH", payload)
             block = np.frombuffer(payload, dtype="<i2", count=6 * n, offset=8).reshape(n, 6)
             self.gaps += gap
             start = first + gap
             self.index.append(np.arange(start, start + n))
             self.data.append(block.copy())
-        elif ftype == T_REC_END:
+        elif ftype == F.T_REC_END:
             self.complete = True
 
 
@@ -149,26 +147,15 @@ def save(rec: Recording, out: Path) -> None:
     from heeltrack.trace import write_trace
 
     t, acc, gyro = rec.arrays()
-    directory = out.parent if str(out.parent) else Path(".")
     comments = [
         f"board: {rec.board}",
         f"recorded: {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} with heeltrack record",
     ]
     if rec.gaps:
         comments.append(f"missing samples: {rec.gaps} (FIFO overflow)")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        write_trace(
-            tmp,
-            t,
-            acc,
-            gyro,
-            foot=rec.foot or None,
-            rate_hz=rec.rate_hz,
-            comments=comments,
-        )
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except OSError as e:
-        raise UserError(f"cannot write {out}: {e.strerror}") from None
+    write_atomic_with(
+        out,
+        lambda tmp: write_trace(
+            tmp, t, acc, gyro, foot=rec.foot or None, rate_hz=rec.rate_hz, comments=comments
+        ),
+    )

@@ -8,7 +8,9 @@ Sections: the program; a summary (days, adherence, holds short, fast reps); week
 adherence (per day and per week); a timeline of the reps of each session; hold times against
 the target; left/right balance; clockwise/counterclockwise balance; the sessions table.
 Plots are drawn with matplotlib (Agg) as SVG and embedded as data: URLs, so the file opens
-offline anywhere and can be mailed to a physiotherapist as it is.
+offline anywhere and can be mailed to a physiotherapist as it is. Each session is judged against
+the program it ran under; "The program" shows the latest session's. Times are local; legends sit
+beside the plots, never on the data; weeks not wholly inside the period are marked partial.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from heeltrack.errors import UserError
+from heeltrack.files import write_atomic
 from heeltrack.program import EXERCISES, LABELS, UNITS, Program
 from heeltrack.progress import (
     SessionView,
@@ -34,6 +35,7 @@ from heeltrack.progress import (
     tempo,
     weekly,
 )
+from heeltrack.tables import local, plural
 
 REPORT_NAME = "heeltrack-report.html"
 MAX_TIMELINES = 14  # the most recent sessions drawn as timelines
@@ -77,7 +79,17 @@ def _img(fig: Any, alt: str) -> str:
 def _label(s: SessionView) -> str:
     if s.started_at is None:
         return f"#{s.id} (date unknown)"
-    return ("~" if s.approximate else "") + f"{s.started_at:%a %d %b} #{s.id}"
+    return ("~" if s.approximate else "") + f"{local(s.started_at):%a %d %b} #{s.id}"
+
+
+def _legend_beside(ax: Any) -> None:
+    """The legend to the right of the axes: never over the data."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False)
+
+
+def _headroom(ax: Any, top: float) -> None:
+    """Room above the tallest bar for its value label."""
+    ax.set_ylim(0, max(1.0, top) * 1.18)
 
 
 # ---- plots -------------------------------------------------------------------------------
@@ -120,11 +132,19 @@ def plot_weeks(sessions: list[SessionView], today: date | None = None) -> str:
         vals = [w.reps[ex] for w in weeks]
         ax.bar(xs, vals, bottom=bottom, color=COLORS[ex], label=LABELS[ex], width=0.6)
         bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
-    ax.set_xticks(xs, [f"week of\n{w.start:%d %b}" for w in weeks])
+    ax.set_xticks(
+        xs,
+        [
+            f"week of\n{w.start:%d %b}"
+            + ("" if w.days_counted == 7 else f"\n(partial: {w.days_counted} of 7 days)")
+            for w in weeks
+        ],
+        fontsize=7,
+    )
     ax.set_ylabel("reps (sensor foot)")
     ax2 = ax.twinx()
     ax2.plot(xs, [100 * w.adherence for w in weeks], "k-o", label="adherence")
-    ax2.set_ylim(0, 105)
+    ax2.set_ylim(0, 118)  # room for the labels above a 100% point
     ax2.set_ylabel("adherence %")
     for x, w in zip(xs, weeks, strict=True):
         ax2.annotate(
@@ -135,12 +155,15 @@ def plot_weeks(sessions: list[SessionView], today: date | None = None) -> str:
             ha="center",
             fontsize=8,
         )
-    ax.legend(loc="upper left", bbox_to_anchor=(1.15, 1.0), fontsize=7, frameon=False)
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.12, 1.0), fontsize=7, frameon=False
+    )
     ax.set_title("Weekly totals and adherence to the program")
     return _img(fig, "weekly totals and adherence")
 
 
-def plot_timelines(sessions: list[SessionView], program: Program) -> str:
+def plot_timelines(sessions: list[SessionView]) -> str:
     """One row per session: each rep a tick at its time, by exercise; fast reps hollow."""
     plt = _plt()
     shown = sessions[-MAX_TIMELINES:]
@@ -152,7 +175,7 @@ def plot_timelines(sessions: list[SessionView], program: Program) -> str:
         for ex in EXERCISES:
             xs_ok: list[float] = []
             xs_fast: list[float] = []
-            limit = program.min_period_s(ex)
+            limit = s.program.min_period_s(ex)
             for r, p in zip(s.reps, periods, strict=True):
                 if r["exercise"] != ex:
                     continue
@@ -168,23 +191,18 @@ def plot_timelines(sessions: list[SessionView], program: Program) -> str:
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_xlim(-0.2, longest + 0.3)
     ax.set_xlabel("minutes since the session's first rep")
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.18 - 0.4 / max(1, len(shown))),
-        ncol=5,
-        fontsize=7,
-        frameon=False,
-    )
+    _legend_beside(ax)
     ax.set_title("Timeline of the reps of each session")
     return _img(fig, "timeline of reps per session")
 
 
-def plot_holds(sessions: list[SessionView], program: Program) -> str:
+def plot_holds(sessions: list[SessionView]) -> str:
+    """Each calf raise's hold against its session's target (a dashed mark per session)."""
     plt = _plt()
     shown = [s for s in sessions if s.results["heel_raise"].holds][-MAX_TIMELINES:]
     fig, ax = plt.subplots(figsize=(max(4.5, 0.6 * len(shown) + 2), 2.8))
-    target = program.hold_s
     for i, s in enumerate(shown):
+        target = s.program.hold_s
         holds = [
             r["hold_ms"] / 1000.0
             for r in s.reps
@@ -194,9 +212,10 @@ def plot_holds(sessions: list[SessionView], program: Program) -> str:
         xs = [i + (k - (n - 1) / 2) * 0.6 / max(n, 1) for k in range(n)]
         colors = ["#2ca02c" if h >= target else "#d9534f" for h in holds]
         ax.scatter(xs, holds, s=10, c=colors, alpha=0.8)
-    if target > 0:
-        ax.axhline(target, color="k", ls="--", lw=1, label=f"target {target:g} s")
-        ax.legend(loc="upper right", fontsize=7, frameon=False)
+        if target > 0:
+            ax.plot([i - 0.4, i + 0.4], [target, target], "k--", lw=1)
+    ax.plot([], [], "k--", lw=1, label="the session's target")
+    _legend_beside(ax)
     ax.set_xticks(
         range(len(shown)), [_label(s) for s in shown], rotation=30, ha="right", fontsize=7
     )
@@ -217,9 +236,10 @@ def plot_feet(sessions: list[SessionView]) -> str:
         ax.bar(xs, vals, width=width, color=FOOT_COLORS[foot], label=f"{foot} foot")
         for x, v in zip(xs, vals, strict=True):
             ax.text(x, v, str(v), ha="center", va="bottom", fontsize=7)
+    _headroom(ax, max((bal[f][ex] for f in feet for ex in EXERCISES), default=1))
     ax.set_xticks(range(len(EXERCISES)), [LABELS[e] for e in EXERCISES])
     ax.set_ylabel("reps counted")
-    ax.legend(fontsize=7, frameon=False)
+    _legend_beside(ax)
     ax.set_title("Left / right balance (the foot wearing the board)")
     return _img(fig, "left and right balance")
 
@@ -237,9 +257,10 @@ def plot_directions(sessions: list[SessionView]) -> str:
     for x, a, b in zip(xs, cw, ccw, strict=True):
         ax.text(x - 0.18, a, str(a), ha="center", va="bottom", fontsize=7)
         ax.text(x + 0.18, b, str(b), ha="center", va="bottom", fontsize=7)
+    _headroom(ax, max(cw + ccw, default=1))
     ax.set_xticks(xs, [f"{f} foot" for f in feet])
     ax.set_ylabel("circles")
-    ax.legend(fontsize=7, frameon=False)
+    _legend_beside(ax)
     ax.set_title("Ankle circles: clockwise / counterclockwise")
     return _img(fig, "clockwise and counterclockwise balance")
 
@@ -271,7 +292,7 @@ def _sessions_table(sessions: list[SessionView]) -> str:
         f"<th>{_esc(h)}</th>"
         for h in (
             "#",
-            "date (UTC)",
+            "date (local)",
             "foot",
             *LABELS.values(),
             "holds short",
@@ -283,7 +304,7 @@ def _sessions_table(sessions: list[SessionView]) -> str:
     for s in sessions:
         cells = [
             f'<td class="num">{s.id}</td>',
-            f"<td>{_esc(s.when())}</td>",
+            f"<td>{_esc(_when(s))}</td>",
             f"<td>{_esc(s.foot or '?')}</td>",
         ]
         for ex in EXERCISES:
@@ -293,7 +314,7 @@ def _sessions_table(sessions: list[SessionView]) -> str:
             text = (
                 f"{r.cw} cw / {r.ccw} ccw"
                 if ex == "ankle_circle"
-                else f"{r.reps} {UNITS[ex]}, {r.sets} sets"
+                else f"{r.reps} {UNITS[ex]}, {plural(r.sets, 'set')}"
             )
             cells.append(
                 f'<td class="{cls}">{_esc(text if r.reps else "-")} ({r.full_sets}/{lo})</td>'
@@ -308,9 +329,15 @@ def _sessions_table(sessions: list[SessionView]) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _tempo_table(sessions: list[SessionView], program: Program) -> str:
+def _when(s: SessionView) -> str:
+    if s.started_at is None:
+        return "date unknown"
+    return ("~" if s.approximate else "") + f"{local(s.started_at):%Y-%m-%d %H:%M}"
+
+
+def _tempo_table(sessions: list[SessionView]) -> str:
     rows = []
-    for t in tempo(sessions, program):
+    for t in tempo(sessions):
         if not t.periods:
             continue
         share = t.fast / t.periods
@@ -325,23 +352,26 @@ def _tempo_table(sessions: list[SessionView], program: Program) -> str:
     return (
         "<table><tr><th>exercise</th><th>median time per rep</th><th>program: at least</th>"
         "<th>reps faster than that</th></tr>" + "".join(rows) + "</table>"
-        "<p class='muted'>Time per rep: from one rep to the next within a set. People often do "
-        "home exercises faster than prescribed.</p>"
+        "<p class='muted'>Time per rep: from one rep to the next within a set, so a set of n "
+        'reps gives n - 1 of them (the first rep has no time before it); "x of y" counts '
+        "those shorter than the tempo of the session's program (the latest program's is "
+        "shown). People often do home exercises faster than prescribed.</p>"
     )
 
 
 def _holds_text(sessions: list[SessionView], program: Program) -> str:
-    short = short_holds(sessions, program)
+    short = short_holds(sessions)
     per: dict[int, int] = {}
     for h in short:
         per[h["session"]] = per.get(h["session"], 0) + 1
     worst = sorted(per.items(), key=lambda kv: -kv[1])[:3]
     if not short:
-        return f"<p>Every calf raise was held at least {program.hold_s:g} s.</p>"
+        return "<p>Every calf raise was held at least as long as its session's target.</p>"
     names = {s.id: _label(s) for s in sessions}
     text = ", ".join(f"{_esc(names[sid])}: {n}" for sid, n in worst)
     return (
-        f"<p>{len(short)} calf raises were held shorter than {program.hold_s:g} s; most in "
+        f"<p>{len(short)} calf raises were held shorter than their session's target "
+        f"({program.hold_s:g} s in the latest program); most in "
         f"{text}.</p>"
     )
 
@@ -356,8 +386,8 @@ def render_html(
     """The report page as a string (UserError if there are no sessions)."""
     if not sessions:
         raise UserError("no sessions to report; run `heeltrack sync` (or `heeltrack demo`) first")
-    program = program or Program.from_config()
-    generated = generated or datetime.now(UTC)
+    program = program or sessions[-1].program  # the latest session's
+    generated = local(generated or datetime.now(UTC))
     dated = [s for s in sessions if s.day is not None]
     weeks = weekly(sessions, today)
     hr_holds = sum(s.results["heel_raise"].holds for s in sessions)
@@ -382,17 +412,24 @@ def render_html(
         "<h1>HeelTrack: heel-exercise progress</h1>",
         f"<p class='muted'>{len(sessions)} sessions, {_esc(period)}"
         + (f" (since {since.isoformat()})" if since else "")
-        + f". Generated {generated:%Y-%m-%d %H:%M} UTC. Counts are made by the board on the foot "
-        "wearing it; dates marked ~ were reconstructed from the board's uptime.</p>",
+        + f". Generated {generated:%Y-%m-%d %H:%M %Z}; times are local. Counts are made by the "
+        "board on the foot wearing it; dates marked ~ were reconstructed from the board's "
+        "uptime. Each session is judged against the program it ran under.</p>",
         "<div class='cards'>",
         f"<div class='card'>days exercised<b>{len({s.day for s in dated})}"
         f"/{sum(w.days_counted for w in weeks)}</b></div>",
         f"<div class='card'>adherence<b>{percent(adherence)}</b></div>",
         f"<div class='card'>reps counted<b>{reps}</b></div>",
-        f"<div class='card'>holds short of {program.hold_s:g} s<b>{short}/{hr_holds}</b></div>",
+        f"<div class='card'>holds short of the target<b>{short}/{hr_holds}</b></div>",
         f"<div class='card'>reps faster than the program<b>{fast}</b></div>",
         "</div>",
-        "<h2>The program</h2><table><tr><th>exercise</th><th>target per session</th>"
+        "<h2>The program</h2><p class='muted'>As of the latest session"
+        + (
+            "; earlier sessions ran under other targets and are judged against those"
+            if any(x.program != program for x in sessions)
+            else ""
+        )
+        + ".</p><table><tr><th>exercise</th><th>target per session</th>"
         "<th>slowest tempo asked</th></tr>",
     ]
     for ex in EXERCISES:
@@ -404,10 +441,10 @@ def render_html(
     parts.append("</table>")
     if dated:
         parts += ["<h2>Adherence</h2>", plot_days(sessions, today), plot_weeks(sessions, today)]
-    parts += ["<h2>Sessions</h2>", plot_timelines(sessions, program)]
+    parts += ["<h2>Sessions</h2>", plot_timelines(sessions)]
     if hr_holds:
-        parts += ["<h2>Holds</h2>", plot_holds(sessions, program), _holds_text(sessions, program)]
-    parts += ["<h2>Tempo</h2>", _tempo_table(sessions, program)]
+        parts += ["<h2>Holds</h2>", plot_holds(sessions), _holds_text(sessions, program)]
+    parts += ["<h2>Tempo</h2>", _tempo_table(sessions)]
     parts += ["<h2>Balance</h2><div class='row'>", plot_feet(sessions)]
     if direction_balance(sessions):
         parts.append(plot_directions(sessions))
@@ -432,16 +469,9 @@ def write_report(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise UserError(f"cannot create --out {out_dir}: {e.strerror}") from None
+        raise UserError(f"cannot create the report's directory {out_dir}: {e.strerror}") from None
     if not out_dir.is_dir():
-        raise UserError(f"--out {out_dir} is not a directory")
+        raise UserError(f"{out_dir} is not a directory; the report goes into a directory")
     path = out_dir / REPORT_NAME
-    try:
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".report.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise UserError(f"cannot write {path}: {e.strerror}") from None
+    write_atomic(path, text)
     return path

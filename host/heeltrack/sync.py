@@ -20,9 +20,10 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from heel.link import frame as F
-from heeltrack.db import Database, Stored
+from heeltrack.db import Database, Stored, decode
 from heeltrack.link import DeviceError, LinkClient, SessionEntry
 
 FLUSH_BYTES = 32 * 1024  # partial data is committed to the database at least this often
@@ -74,6 +75,7 @@ def sync_device(
     clock = client.set_clock()
     sync_clock = (int(clock.get("uptime_ms", 0)), int(clock.get("epoch_s", 0)))
     entries = client.list_sessions()
+    board_config = _board_config(client)
 
     todo: list[tuple[SessionEntry, bytes]] = []
     for e in entries:
@@ -90,8 +92,9 @@ def sync_device(
 
     total = sum(e.size - len(held) for e, held in todo)
     counter = _Counter(total, progress)
-    # newest first: a session is dated from the uptime at this sync only if no later session
-    # started at a lower uptime (a reboot in between)
+    # 1. newest first, read and verify (held durably as partials): a session is dated from the
+    # uptime at this sync only if no later session started at a lower uptime (a reboot)
+    verified: list[tuple[SessionEntry, bytes, int | None]] = []
     later_start: int | None = None
     for e, held in reversed(todo):
         assert e.sha256 is not None
@@ -111,10 +114,15 @@ def sync_device(
             db.drop_partial(device_id, e.sid)
             rep.failed.append((e.sid, "arrived with a different sha256; it stays on the board"))
             continue
-        stored = db.store_session(device_id, e.sid, data, sync_clock, later_start)
-        if stored.start_uptime_ms is not None:
-            up = stored.start_uptime_ms
+        rx.flush()  # all of it: a link lost later in this sync costs no second read
+        verified.append((e, data, later_start))
+        up = decode(data).start_uptime_ms
+        if up is not None:
             later_start = up if later_start is None else min(later_start, up)
+    # 2. oldest first, stored (so database ids follow the sessions' order) and confirmed
+    for e, data, later in reversed(verified):
+        assert e.sha256 is not None
+        stored = db.store_session(device_id, e.sid, data, sync_clock, later, board_config)
         rep.new.append((e, stored))
         if stored.replaced:
             rep.messages.append(
@@ -184,3 +192,12 @@ def _confirm(client: LinkClient, e: SessionEntry, keep: bool, rep: SyncReport) -
         if err.code != F.E_NO_SESSION:  # an earlier, unanswered CONFIRM_DELETE did it
             raise
     rep.confirmed.append(e.sid)
+
+
+def _board_config(client: LinkClient) -> dict[str, Any] | None:
+    """The board's configuration now: the program of sessions from firmware that did not log
+    theirs, if its digest matches (heeltrack.db.Database.store_session)."""
+    try:
+        return client.get_config()
+    except DeviceError:
+        return None  # a broken /config.json at the REPL: those sessions stay on the defaults

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from heeltrack.errors import UserError
+from heeltrack.files import write_atomic
 from heeltrack.firmware import BOOT, load_board
 from heeltrack.micropython import find_micropython
 
@@ -57,6 +58,7 @@ FRIENDLY_PROMPT = b">>> "
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
 HARD_RESET_EXIT = 77  # machine.reset() on the virtual board (firmware/virtual/boot.py)
 RUNTIME_ENV = "HEELTRACK_RUNTIME_DIR"
+MIN_SPEED, MAX_SPEED = 0.1, 200.0  # times real time: demo and virtual alike
 MAX_PENDING_OUT = 256 * 1024  # like USB CDC with nobody listening: drop beyond this
 WORKDIR_PREFIX = "heeltrack-vb-"
 WORKDIR_LOCK = ".lock"
@@ -204,7 +206,7 @@ def prepare_image(path: Path, size: int = DEFAULT_FS_BYTES) -> int:
     if actual % BLOCK_SIZE or actual < 16 * BLOCK_SIZE:
         raise UserError(
             f"{path}: not a virtual board image ({actual} bytes is not a multiple of "
-            f"{BLOCK_SIZE}); give another --fs path"
+            f"{BLOCK_SIZE}); give another image file"
         )
     return actual // BLOCK_SIZE
 
@@ -237,8 +239,11 @@ class VirtualBoard:
     """One virtual board: the user-side pty, the unix-port process, and the relay."""
 
     def __init__(self, opts: VirtualOptions) -> None:
-        if not opts.speed > 0:
-            raise UserError(f"--speed must be > 0, got {opts.speed}")
+        if not MIN_SPEED <= opts.speed <= MAX_SPEED:
+            raise UserError(
+                f"the virtual board runs {MIN_SPEED:g} to {MAX_SPEED:g} times real time, "
+                f"not {opts.speed:g}"
+            )
         self.opts = opts
         self.micropython = find_micropython()
         try:
@@ -253,7 +258,7 @@ class VirtualBoard:
             self._lock.close()
             release_workdir(opts.workdir)
             raise UserError(
-                f"{opts.image}: in use by another virtual board; stop it or give another --fs"
+                f"{opts.image}: in use by another virtual board; stop it or give another image"
             ) from None
         self.port = ""
         self.proc: subprocess.Popen[bytes] | None = None
@@ -318,9 +323,7 @@ class VirtualBoard:
             "link": str(self.opts.link) if self.opts.link else None,
             "led_log": str(self.opts.led_log) if self.opts.led_log else None,
         }
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(info))
-        tmp.replace(path)
+        write_atomic(path, json.dumps(info))
         self._registration = path
 
     # ---- the unix-port process ---------------------------------------------------------

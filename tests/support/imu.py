@@ -10,11 +10,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from heel.motion.engine import RATE_HZ as ENGINE_RATE_HZ
 from heeltrack.firmware import load_board
 from heeltrack.rawtrace import trace_to_raw
 from heeltrack.trace import Trace
 
-RATE_HZ = 100.0
+RATE_HZ = float(ENGINE_RATE_HZ)
 
 
 def rest(seconds: float, gravity: np.ndarray | tuple[float, float, float]) -> Trace:

@@ -191,6 +191,7 @@ class App:
                 cfg["foot"],
                 VERSION,
                 C.digest(cfg),
+                C.pack_program(cfg),
             )
         except Exception as e:  # noqa: BLE001 - e.g. a value the log cannot store
             self._log_failed(e)

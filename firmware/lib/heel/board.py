@@ -14,7 +14,7 @@ Schema (every key required unless marked optional):
     notes    str, optional        free text for people
     i2c      {id: 0|1, sda: GPIO, scl: GPIO, freq: 10000..1000000}; null for unix
     imu      {type: "mpu6050" | "fake_mpu6050", addr: 0x68|0x69 (int or "0x68"),
-              rate_hz: int 4..1000 dividing 1000}
+              rate_hz: 100, the engine's rate (heel.motion.engine.RATE_HZ)}
     axes     [3 strings] from "x" "-x" "y" "-y" "z" "-z": where the FOOT axes x, y, z
              come from on the board; a rotation (permutation with signs, det +1)
     led      {pin: GPIO | "LED", active_high: bool}
@@ -32,6 +32,7 @@ toes and X to the wearer's right: ["y", "-x", "z"].
 
 import json
 
+from heel.motion.engine import RATE_HZ
 from heel.records import MAX_TEXT
 
 _MCUS = ("rp2040", "rp2350", "unix")
@@ -206,10 +207,14 @@ def load_board(obj_or_path):
         c.fail("imu.type", "fake_mpu6050 goes with mcu unix and only there")
     b.imu_type = imu["type"]
     b.imu_addr = c.int_in(imu["addr"], "imu.addr", 0x68, 0x69, hexok=True)
-    rate = c.int_in(imu["rate_hz"], "imu.rate_hz", 4, 1000)
-    if 1000 % rate:
-        c.fail("imu.rate_hz", "must divide 1000 (e.g. 50, 100, 200), got %d" % rate)
-    b.rate_hz = rate
+    rate = imu["rate_hz"]
+    if not isinstance(rate, int) or isinstance(rate, bool) or rate != RATE_HZ:
+        c.fail(
+            "imu.rate_hz",
+            "must be %d: the engine counts at %d samples per second, got %s"
+            % (RATE_HZ, RATE_HZ, _show(rate)),
+        )
+    b.rate_hz = RATE_HZ
 
     b.axes = tuple(d["axes"]) if isinstance(d["axes"], list) else d["axes"]
     b.axis_index, b.axis_sign = _axes(c, d["axes"])

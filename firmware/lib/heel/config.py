@@ -26,11 +26,7 @@ Keys (flat, so a host can change one with SET_CONFIG):
 
 import json
 import os
-
-try:
-    from binascii import crc32
-except ImportError:  # pragma: no cover
-    from zlib import crc32
+from binascii import crc32
 
 DEFAULTS = {
     "foot": "left",
@@ -141,6 +137,69 @@ def dumps(cfg):
 def digest(cfg):
     """8 hex chars identifying the configuration (crc32 of the canonical JSON)."""
     return "%08x" % (crc32(dumps(cfg).encode()) & 0xFFFFFFFF)
+
+
+# The program's targets as logged with each session (records SESSION_START), in this order:
+# hold in ms, then one byte each, then the idle timeout in s.
+_PROGRAM = "<HBBBBBBBBBH"
+PROGRAM_KEYS = (
+    "heel_raise_hold_s",
+    "heel_raise_reps",
+    "heel_raise_sets",
+    "heel_walk_steps",
+    "toe_tap_reps",
+    "toe_tap_rounds",
+    "ankle_circle_reps",
+    "idle_timeout_s",
+)
+
+
+def pack_program(cfg):
+    """The targets of `cfg` (PROGRAM_KEYS) as 13 bytes, logged with each session."""
+    import struct
+
+    r = cfg["heel_raise_reps"]
+    s = cfg["heel_raise_sets"]
+    t = cfg["toe_tap_rounds"]
+    return struct.pack(
+        _PROGRAM,
+        hold_ms(cfg),
+        r[0],
+        r[1],
+        s[0],
+        s[1],
+        cfg["heel_walk_steps"],
+        cfg["toe_tap_reps"],
+        t[0],
+        t[1],
+        cfg["ankle_circle_reps"],
+        cfg["idle_timeout_s"],
+    )
+
+
+def unpack_program(data):
+    """The PROGRAM_KEYS settings packed by pack_program; ValueError if `data` is not that."""
+    import struct
+
+    if len(data) != struct.calcsize(_PROGRAM):
+        raise ValueError(
+            "a packed program has %d bytes, not %d" % (struct.calcsize(_PROGRAM), len(data))
+        )
+    v = struct.unpack(_PROGRAM, data)
+    hold = v[0] / 1000
+    return merge(
+        DEFAULTS,
+        {
+            "heel_raise_hold_s": int(hold) if hold == int(hold) else hold,
+            "heel_raise_reps": [v[1], v[2]],
+            "heel_raise_sets": [v[3], v[4]],
+            "heel_walk_steps": v[5],
+            "toe_tap_reps": v[6],
+            "toe_tap_rounds": [v[7], v[8]],
+            "ankle_circle_reps": v[9],
+            "idle_timeout_s": v[10],
+        },
+    )
 
 
 def rep_target(cfg, exercise):

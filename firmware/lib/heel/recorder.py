@@ -1,18 +1,19 @@
 """Stream the IMU's samples, in the foot frame, to the host: what `heeltrack record` runs.
 
-The host stops the app (Ctrl-C), and at the raw REPL runs (heeltrack.cmd_record sends it):
+The host stops the app (Ctrl-C), and at the raw REPL runs heel.start.record(seconds), which
+builds the board file's IMU and does:
 
     from heel.recorder import Recorder
     rec = Recorder(imu, board, sys.stdout.buffer, foot="left")
     rec.run(seconds=30, poll_ms=25)          # Ctrl-C from the host ends it early
 
-Frames use the link's codec (heel.link.frame: magic, length, CRC32), device -> host only:
+Frames use the link's codec and frame types (heel.link.frame), device -> host only:
 
-    T_REC_START  JSON {"rate_hz", "foot", "board", "units"}            once
+    T_REC_START  JSON {"rate_hz", "foot", "board", "units"}              once
     T_SAMPLES    index u32 | gap u16 | n u16 | n x (ax ay az gx gy gz) int16
                  index: the block's first sample since the start; gap: samples lost just before
                  it (FIFO overflow); units: the engine's, mg and 0.1 deg/s (heel.sampler)
-    T_REC_END    samples u32 | gaps u32                                   once
+    T_REC_END    samples u32 | gaps u32                                     once
 
 One FIFO read is one frame, built in one preallocated buffer (CRC by heel.records.crc_into):
 nothing is allocated per block or per sample (a unix-port test proves it with heap_lock).
@@ -25,9 +26,6 @@ from heel.compat import const, sleep_ms
 from heel.link import frame as F
 from heel.sampler import Sampler
 
-T_REC_START = const(0x60)
-T_SAMPLES = const(0x61)
-T_REC_END = const(0x62)
 _BLOCK_HEAD = const(8)  # index u32, gap u16, n u16
 _SAMPLE = const(12)  # 6 x int16
 
@@ -65,7 +63,7 @@ class Recorder:
             "board": self.board.name,
             "units": "mg,0.1dps",
         }
-        self._write(F.encode_frame(T_REC_START, 0, json.dumps(info).encode()))
+        self._write(F.encode_frame(F.T_REC_START, 0, json.dumps(info).encode()))
 
     def block(self, limit=0x3FFFFFFF):
         """Read the FIFO once and send what it held (at most `limit` samples: the rest of a
@@ -88,7 +86,7 @@ class Recorder:
             off += _SAMPLE
         self.frames += 1
         size = _BLOCK_HEAD + _SAMPLE * n
-        struct.pack_into("<BBH", buf, 4, T_SAMPLES, self.frames & 0xFF, size)
+        struct.pack_into("<BBH", buf, 4, F.T_SAMPLES, self.frames & 0xFF, size)
         R.crc_into(buf, 4, 4 + size)  # the link's CRC32 over type..payload, without allocation
         self._write(self._views[n])
         self.samples += n
@@ -104,5 +102,5 @@ class Recorder:
                 self.block(want - self.samples - self.gaps)
                 sleep_ms(poll_ms)
         finally:
-            self._write(F.encode_frame(T_REC_END, 0, struct.pack("<II", self.samples, self.gaps)))
+            self._write(F.encode_frame(F.T_REC_END, 0, struct.pack("<II", self.samples, self.gaps)))
         return self.samples

@@ -15,7 +15,9 @@ damage: decode_session raises ValueError naming its byte offset.
 Payloads (times are ms since the board's boot; epoch_s is Unix time, 0 if the clock was unset):
 
     SESSION_START uptime_ms u32, epoch_s u32, foot u8 (FOOT_*), board, fw_version,
-                  config_digest (each u8 length + UTF-8, at most MAX_TEXT bytes)
+                  config_digest (each u8 length + UTF-8, at most MAX_TEXT bytes), then
+                  program (u8 length + heel.config.pack_program bytes: the targets the
+                  session ran under; absent in sessions of older firmware)
     SET_START     exercise u8, t_ms u32, direction u8
     REP           exercise u8, t_ms u32, hold_ms u32, set_no u16
     SET_END       exercise u8, t_ms u32, count u16
@@ -168,11 +170,6 @@ def crc_into(buf, start, n):
         _crc_py(buf, start, n)
 
 
-def payload_size(rtype):
-    """Payload bytes of a fixed-size record type."""
-    return struct.calcsize(_FMT[rtype])
-
-
 def record_size(rtype):
     """Whole record bytes (length + type + payload + CRC) of a fixed-size record type."""
     return 7 + struct.calcsize(_FMT[rtype])
@@ -218,9 +215,10 @@ def foot_code(foot):
     raise ValueError("foot must be 'left' or 'right', not %r" % (foot,))
 
 
-def encode_start(buf, off, uptime_ms, epoch_s, board, foot, fw_version, config_digest):
+def encode_start(buf, off, uptime_ms, epoch_s, board, foot, fw_version, config_digest, program=b""):
     """Write a SESSION_START record at buf[off:] and return its length (allocates; once per
-    session). config_digest may be bytes (stored as hex) or text."""
+    session). config_digest may be bytes (stored as hex) or text; program: the bytes of
+    heel.config.pack_program."""
     if isinstance(config_digest, (bytes, bytearray)):
         config_digest = "".join("%02x" % x for x in config_digest)
     texts = (_text(board), _text(fw_version), _text(config_digest))
@@ -229,6 +227,9 @@ def encode_start(buf, off, uptime_ms, epoch_s, board, foot, fw_version, config_d
     for raw in texts:
         body.append(len(raw))
         body.extend(raw)
+    if program:
+        body.append(len(program))
+        body.extend(program)
     struct.pack_into("<H", buf, off, len(body))
     buf[off + 2 : off + 2 + len(body)] = body
     struct.pack_into("<I", buf, off + 2 + len(body), crc32(body))
@@ -327,7 +328,7 @@ def _decode_body(rtype, body):
                 raise ValueError("session_start text runs past the record")
             texts.append(bytes(body[pos + 1 : pos + 1 + n]).decode())
             pos += 1 + n
-        return {
+        out = {
             "uptime_ms": uptime_ms,
             "epoch_s": epoch_s,
             "foot": FEET[foot] if foot < len(FEET) else str(foot),
@@ -335,6 +336,9 @@ def _decode_body(rtype, body):
             "fw_version": texts[1],
             "config_digest": texts[2],
         }
+        if pos < len(body) and pos + 1 + body[pos] <= len(body):
+            out["program"] = bytes(body[pos + 1 : pos + 1 + body[pos]])
+        return out
     if rtype < SET_START or rtype > SESSION_END:
         return {"payload": bytes(body)}
     fmt = _FMT[rtype]

@@ -71,12 +71,15 @@ class SessionLog(SessionDir):
 
     # ----- writing
 
-    def begin(self, uptime_ms, epoch_s, board, foot, fw_version, config_digest):
-        """Start a session (ending one still active) and return its number."""
+    def begin(self, uptime_ms, epoch_s, board, foot, fw_version, config_digest, program=b""):
+        """Start a session (ending one still active) and return its number. program: the
+        packed targets (heel.config.pack_program) logged with it."""
         head = bytearray(R.HEADER_LEN + R.RECORD_MAX)
         sid = self._next
         n = R.encode_header(head, 0, self.device_id, sid)
-        n += R.encode_start(head, n, uptime_ms, epoch_s, board, foot, fw_version, config_digest)
+        n += R.encode_start(
+            head, n, uptime_ms, epoch_s, board, foot, fw_version, config_digest, program
+        )
         if self.active is not None:
             self.end(uptime_ms)
         self._next = sid + 1

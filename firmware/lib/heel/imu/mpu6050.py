@@ -129,7 +129,6 @@ class MPU6050:
         self._chunks = [mv[j * _CHUNK * _REC : (j + 1) * _CHUNK * _REC] for j in range(_N_CHUNKS)]
         self._rest = [mv[_REST : _REST + k * _REC] for k in range(1, _CHUNK)]
         self._b2 = bytearray(2)
-        self._v2 = memoryview(self._b2)
         self._b1 = bytearray(1)
         self._v1 = memoryview(self._b1)
         self._b14 = bytearray(14)  # accel, temperature, gyro data registers

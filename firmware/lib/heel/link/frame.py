@@ -28,13 +28,9 @@ read from flash straight into it, CRC'd over a memoryview and written with one w
 """
 
 import struct
+from binascii import crc32, hexlify, unhexlify
 
 from heel.compat import const
-
-try:
-    from binascii import crc32, hexlify, unhexlify
-except ImportError:  # pragma: no cover - CPython has binascii; this is for tiny ports
-    from zlib import crc32  # type: ignore
 
 REQ_MAGIC = b"\xa5\x5aHQ"
 RSP_MAGIC = b"\xa5\x5aHT"
@@ -61,6 +57,10 @@ T_BYE = const(0x1A)
 REPLY = const(0x80)
 T_EVENT = const(0x7E)  # unsolicited live event, seq 0
 T_ERROR = const(0x7F)  # error reply: code u8 + utf-8 message
+# the recorder's stream (heel.recorder, `heeltrack record`): device -> host only, seq 0
+T_REC_START = const(0x60)
+T_SAMPLES = const(0x61)
+T_REC_END = const(0x62)
 
 # error codes
 E_BAD_REQUEST = const(1)
