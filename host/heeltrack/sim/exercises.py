@@ -120,7 +120,8 @@ def _ankle_wobble(
     The wobble turns about the foot's own long axis (inversion/eversion) and its own z axis
     (the heel swinging sideways), i.e. the body-fixed channels, pivoting on the ball.
     Real calf raises wobble: 40-75 dps about roll and yaw beside 110-250 dps of pitch. Each
-    rep gets an oscillation (1.2-3 Hz) that lives while the heel is up, scaled so that the
+    rep gets an oscillation (1.2-3 Hz) that lives while the heel is up, strongest while it
+    moves (a third of that in a hold), scaled so that the
     body rates about x and z peak at the person's share of the rep's pitch-rate peak (or,
     for the 'real' profile, at 40-75 dps); inversion follows the heel's rise."""
     rx = b.rx
@@ -134,9 +135,12 @@ def _ankle_wobble(
         return
     parts = []
     targets = []
+    rate = np.gradient(ang[:, PITCH]) * FS
     for (ws, we), (rise, dpeak) in zip(windows, shapes, strict=True):
         i0, i1 = int(ws * FS), min(int(we * FS) + 1, n)
         m = i1 - i0
+        # strongest while the heel moves, a third of it while held (balance sway)
+        moving = (rate[i0:i1] / max(float(np.abs(rate[i0:i1]).max()), 1e-6)) ** 2
         sig = []
         for _ in range(2):
             f = float(rx.uniform(1.2, 3.0))
@@ -144,7 +148,7 @@ def _ankle_wobble(
             tt = np.arange(m) / FS
             s = np.sin(2 * np.pi * f * tt + ph) + 0.5 * np.sin(2 * np.pi * 1.7 * f * tt + 2 * ph)
             # tapered at the rep's ends: bouncing reps join without a jolt
-            sig.append(s * lift[i0:i1] * taper(m, 0.15))
+            sig.append(s * lift[i0:i1] * (0.3 + 0.7 * moving) * taper(m, 0.15))
         parts.append((i0, i1, sig[0], sig[1]))
         pitch_peak = np.degrees(1.875 * dpeak / max(rise, 0.2))
         if real:
