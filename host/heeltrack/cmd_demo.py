@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
         f"  heeltrack sessions --db {dbq}\n"
         f"  heeltrack show {first} --db {dbq}\n"
         f"  heeltrack report --db {dbq} --out {shlex.quote(str(out))}\n"
-        f"  heeltrack export --db {dbq} --format csv --out reps.csv\n"
+        f"  heeltrack export --db {dbq} --format csv --out {shlex.quote(str(out))}\n"
         + (f"report: {result.report}" if result.report else "")
     )
     return 0
