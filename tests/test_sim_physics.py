@@ -15,7 +15,14 @@ from heeltrack.sim.ranges import DEFAULT, WIDE
 from heeltrack.sim.render import kinematics
 from heeltrack.sim.rotations import CPITCH, CYAW, PITCH, ROLL, YAW, chain, rates_of
 from heeltrack.sim.sensor import ACC_LSB, GYRO_LSB, SensorParams, mpu6050
-from heeltrack.sim.session import _distractors, _session, _Sim
+from heeltrack.sim.session import (
+    _SEATED_ACTIVITIES,
+    ACTIVITIES,
+    _distractors,
+    _session,
+    _Sim,
+    run_activity,
+)
 
 
 def _foot_frame(v: np.ndarray, truth: dict) -> np.ndarray:
@@ -463,3 +470,33 @@ def test_wide_traces_carry_sensor_clock_effects() -> None:
     assert truth["sets"][0]["start_s"] > truth["t_offset_s"]
     dt = np.diff(trace.t)
     assert dt.min() > 0 and dt.std() > 1e-5
+
+
+def _no_jumps(b: Builder) -> None:
+    kin = kinematics(b)
+    quiet = np.ones(len(kin.t), dtype=bool)
+    for imp in b.impacts:
+        i = int(imp.t_s * FS)
+        quiet[max(0, i - 5) : i + 120] = False
+    assert _jump_ratio(kin.f_g, 1e-3, quiet) < 2.0
+    assert _jump_ratio(kin.w_dps, 0.05, quiet) < 2.0
+
+
+@pytest.mark.parametrize("activity", ACTIVITIES)
+def test_every_wide_activity_is_smooth(activity: str) -> None:
+    s = _Sim(11, "wide")
+    seated = activity in _SEATED_ACTIVITIES
+    (d.sitting if seated else d.standing)(s.b, 2.0)
+    run_activity(s, activity, 10.0)
+    _no_jumps(s.b)
+
+
+@pytest.mark.parametrize("habit", [{"hr_bounce": True}, {"hr_real": True}, {"hold_s": 0.05}])
+def test_wide_calf_raise_habits_are_smooth(habit: dict) -> None:
+    for seed in (12, 13):
+        s = _Sim(seed, "wide")
+        s.person.update(habit)
+        d.standing(s.b, 2.0)
+        s.exercise("heel_raise")
+        d.standing(s.b, 2.0)
+        _no_jumps(s.b)

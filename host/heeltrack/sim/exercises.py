@@ -93,8 +93,9 @@ def _raise_keys(b: Builder, person: Person, reps: int) -> tuple[list, list, list
         vk.append(peak)
         t += hold
         tk.append(t)
-        # the top drifts a little during a hold; without a hold a drift would be a jolt
-        drift = float(rng.uniform(-0.03, 0.03)) * min(1.0, hold / 1.0)
+        # the top drifts a little during a hold; in a short one a drift would be a jolt (its
+        # angular acceleration grows as drift / hold^2)
+        drift = float(rng.uniform(-0.03, 0.03)) * min(1.0, hold) ** 2
         vk.append(peak * (1.0 + drift))
         t += lower
         tk.append(t)

@@ -435,8 +435,14 @@ def simulate_activity(
         raise UserError(f"unknown activity {activity!r}; use one of {', '.join(ACTIVITIES)}")
     _check("distractors", None, rate_hz)
     s = _Sim(seed, ranges)
+    (d.sitting if activity in _SEATED_ACTIVITIES else d.standing)(s.b, 2.0)
+    run_activity(s, activity, seconds)
+    return _result(s, "activity", rate_hz, jitter, with_kinematics)
+
+
+def run_activity(s: _Sim, activity: str, seconds: float) -> None:
+    """About `seconds` more of one everyday activity on the trace being built."""
     b = s.b
-    (d.sitting if activity in _SEATED_ACTIVITIES else d.standing)(b, 2.0)
     end = b.t + seconds
     while b.t < end:
         left = max(end - b.t, 1.0)
@@ -472,4 +478,3 @@ def simulate_activity(
             d.foot_forward(b, max(left, 8.0))
         else:
             d.other_leg(b, max(left, 5.0), "toe_tap")
-    return _result(s, "activity", rate_hz, jitter, with_kinematics)
