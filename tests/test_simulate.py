@@ -195,6 +195,20 @@ def test_cli_wide_ranges(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert "sim_session_wide_3.csv" in capsys.readouterr().out
 
 
+def test_cli_writes_kinematics_on_request(tmp_path: Path) -> None:
+    out = tmp_path / "k"
+    args = ["simulate", "--out", str(out), "--kind", "set", "--exercise", "toe_tap"]
+    assert main([*args, "--seed", "4", "--kinematics", "--ranges", "wide"]) == 0
+    table = np.loadtxt(out / "sim_set_wide_4.kin.csv", delimiter=",", skiprows=1)
+    trace = read_trace(out / "sim_set_wide_4.csv")
+    assert table.shape[1] == 16 and abs(table[-1, 0] - trace.t[-1]) < 0.05
+    rot = table[:, 7:].reshape(-1, 3, 3)
+    assert np.allclose(rot @ rot.transpose(0, 2, 1), np.eye(3), atol=1e-5)
+    assert table[:, 3].max() > 0.1  # the foot went up onto the step
+    assert main([*args, "--seed", "5"]) == 0
+    assert not list(out.glob("sim_set_5.kin.csv"))  # not by default
+
+
 def test_api_ranges_and_kinematics() -> None:
     trace, truth, kin = simulate(5, minutes=1.0, ranges="wide", with_kinematics=True)
     assert truth["ranges"] == "wide"

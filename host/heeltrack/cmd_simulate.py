@@ -6,7 +6,8 @@
 
 Each trace i gives DIR/sim_<kind>_<seed+i>.csv (trace CSV with # foot and # rate_hz) and
 DIR/sim_<kind>_<seed+i>.truth.json (the analysis JSON of the truth, plus distractors);
-with --ranges wide the names are sim_<kind>_wide_<seed+i>.*.
+with --ranges wide the names are sim_<kind>_wide_<seed+i>.*; --kinematics adds
+DIR/sim_..._<seed+i>.kin.csv, the sensor's true motion at 100 Hz (write_kinematics).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from heeltrack.errors import UserError
 from heeltrack.trace import write_trace
@@ -48,6 +52,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--jitter", action="store_true", help="jittered timestamps, clock error and dropped samples"
     )
+    p.add_argument(
+        "--kinematics",
+        action="store_true",
+        help="also write the sensor's true motion at 100 Hz (.kin.csv: world position, "
+        "velocity, and the rotation from the trace's axes to the world)",
+    )
 
 
 def _prepare(out: str) -> Path:
@@ -63,6 +73,17 @@ def _prepare(out: str) -> Path:
     if not os.access(path, os.W_OK | os.X_OK):
         raise UserError(f"--out {out}: directory is not writable; choose another one")
     return path
+
+
+KIN_HEADER = "t_s,px_m,py_m,pz_m,vx_mps,vy_mps,vz_mps,r00,r01,r02,r10,r11,r12,r20,r21,r22"
+
+
+def write_kinematics(path: Path, kin: Any) -> None:
+    """The sensor's true motion as CSV: time (the trace's clock), world position and velocity
+    of the sensor (z up, the starting floor at z = 0), and the row-major rotation that turns a
+    vector in the trace's axes into the world frame."""
+    table = np.column_stack([kin.t, kin.pos, kin.vel, kin.rot.reshape(len(kin.t), 9)])
+    np.savetxt(path, table, delimiter=",", header=KIN_HEADER, comments="", fmt="%.6f")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,14 +104,29 @@ def run(args: argparse.Namespace) -> int:
     out = _prepare(args.out)
     for i in range(args.count):
         seed = args.seed + i
+        kin = None
         if args.exercise:
-            trace, truth = simulate_set(
-                seed, args.exercise, rate_hz=args.rate, jitter=args.jitter, ranges=args.ranges
+            result = simulate_set(
+                seed,
+                args.exercise,
+                rate_hz=args.rate,
+                jitter=args.jitter,
+                ranges=args.ranges,
+                with_kinematics=args.kinematics,
             )
         else:
-            trace, truth = simulate(
-                seed, args.kind, args.minutes, args.rate, args.jitter, ranges=args.ranges
+            result = simulate(
+                seed,
+                args.kind,
+                args.minutes,
+                args.rate,
+                args.jitter,
+                ranges=args.ranges,
+                with_kinematics=args.kinematics,
             )
+        trace, truth = result[0], result[1]
+        if args.kinematics:
+            kin = result[2]
         wide = "_wide" if args.ranges == "wide" else ""
         stem = out / f"sim_{args.kind}{wide}_{seed}"
         csv_tmp = stem.with_name(stem.name + ".csv.tmp")
@@ -106,6 +142,10 @@ def run(args: argparse.Namespace) -> int:
                 comments=[f"source: heeltrack simulate seed {seed} ranges {args.ranges}"],
             )
             json_tmp.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+            if kin is not None:
+                kin_tmp = stem.with_name(stem.name + ".kin.csv.tmp")
+                write_kinematics(kin_tmp, kin)
+                kin_tmp.replace(stem.with_name(stem.name + ".kin.csv"))
             csv_tmp.replace(stem.with_name(stem.name + ".csv"))
             json_tmp.replace(stem.with_name(stem.name + ".truth.json"))
         except OSError as e:
