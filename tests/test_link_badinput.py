@@ -127,3 +127,40 @@ def test_a_database_in_use_is_reported_and_nothing_is_deleted(
         other.execute("ROLLBACK")
         other.close()
     assert board.on_board() == SESSIONS
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        (["sync"], "has no HeelTrack firmware"),
+        (["config"], "has no HeelTrack firmware"),
+        (["live", "--seconds", "1"], "has no HeelTrack firmware"),
+        (["record", "out.csv", "--seconds", "1"], "has no HeelTrack firmware"),
+    ],
+)
+def test_a_plain_micropython_board_gets_one_line_and_nothing_on_stdout(
+    tmp_path: Path,
+    micropython_bin: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    words: str,
+) -> None:
+    # found: mpremote printed b'raw REPL; CTRL-B to exit\r\r\n>' on stdout first, and record
+    # said "the board could not record: >" after a blank line
+    monkeypatch.chdir(tmp_path)
+    plain = Board(tmp_path / "plain", mode="plain")
+    try:
+        args = [command[0], "--port", plain.port, *command[1:]]
+        if command[0] == "sync":
+            args += ["--db", str(tmp_path / "h.sqlite3")]
+        assert main(args) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in err, err
+        assert lines[0].startswith(f"heeltrack {command[0]}: error: ")
+        assert words in lines[0] and "heeltrack flash" in lines[0], lines[0]
+        assert not (tmp_path / "out.csv").exists()
+    finally:
+        plain.close()

@@ -334,3 +334,37 @@ def test_stale_temporary_directories_are_swept_and_live_ones_kept(tmp_path):
     finally:
         del os.environ["TMPDIR"]
         tempfile.tempdir = None
+
+
+def test_a_unix_port_that_loses_ctrl_a_while_starting_still_gets_to_the_raw_repl(
+    tmp_path, monkeypatch
+):
+    # item 6: after a soft reset the relay starts the unix port into the raw REPL with one
+    # Ctrl-A; a process still starting up can lose it, and then nothing ever answered (the demo
+    # once waited 14 minutes). The relay asks again until the banner shows.
+    import threading
+
+    from heeltrack.transport_serial import SerialTransport
+    from heeltrack.virtual import VirtualBoard, VirtualOptions
+
+    root = Path(__file__).resolve().parents[1]
+    fake = tmp_path / "micropython"
+    fake.write_text(
+        f"#!{sys.executable}\nimport runpy, sys\nsys.path.insert(0, {str(root)!r})\n"
+        "runpy.run_module('tests.support.fake_micropython', run_name='__main__')\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("HEELTRACK_MICROPYTHON", str(fake))
+    board = VirtualBoard(VirtualOptions(image=tmp_path / "board.img", raw=None, workdir=tmp_path))
+    port = board.start()
+    relay = threading.Thread(target=board.run, daemon=True)
+    relay.start()
+    try:
+        with SerialTransport(port) as t:
+            t.enter_raw_repl(soft_reset=True)  # Ctrl-D: a new process, which loses Ctrl-A
+            assert t.exec("x = 1") == b""
+        assert board.restarts == 1
+    finally:
+        board.stop()
+        relay.join(10)
+        board.close()

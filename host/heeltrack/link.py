@@ -28,8 +28,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from heel.link import frame as F
+from heeltrack import limits as L
 from heeltrack.errors import UserError
+from heeltrack.replies import ListEntry, check_config, check_info, check_list_page, parse_json
 from heeltrack.transport import Transport, TransportError
+
+DEFAULT_CHUNK = 4096  # READ data per frame when the board does not say (older firmware)
 
 
 class LinkError(Exception):
@@ -37,7 +41,11 @@ class LinkError(Exception):
 
 
 class LinkTimeout(LinkError):
-    """No valid reply after all retries."""
+    """No valid reply after all retries, or an exchange past its overall deadline."""
+
+
+class ProtocolError(LinkError):
+    """The board answered with something no HeelTrack board sends (heeltrack.replies)."""
 
 
 class DeviceError(LinkError):
@@ -50,13 +58,7 @@ class DeviceError(LinkError):
         self.message = message
 
 
-@dataclass
-class SessionEntry:
-    sid: int
-    size: int
-    sha256: bytes | None  # None while the session is still being recorded
-    closed: bool
-    synced: bool
+SessionEntry = ListEntry  # a LIST entry: sid, size, sha256 (None while open), closed, synced
 
 
 @dataclass
@@ -73,8 +75,8 @@ class LinkClient:
     def __init__(
         self,
         transport: Transport,
-        timeout: float = 1.0,
-        retries: int = 4,
+        timeout: float = L.LINK_TRY_S,
+        retries: int = L.LINK_RETRIES,
         window: int = 2,
         chunk: int | None = None,
         frames: int = 4,
@@ -86,7 +88,7 @@ class LinkClient:
         self.chunk = chunk
         self.frames = frames
         self.parser = F.FrameParser()
-        self.events: deque[Event] = deque()
+        self.events: deque[Event] = deque(maxlen=L.EVENTS_HELD)  # oldest dropped beyond
         self.info: dict[str, Any] = {}
         self.bytes_in = 0
         self.resent = 0
@@ -155,19 +157,27 @@ class LinkClient:
             f"({self.retries + 1} tries)"
         )
 
-    def _json(self, ftype: int, payload: bytes = b"") -> Any:
+    def _bad(self, ftype: int, why: object) -> ProtocolError:
+        return ProtocolError(f"the board sent a bad {_name(ftype)} reply: {why}")
+
+    def _json(self, ftype: int, payload: bytes = b"", check: Any = None) -> Any:
+        """The reply's JSON value, passed through `check` (heeltrack.replies)."""
         reply = self.request(ftype, payload)
         try:
-            return json.loads(reply)
+            value = parse_json(reply)
+            return check(value) if check is not None else value
         except ValueError as e:
-            raise LinkError(f"the board sent a malformed reply: {e}") from None
+            raise self._bad(ftype, e) from None
+
+    def _took_info(self, info: dict[str, Any]) -> dict[str, Any]:
+        self.info = info
+        most = int(info.get("max_read", DEFAULT_CHUNK))
+        self.chunk = most if self.chunk is None else min(self.chunk, most)
+        return info
 
     # -- requests --------------------------------------------------------------------------
     def hello(self) -> dict[str, Any]:
-        self.info = self._json(F.T_HELLO)
-        most = int(self.info.get("max_read", 4096))
-        self.chunk = most if self.chunk is None else min(self.chunk, most)
-        return self.info
+        return self._took_info(self._json(F.T_HELLO, check=check_info))
 
     def probe(
         self, timeout: float, tries: int, give_up: Callable[[bytes, float], bool]
@@ -187,43 +197,48 @@ class LinkClient:
                 fr = self._frame(min(start + timeout, now + 0.05), resync=False)
                 if fr is None or fr[1] != seq or fr[0] != F.T_HELLO | F.REPLY:
                     continue
-                self.info = json.loads(fr[2])
-                most = int(self.info.get("max_read", 4096))
-                self.chunk = most if self.chunk is None else min(self.chunk, most)
-                return self.info
+                try:
+                    return self._took_info(check_info(parse_json(fr[2])))
+                except ValueError as e:
+                    raise self._bad(F.T_HELLO, e) from None
         return None
 
     def set_clock(self, epoch_s: int | None = None) -> dict[str, Any]:
         """Set the board's clock (now, by default); returns its info right after."""
         if epoch_s is None:
             epoch_s = int(time.time())
-        info: dict[str, Any] = self._json(F.T_CLOCK, struct.pack("<I", epoch_s))
+        info: dict[str, Any] = self._json(F.T_CLOCK, struct.pack("<I", epoch_s), check_info)
         return info
 
     def get_config(self) -> dict[str, Any]:
-        cfg: dict[str, Any] = self._json(F.T_GET_CONFIG)
+        cfg: dict[str, Any] = self._json(F.T_GET_CONFIG, check=check_config)
         return cfg
 
     def set_config(self, changes: dict[str, Any]) -> dict[str, Any]:
-        cfg: dict[str, Any] = self._json(F.T_SET_CONFIG, json.dumps(changes).encode())
+        cfg: dict[str, Any] = self._json(F.T_SET_CONFIG, json.dumps(changes).encode(), check_config)
         return cfg
 
     def list_sessions(self) -> list[SessionEntry]:
+        """Every session on the board, page by page; a page that makes no progress, a total
+        beyond a u16 index or an entry out of range is a ProtocolError."""
         out: list[SessionEntry] = []
         while True:
-            page = self._json(F.T_LIST, struct.pack("<H", len(out)))
-            for sid, size, sha, closed, synced in page["sessions"]:
-                digest = bytes.fromhex(sha) if sha else None
-                out.append(SessionEntry(int(sid), int(size), digest, bool(closed), bool(synced)))
-            if not page["sessions"] or len(out) >= page["total"]:
+            start = len(out)
+            total, entries = self._json(
+                F.T_LIST, struct.pack("<H", start), lambda v, s=start: check_list_page(v, s)
+            )
+            out += entries
+            if len(out) >= total:
                 return out
+            if not entries:
+                raise self._bad(F.T_LIST, f"an empty page at {start} of {total} sessions")
 
     def hash(self, sid: int, offset: int = 0, length: int | None = None) -> bytes:
         n = F.ALL if length is None else length
         reply = self.request(F.T_HASH, F.pack_hash(sid, offset, n))
         if len(reply) < 44 or struct.unpack_from("<I", reply)[0] != sid:
-            raise LinkError("the board sent a malformed HASH reply")
-        return reply[12:44]
+            raise self._bad(F.T_HASH, f"{len(reply)} bytes, not 44 for session {sid}")
+        return bytes(reply[12:44])
 
     def confirm_delete(self, sid: int, sha: bytes) -> None:
         self.request(F.T_DELETE, F.pack_sid_sha(sid, sha))
@@ -237,7 +252,7 @@ class LinkClient:
         retries = self.retries
         self.retries = 0
         try:
-            self.request(F.T_BYE, timeout=min(self.timeout, 0.5))
+            self.request(F.T_BYE, timeout=min(self.timeout, L.BYE_S))
         finally:
             self.retries = retries
 
@@ -250,18 +265,20 @@ class LinkClient:
         Each READ asks for `span` bytes (`frames` reply frames of `chunk` bytes); `window` READs
         are in flight. The board answers READs in order and each READ's frames in offset
         order, so a frame that arrives proves every frame sent before it arrived or was lost:
-        lost ranges are asked for again at once; if nothing arrives for `timeout`, everything
-        outstanding is. A range lost more than `retries` times raises LinkTimeout."""
-        chunk = self.chunk or 4096
+        lost ranges are asked for again at once; if no frame of a READ in flight arrives for
+        `timeout` (other frames do not count), everything outstanding is. A range lost more
+        than `retries` times raises LinkTimeout, and so does the whole exchange when it takes
+        longer than READ_SLACK_S + its bytes / READ_MIN_BYTES_PER_S. Memory: the READs in
+        flight, whatever the range's size."""
+        chunk = self.chunk or DEFAULT_CHUNK
         span = chunk * self.frames
-        todo: deque[tuple[int, int, int]] = deque()  # offset, end, tries
-        pos = start
-        while pos < end:
-            todo.append((pos, min(end, pos + span), 0))
-            pos += span
+        next_pos = start  # ranges from here on are not asked yet
+        again: deque[tuple[int, int, int]] = deque()  # offset, end, tries: lost, asked first
         pending: dict[int, list[int]] = {}  # seq -> [next offset, end, tries], in send order
         got: dict[int, bytes] = {}
         done = start
+        limit_s = L.READ_SLACK_S + (end - start) / L.READ_MIN_BYTES_PER_S
+        overall = time.monotonic() + limit_s
 
         def lost(off: int, stop: int, tries: int) -> None:
             if tries >= self.retries:
@@ -269,25 +286,41 @@ class LinkClient:
                     f"no answer from the board at {self.transport.name} to READ ({tries + 1} tries)"
                 )
             self.resent += 1
-            todo.appendleft((off, stop, tries + 1))
+            again.appendleft((off, stop, tries + 1))
 
+        quiet_until = time.monotonic() + self.timeout
         while done < end:
-            while todo and len(pending) < self.window:
-                off, stop, tries = todo.popleft()
+            while len(pending) < self.window and (again or next_pos < end):
+                if again:
+                    off, stop, tries = again.popleft()
+                else:
+                    off, stop, tries = next_pos, min(end, next_pos + span), 0
+                    next_pos = stop
                 seq = self._send(F.T_READ, F.pack_read(sid, off, stop - off))
                 pending[seq] = [off, stop, tries]
-            fr = self._frame(time.monotonic() + self.timeout)
+            if time.monotonic() >= overall:
+                raise LinkTimeout(
+                    f"the board at {self.transport.name} sent session {sid} too slowly "
+                    f"({done - start} of {end - start} bytes in {limit_s:.0f} s)"
+                )
+            fr = self._frame(min(quiet_until, overall))
             if fr is None:
+                if time.monotonic() < quiet_until:
+                    continue  # the overall deadline: said above
                 for off, stop, tries in sorted(pending.values(), reverse=True):
                     lost(off, stop, tries)
                 pending.clear()
+                quiet_until = time.monotonic() + self.timeout
                 continue
             req = pending.get(fr[1])
             if req is None:
-                continue  # a late frame of a READ given up on
+                continue  # a late frame of a READ given up on (it does not renew the wait)
             reply = self._check(F.T_READ, fr)
             if reply is None:
                 continue
+            if len(reply) < 8:
+                raise self._bad(F.T_READ, f"{len(reply)} bytes, shorter than its header")
+            quiet_until = time.monotonic() + self.timeout
             for seq in list(pending):  # READs sent before this one lost their tail
                 if seq == fr[1]:
                     break
@@ -296,7 +329,7 @@ class LinkClient:
             rsid, roff = struct.unpack_from(F.READ_REPLY, reply)
             data = reply[8:]
             if rsid != sid or roff < req[0] or roff + len(data) > req[1]:
-                raise LinkError("the board answered a READ with the wrong range")
+                raise self._bad(F.T_READ, "data for another range than asked")
             if roff > req[0]:
                 lost(req[0], roff, req[2])  # frames before this one were lost
             if data:
@@ -309,7 +342,7 @@ class LinkClient:
                 del pending[fr[1]]
                 if not data:
                     raise LinkError(f"session {sid} ended at byte {roff}, before {end}")
-                todo.appendleft((req[0], req[1], req[2]))
+                again.appendleft((req[0], req[1], req[2]))
             while done in got:
                 piece = got.pop(done)
                 on_data(done, piece)
@@ -329,7 +362,7 @@ class LinkClient:
             while True:
                 while self.events:
                     yield self.events.popleft()
-                yield self._json(F.T_HELLO)
+                yield self._json(F.T_HELLO, check=check_info)
                 end = time.monotonic() + info_every
                 while not self.events and time.monotonic() < end:
                     self._frame(end, resync=False)
@@ -377,8 +410,8 @@ class Connection:
 
 def open_link(
     transport: Transport,
-    timeout: float = 1.0,
-    retries: int = 4,
+    timeout: float = L.LINK_TRY_S,
+    retries: int = L.LINK_RETRIES,
     repl: bool = True,
 ) -> Connection:
     """HELLO the board behind `transport`; start the server through the raw REPL if need be
@@ -389,24 +422,25 @@ def open_link(
         # the app answers within ~50 ms; a REPL echoes the request as text at once
         return waited > 0.2 and len(seen) > 0
 
-    if client.probe(0.5, 2, repl_text) is not None:
+    if client.probe(L.PROBE_TRY_S, L.PROBE_TRIES, repl_text) is not None:
         return Connection(transport, client, via_repl=False)
     if not repl:
         raise LinkTimeout(f"no answer from the board at {transport.name} to HELLO")
     try:
         transport.enter_raw_repl(soft_reset=False)
         transport.exec_no_follow("from heel.link.server import serve\nserve()")
-    except TransportError:
+    except TransportError as e:
         raise UserError(
             f"the device at {transport.name} answers neither the HeelTrack link nor the "
-            "MicroPython raw REPL; check --port"
+            f"MicroPython raw REPL ({e}); check --port, or press the board's reset button "
+            "(unplug and plug it in) and try again"
         ) from None
     client.recent.clear()
 
     def failed(seen: bytes, waited: float) -> bool:
         return b"Traceback" in seen or b"Error" in seen
 
-    if client.probe(1.0, 3, failed) is None:
+    if client.probe(L.SERVER_START_TRY_S, L.SERVER_START_TRIES, failed) is None:
         seen = bytes(client.recent)
         try:
             transport.exit_raw_repl()
@@ -423,13 +457,18 @@ def open_link(
     return Connection(transport, client, via_repl=True)
 
 
-def connect(port: str, timeout: float = 1.0, retries: int = 4) -> Connection:
-    """Open the serial port and return a Connection (use it as a context manager)."""
+def connect(port: str, timeout: float = L.LINK_TRY_S, retries: int = L.LINK_RETRIES) -> Connection:
+    """Open the serial port and return a Connection (use it as a context manager). UserError
+    (one line) for anything that goes wrong on the way: a port that cannot be opened or goes
+    away, a board that answers nothing or nonsense."""
     from heeltrack.transport_serial import SerialTransport
 
     transport = SerialTransport(port)
     try:
         return open_link(transport, timeout=timeout, retries=retries)
+    except (LinkError, TransportError) as e:
+        transport.close()
+        raise UserError(f"connecting to the board at {port} failed: {e}") from None
     except BaseException:
         transport.close()
         raise

@@ -15,6 +15,7 @@ again afterwards (a soft reset). KeyboardInterrupt ends a recording early; what 
 from __future__ import annotations
 
 import json
+import re
 import struct
 import time
 from collections.abc import Callable
@@ -25,12 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from heel.link import frame as F
+from heeltrack import limits as L
 from heeltrack.errors import UserError
 from heeltrack.files import write_atomic_with
 from heeltrack.transport import Transport, TransportError
 
 MAX_SECONDS = 3600.0
-SILENCE_S = 5.0  # nothing from the board for this long: it is gone
+SILENCE_S = L.RECORD_SILENCE_S  # nothing from the board for this long: it is gone
+_ERROR_LINE = re.compile(r"^\s*(\w+(?:Error|Exception|Interrupt)\b.*)$", re.MULTILINE)
 
 
 @dataclass
@@ -129,14 +132,19 @@ def record(
         _restart_app(transport)
     if not rec.samples and not rec.complete:
         text = bytes(seen).decode("utf-8", "replace")
+        if "no module named 'heel'" in text:
+            raise UserError(
+                f"the board at {where} has no HeelTrack firmware; run `heeltrack flash`"
+            )
         if "ImportError" in text:
             raise UserError(
                 f"the firmware on the board at {where} cannot record; run `heeltrack flash` "
                 "to update it"
             )
         if "Traceback" in text:
-            last_line = [x for x in text.replace("\x04", "\n").splitlines() if x.strip()][-1]
-            raise UserError(f"the board could not record: {last_line.strip()}")
+            errors = _ERROR_LINE.findall(text.replace("\x04", "\n"))
+            why = errors[-1].strip() if errors else "it stopped with an error"
+            raise UserError(f"the board at {where} could not record ({why}); run `heeltrack flash`")
         raise UserError(f"no samples came from the board at {where}; is it a HeelTrack board?")
     return rec
 

@@ -57,6 +57,7 @@ RAW_REPL_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 FRIENDLY_PROMPT = b">>> "
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
 HARD_RESET_EXIT = 77  # machine.reset() on the virtual board (firmware/virtual/boot.py)
+RAW_ASK_AGAIN_S = 0.5  # no raw-REPL banner this long after a restart into it: Ctrl-A again
 RUNTIME_ENV = "HEELTRACK_RUNTIME_DIR"
 MIN_SPEED, MAX_SPEED = 0.1, 200.0  # times real time: demo and virtual alike
 MAX_PENDING_OUT = 256 * 1024  # like USB CDC with nobody listening: drop beyond this
@@ -269,6 +270,7 @@ class VirtualBoard:
         self._in = bytearray()  # user bytes held back while the board boots or takes Ctrl-C
         self._hold_until = 0.0  # after SIGINT: hold input until the REPL is back
         self._booting_raw = False
+        self._raw_asked = 0.0
         self._boot_buf = bytearray()
         self._tail = b""
         self._raw_mode = False
@@ -375,7 +377,13 @@ class VirtualBoard:
         self._boot_buf.clear()
         self._tail = b""
         if self._booting_raw:
-            self._write_board(b"\x01")  # ctrl-A: the REPL starts in the raw REPL
+            self._ask_raw()
+
+    def _ask_raw(self) -> None:
+        """Ctrl-A: the REPL starts in the raw REPL. Asked again until its banner shows: a
+        unix port that is still starting can lose it (that left the host waiting for ever)."""
+        self._write_board(b"\x01")
+        self._raw_asked = time.monotonic()
 
     def _account_trace(self) -> None:
         """The app stopped (Ctrl-C or exit): remember how far the trace has played."""
@@ -504,7 +512,9 @@ class VirtualBoard:
             if self._board >= 0:
                 rlist.append(self._board)
             wlist = [self._user] if self._out else []
-            timeout = 0.02 if (self._hold_until or self._in) else 0.5
+            if self._booting_raw and time.monotonic() - self._raw_asked > RAW_ASK_AGAIN_S:
+                self._ask_raw()
+            timeout = 0.02 if (self._hold_until or self._in or self._booting_raw) else 0.5
             try:
                 readable, _, _ = select.select(rlist, wlist, [], timeout)
             except InterruptedError:
