@@ -165,6 +165,9 @@ class StubLog:
         self.active = 1
         return 1
 
+    def note_boot(self, uptime_ms: int) -> int:
+        return 1
+
     def _append(self, name: str) -> bool:
         self.calls.append(name)
         self.full = True

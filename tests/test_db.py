@@ -196,3 +196,83 @@ def test_a_failed_first_sync_leaves_no_database_behind(tmp_path: Path) -> None:
     db = tmp_path / "new.sqlite3"
     assert main(["sync", "--port", str(tmp_path / "no-such-port"), "--db", str(db)]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dates_are_right_or_bounded_never_confidently_wrong(tmp_path: Path) -> None:
+    # found: sessions of earlier power-ups were dated from the uptime of the current one (five
+    # sessions of five power-ups all got the same instant); a board switched off between uses
+    # and synced days later was off by days
+    day = 86_400
+    t0 = 1_800_000_000
+    with Database(tmp_path / "h.sqlite3") as db:
+        # sync 1, in power-up 1 (the board's clock read uptime 100 s at t0 + 100)
+        db.note_clock(DEVICE_ID, 1, 100_000, t0 + 100, 1000, "sync")
+        db.note_listing(DEVICE_ID, 1, t0 + 100, t0 + 101)
+        s1 = db.store_session(DEVICE_ID, 1, make_session(1, 3, uptime_ms=20_000, boot=1))
+        # power-up 1 goes on: session 2 began at uptime 5000 s, synced only later
+        # power-ups 2 and 3: switched off between uses, never synced, no clock
+        # power-up 4: synced two days later; its own session 5 is dated from that reading
+        db.note_clock(DEVICE_ID, 4, 50_000, t0 + 2 * day, 1000, "sync")
+        db.note_listing(DEVICE_ID, 5, t0 + 2 * day - 1, t0 + 2 * day)
+        s2 = db.store_session(DEVICE_ID, 2, make_session(2, 3, uptime_ms=5_000_000, boot=1))
+        s3 = db.store_session(DEVICE_ID, 3, make_session(3, 3, uptime_ms=20_000, boot=2))
+        s4 = db.store_session(DEVICE_ID, 4, make_session(4, 3, uptime_ms=20_000, boot=3))
+        s5 = db.store_session(DEVICE_ID, 5, make_session(5, 3, uptime_ms=20_000, boot=4))
+        s6 = db.store_session(DEVICE_ID, 6, make_session(6, 3, epoch_s=t0 + 3 * day, boot=5))
+        dates = {
+            sid: db.conn.execute(
+                "SELECT started_at, approximate, earliest, latest FROM sessions WHERE sid=?",
+                (sid,),
+            ).fetchone()
+            for sid in range(1, 7)
+        }
+    assert s1.dating is not None and s1.dating.start_epoch == t0 + 100 - 80
+    assert dates[1] == (iso(t0 + 20), 1, None, None)
+    assert dates[2] == (iso(t0 + 100 + 4_900), 1, None, None)  # same power-up as sync 1
+    # power-ups 2 and 3: no reading of their clock anywhere: no date, but bounds (after
+    # session 2 began, before session 5 began)
+    assert dates[3] == (None, 1, iso(t0 + 5_000), iso(t0 + 2 * day - 30))
+    assert dates[4] == (None, 1, iso(t0 + 5_000), iso(t0 + 2 * day - 30))
+    assert s3.dating is not None
+    assert s3.dating.text() == "between 2027-01-15 09:23 and 2027-01-17 08:00 UTC"  # as stored
+    assert dates[5] == (iso(t0 + 2 * day - 30), 1, None, None)
+    assert dates[6] == (iso(t0 + 3 * day), 0, None, None)  # its own clock: exact
+    reps = db_reps(tmp_path / "h.sqlite3", 3)
+    assert reps and all(at is None for at in reps)  # no rep time for an unknown date
+    assert s2.dating and s4.dating and s5.dating and s6.dating
+
+
+def db_reps(path: Path, sid: int) -> list[str | None]:
+    con = sqlite3.connect(path)
+    rows = con.execute(
+        "SELECT r.at FROM reps r JOIN sessions s ON s.id = r.session_id WHERE s.sid=?", (sid,)
+    ).fetchall()
+    con.close()
+    return [r[0] for r in rows]
+
+
+def test_a_version_1_database_is_upgraded_and_keeps_its_sessions(tmp_path: Path) -> None:
+    from heeltrack import db as D
+
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    schema_v1 = D.SCHEMA.replace(
+        "    boot INTEGER, start_uptime_ms INTEGER, earliest TEXT, latest TEXT,\n", ""
+    ).replace("    program TEXT,\n", "")
+    schema_v1 = schema_v1[: schema_v1.index("CREATE TABLE IF NOT EXISTS clocks")]
+    con.executescript(schema_v1)
+    con.execute(
+        "INSERT INTO sessions (device_id, sid, sha256, size, data, started_at, synced_at) "
+        "VALUES ('d', 1, 'x', 1, x'00', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')"
+    )
+    con.execute("PRAGMA user_version=1")
+    con.commit()
+    con.close()
+    with Database(path) as db:
+        assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        row = db.conn.execute("SELECT started_at, boot, earliest FROM sessions").fetchone()
+        assert row == ("2026-01-01T00:00:00Z", None, None)
+        assert db.redate("d")  # older sessions keep the date they were stored with
+        assert db.conn.execute("SELECT started_at FROM sessions").fetchone()[0] == (
+            "2026-01-01T00:00:00Z"
+        )

@@ -33,14 +33,17 @@ from tests.support.sessions import sha
 HANG_S = 120  # a command still running after this is hung: killed, and the test fails
 MAX_PEAK_MB = 250  # the host's own size is ~70 MB; a runaway buffer goes far past this
 
+# the command's peak resident size (VmHWM: this process image's own, not its parent's)
 _RUN = """
-import os, resource, sys
+import os, sys
 from heeltrack.cli import main
 try:
     code = main(sys.argv[1:])
 finally:
+    with open("/proc/self/status") as f:
+        peak = [line.split()[1] for line in f if line.startswith("VmHWM:")][0]
     with open(os.environ["PEAK_FILE"], "w") as f:
-        f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        f.write(peak)
 sys.exit(code)
 """
 

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from heel.link import frame as F
 from heel.motion import events as E
 from heeltrack.cli import main
+from heeltrack.cmd_sync import _describe
 from heeltrack.db import Database
 from heeltrack.link import DeviceError, Event, LinkClient, connect, open_link
 from heeltrack.sync import sync_device
@@ -188,6 +190,34 @@ def test_a_new_device_id_at_the_same_port_is_reported(
         with open_link(b.connect()) as client:
             rep = sync_device(client, db, port="/dev/ttyACM0")
         assert any("reformatted" in m and "0123456789abcdef" in m for m in rep.messages)
+
+
+def test_sessions_of_earlier_power_ups_are_not_dated_from_this_one(
+    memory_boards: list[MemoryBoard], tmp_path: Path
+) -> None:
+    # found: a board killed and restarted several times had 5 sessions of different power-ups
+    # all dated the same instant (each began 20 s after its power-up; the sync dated them all
+    # from the uptime of the current one)
+    sessions = {k: make_session(k, 3, uptime_ms=20_000, boot=k) for k in range(1, 6)}
+    root = tmp_path / f"m{len(memory_boards)}"
+    root.mkdir()
+    (root / "heeltrack_boot").write_text(f"5 {1 << 30}")  # this is power-up 6
+    board = memory_board(memory_boards, tmp_path, mode="repl", sessions=sessions)
+    before = time.time()
+    with Database(tmp_path / "h.sqlite3") as db:
+        with open_link(board.connect()) as client:
+            rep = sync_device(client, db, port="P")
+        assert len(rep.new) == 5
+        rows = db.conn.execute(
+            "SELECT started_at, approximate, earliest, latest FROM sessions ORDER BY sid"
+        ).fetchall()
+    after = time.time()
+    for started, approximate, earliest, latest in rows:
+        assert started is None and approximate == 1 and earliest is None
+        assert latest is not None  # they began before this sync's LIST saw them
+        t = datetime.fromisoformat(latest.replace("Z", "+00:00")).timestamp()
+        assert before - 1 <= t <= after + 1
+    assert all("before " in _describe(e, s) for e, s in rep.new)
 
 
 def _sigint_caught(pid: int) -> bool:

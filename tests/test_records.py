@@ -73,6 +73,7 @@ def test_every_record_type_round_trips() -> None:
             "board": "pico-mpu6050",
             "fw_version": "0.1.0",
             "config_digest": "abcd",
+            "boot": 0,
         },
     )
     want = [(rtype, dict(zip(FIELDS[rtype], vals, strict=True))) for rtype, vals in FIXED]
@@ -206,3 +207,12 @@ print("locked ok")
     assert lines[1] == head().hex()
     assert lines[2] == "0", "encode_into allocated on the unix port"
     assert lines[3] == "locked ok"
+
+
+def test_session_start_carries_the_power_up_and_old_logs_decode_without_it() -> None:
+    buf = bytearray(R.RECORD_MAX)
+    n = R.encode_start(buf, 0, 1500, 0, "pico", "left", "0.1.0", "ab", boot=7)
+    body = bytes(buf[3 : n - 4])
+    assert R._decode_body(R.SESSION_START, body)["boot"] == 7
+    # a SESSION_START of older firmware ends after the texts: boot 0, unknown
+    assert R._decode_body(R.SESSION_START, body[:-4])["boot"] == 0

@@ -286,3 +286,32 @@ def test_full_store_still_ends_and_reports_drops(tmp_path: Path) -> None:
     recs = decode(log, sid)
     assert [t for t, _ in recs] == [R.SESSION_START, R.FAULT, R.SESSION_END]
     assert recs[1][1] == {"code": R.FAULT_STORE_FULL, "value": 1}
+
+
+def test_power_ups_are_told_apart_and_recorded_in_each_session(tmp_path: Path) -> None:
+    from heel import records as R
+    from heel.store import SessionLog
+
+    root = str(tmp_path / "sessions")
+    log = SessionLog(root=root)
+    assert log.note_boot(1_200) == 1  # the app starts, 1.2 s after power-up
+    sid = log.begin(60_000, 0, "pico", "left", "0.1.0", "ab")  # a minute later
+    log.end(90_000)
+    assert log.note_boot(120_000) == 1  # still the same power-up
+    log.close()
+    # switched off and on: the uptime starts low again
+    log = SessionLog(root=root)
+    assert log.note_boot(1_300) == 2
+    sid2 = log.begin(40_000, 0, "pico", "left", "0.1.0", "ab")
+    log.end(41_000)
+    log.close()
+    boots = []
+    for k in (sid, sid2):
+        _head, recs = R.decode_session((tmp_path / "sessions" / f"{k}.hts").read_bytes())
+        boots.append(recs[0][1]["boot"])
+    assert boots == [1, 2]
+    # a power-up that began no session and was not synced may look like the next one, but
+    # only before anything is labelled with it; after a session began it never does
+    log = SessionLog(root=root)
+    assert log.note_boot(1_250) == 3
+    assert log.note_boot(1_400) == 3

@@ -76,11 +76,17 @@ def virtual_board(tmp: Path, *args: str) -> Iterator[str]:
 
 
 def mpremote(port: str, *args: str, timeout: float = 60) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "mpremote", "connect", port, *args],
-        capture_output=True,
-        timeout=timeout,
-    )
+    """Plain mpremote. It gives up at once when another program holds the port's lock for a
+    moment (heeltrack waits for that, mpremote does not): then it is run again, a few times."""
+    for _ in range(5):
+        proc = subprocess.run(
+            [sys.executable, "-m", "mpremote", "connect", port, *args],
+            capture_output=True,
+            timeout=timeout,
+        )
+        if proc.returncode == 0 or b"failed to access" not in proc.stderr:
+            break
+        time.sleep(0.5)
     assert proc.returncode == 0, proc.stderr.decode() + proc.stdout.decode()
     return proc.stdout.decode()
 

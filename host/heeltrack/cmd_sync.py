@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from heeltrack.cli_args import add_db_argument
-from heeltrack.db import Database, Stored, iso, resolve_path
+from heeltrack.db import Database, Stored, resolve_path
 from heeltrack.errors import UserError
 from heeltrack.link import LinkError, SessionEntry, connect
 from heeltrack.ports import resolve_port
@@ -32,11 +32,7 @@ def _describe(e: SessionEntry, s: Stored) -> str:
     d = s.dating
     if s.decode_error:
         return f"session {e.sid}: stored raw, but it does not decode ({s.decode_error})"
-    when = "date unknown"
-    if d is not None and d.start_epoch is not None:
-        when = iso(d.start_epoch).replace("T", " ").replace("Z", " UTC")
-        if d.approximate:
-            when = "about " + when
+    when = d.text() if d is not None else "date unknown"
     text = f"session {e.sid}: {when}, {s.sets} sets, {s.reps} reps, {e.size} bytes"
     if d is not None and d.approximate:
         if d.start_epoch is None:

@@ -29,7 +29,7 @@ import hashlib
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from heel import records as R
 from heel.motion import events as E
 from heeltrack.errors import UserError
 
-SCHEMA_VERSION = 2  # 2: sessions.program
+SCHEMA_VERSION = 3  # 2: sessions.program; 3: power-ups, clock readings, LISTs (dates)
 ENV_VAR = "HEELTRACK_DB"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     synced_at TEXT NOT NULL,
     decode_error TEXT,
     program TEXT,
+    boot INTEGER, start_uptime_ms INTEGER, earliest TEXT, latest TEXT,
     UNIQUE (device_id, sid, sha256)
 );
 CREATE TABLE IF NOT EXISTS partials (
@@ -97,6 +98,21 @@ CREATE TABLE IF NOT EXISTS reps (
     foot TEXT
 );
 CREATE INDEX IF NOT EXISTS reps_session ON reps (session_id);
+CREATE TABLE IF NOT EXISTS clocks (
+    device_id TEXT NOT NULL,
+    boot INTEGER NOT NULL,
+    uptime_ms INTEGER NOT NULL,
+    epoch_s REAL NOT NULL,
+    ms_per_s INTEGER NOT NULL DEFAULT 1000,
+    source TEXT NOT NULL,
+    PRIMARY KEY (device_id, boot, uptime_ms)
+);
+CREATE TABLE IF NOT EXISTS listings (
+    device_id TEXT NOT NULL,
+    max_sid INTEGER NOT NULL,
+    asked REAL NOT NULL,
+    answered REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS sets_session ON sets (session_id);
 """
 
@@ -131,7 +147,36 @@ class Dating:
 
     start_epoch: float | None
     approximate: bool
-    how: str  # "clock", "clock record", "uptime at sync", "unknown"
+    how: str  # "clock", "clock record", "uptime at sync", "same power-up", "unknown"
+    earliest: float | None = None  # when unknown: bounds, if any (epoch seconds)
+    latest: float | None = None
+
+    def text(self) -> str:
+        """'2026-11-24 18:03 UTC', 'about ...', 'between ... and ...' or 'date unknown'."""
+        return when_text(self.start_epoch, self.approximate, self.earliest, self.latest)
+
+
+def when_text(
+    start: float | None,
+    approximate: bool,
+    earliest: float | None = None,
+    latest: float | None = None,
+    fmt: str = "%Y-%m-%d %H:%M",
+) -> str:
+    """A date as it may be shown: exact, approximate ('about'), bounded, or unknown."""
+
+    def show(t: float) -> str:
+        return datetime.fromtimestamp(t, UTC).strftime(fmt)
+
+    if start is not None:
+        return ("about " if approximate else "") + show(start) + " UTC"
+    if earliest is not None and latest is not None:
+        return f"between {show(earliest)} and {show(latest)} UTC"
+    if earliest is not None:
+        return f"after {show(earliest)} UTC"
+    if latest is not None:
+        return f"before {show(latest)} UTC"
+    return "date unknown"
 
 
 def date_session(
@@ -269,6 +314,8 @@ class Database:
                 raise sqlite3.DatabaseError("HeelTrack tables missing")
             if version < 2:
                 self._upgrade_to_2()
+            if version < 3:
+                self._upgrade_to_3()
         if c.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             c.execute("PRAGMA journal_mode=WAL")
         c.execute("PRAGMA synchronous=FULL")
@@ -287,6 +334,21 @@ class Database:
                 if program is not None:
                     c.execute("UPDATE sessions SET program=? WHERE id=?", (program, row_id))
             c.execute("PRAGMA user_version=2")
+
+    def _upgrade_to_3(self) -> None:
+        """Schema 2 -> 3: power-ups (boot) and start uptimes of sessions, the board clock readings
+        and the LISTs seen, for dates that are never confidently wrong (sessions held before
+        keep the dates they were stored with)."""
+        c = self.conn
+        with self.transaction():
+            if self._version() >= 3:
+                return  # another process did it meanwhile
+            for col in ("boot INTEGER", "start_uptime_ms INTEGER", "earliest TEXT", "latest TEXT"):
+                c.execute(f"ALTER TABLE sessions ADD COLUMN {col}")
+            for stmt in SCHEMA.split(";"):
+                if "clocks" in stmt or "listings" in stmt:
+                    c.execute(stmt)
+            c.execute("PRAGMA user_version=3")
 
     def _version(self) -> int:
         version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -426,8 +488,8 @@ class Database:
                 c.execute("DELETE FROM sessions WHERE id=?", (row_id,))
             cur = c.execute(
                 "INSERT INTO sessions (device_id, sid, sha256, size, data, started_at, "
-                "approximate, foot, board, fw, synced_at, decode_error, program) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "approximate, foot, board, fw, synced_at, decode_error, program, boot, "
+                "start_uptime_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     device_id,
                     sid,
@@ -444,9 +506,13 @@ class Database:
                     now_iso(),
                     decoded.error,
                     program,
+                    decoded.boot or None,
+                    decoded.start_uptime_ms,
                 ),
             )
             session_id = int(cur.lastrowid or 0)
+            for up, ep in decoded.clocks if decoded.boot else ():
+                self.note_clock(device_id, decoded.boot, up, ep, 1000, f"session {sid}")
             set_ids: dict[int, int] = {}
             for s in decoded.sets:
                 cur = c.execute(
@@ -484,15 +550,130 @@ class Database:
                 ],
             )
             c.execute("DELETE FROM partials WHERE device_id=? AND sid=?", (device_id, sid))
+            dating = decoded.dating
+            if decoded.boot:
+                dating = self.redate(device_id).get(session_id, dating)
         return Stored(
             session_id,
             new=True,
             sets=len(decoded.sets),
             reps=len(decoded.reps),
-            dating=decoded.dating,
+            dating=dating,
             decode_error=decoded.error,
             start_uptime_ms=decoded.start_uptime_ms,
             replaced=row_id is not None,
+        )
+
+    # -- dates ---------------------------------------------------------------------------
+    def note_clock(
+        self, device_id: str, boot: int, uptime_ms: int, epoch_s: float, ms_per_s: int, source: str
+    ) -> None:
+        """A reading of the board's uptime clock against true time, in power-up `boot`."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO clocks (device_id, boot, uptime_ms, epoch_s, ms_per_s, "
+                "source) VALUES (?,?,?,?,?,?)",
+                (device_id, boot, uptime_ms, epoch_s, ms_per_s or 1000, source),
+            )
+
+    def note_listing(self, device_id: str, max_sid: int, asked: float, answered: float) -> None:
+        """A LIST: sessions up to max_sid had begun by `answered`, later ones not by `asked`."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO listings (device_id, max_sid, asked, answered) VALUES (?,?,?,?)",
+                (device_id, max_sid, asked, answered),
+            )
+
+    def redate(self, device_id: str) -> dict[int, Dating]:
+        """Date again every session of the board that knows its power-up (returns them by
+        row id), never confidently wrong: its own clock reading (exact), else the nearest
+        reading of the board's clock in the same power-up (approximate), else no date but
+        bounds: after the sessions numbered before it and the LISTs that did not have it
+        yet, before the sessions numbered after it and the first LIST that had it."""
+        c = self.conn
+        rows = c.execute(
+            "SELECT id, sid, boot, start_uptime_ms, started_at, approximate FROM sessions "
+            "WHERE device_id=? ORDER BY sid, id",
+            (device_id,),
+        ).fetchall()
+        readings: dict[int, list[tuple[int, float, int]]] = {}
+        for boot, up, ep, scale in c.execute(
+            "SELECT boot, uptime_ms, epoch_s, ms_per_s FROM clocks WHERE device_id=?", (device_id,)
+        ):
+            readings.setdefault(int(boot), []).append((int(up), float(ep), int(scale)))
+        lists = c.execute(
+            "SELECT max_sid, asked, answered FROM listings WHERE device_id=?", (device_id,)
+        ).fetchall()
+        dated: dict[int, Dating] = {}
+        for row_id, _sid, boot, up, started, approx in rows:
+            if not boot or up is None:
+                # older firmware: dated when stored, as well as it could be then
+                start = _epoch(started)
+                dated[row_id] = Dating(start, bool(approx), "stored")
+            elif started is not None and not approx:
+                dated[row_id] = Dating(_epoch(started), False, "clock")
+            else:
+                near = min(readings.get(int(boot), []), key=lambda r: abs(r[0] - up), default=None)
+                if near is None:
+                    dated[row_id] = Dating(None, True, "unknown")
+                else:
+                    t = near[1] - (near[0] - up) / near[2]
+                    dated[row_id] = Dating(t, True, "same power-up")
+        # bounds from the order of session numbers and from the LISTs
+        lower: float | None = None
+        for row_id, sid, *_ in rows:
+            d = dated[row_id]
+            if d.start_epoch is None:
+                seen = [a for m, a, _ in lists if m < sid]
+                d.earliest = max([x for x in (lower, *seen) if x is not None], default=None)
+            lower = _later(lower, d.start_epoch if d.start_epoch is not None else d.earliest)
+        upper: float | None = None
+        for row_id, sid, *_ in reversed(rows):
+            d = dated[row_id]
+            if d.start_epoch is None:
+                had = [b for m, _, b in lists if m >= sid]
+                d.latest = min([x for x in (upper, *had) if x is not None], default=None)
+            upper = _sooner(upper, d.start_epoch if d.start_epoch is not None else d.latest)
+        with self.transaction():
+            for row_id, _sid, boot, up, _started, _approx in rows:
+                if boot and up is not None:
+                    self._set_date(row_id, int(up), dated[row_id])
+        return dated
+
+    def _set_date(self, session_id: int, start_up: int, d: Dating) -> None:
+        c = self.conn
+        start = d.start_epoch
+
+        def at(t_ms: int | None) -> str | None:
+            return None if start is None or t_ms is None else iso(start + (t_ms - start_up) / 1e3)
+
+        c.execute(
+            "UPDATE sessions SET started_at=?, approximate=?, earliest=?, latest=? WHERE id=?",
+            (
+                iso(start) if start is not None else None,
+                int(d.approximate),
+                iso(d.earliest) if d.earliest is not None else None,
+                iso(d.latest) if d.latest is not None else None,
+                session_id,
+            ),
+        )
+        c.executemany(
+            "UPDATE reps SET at=? WHERE id=?",
+            [
+                (at(t), i)
+                for i, t in c.execute(
+                    "SELECT id, t_ms FROM reps WHERE session_id=?", (session_id,)
+                ).fetchall()
+            ],
+        )
+        c.executemany(
+            "UPDATE sets SET started_at=? WHERE id=?",
+            [
+                (at(t), i)
+                for i, t in c.execute(
+                    "SELECT id, start_ms FROM sets WHERE session_id=?", (session_id,)
+                ).fetchall()
+            ],
         )
 
     def session_data(self, device_id: str, sid: int) -> list[bytes]:
@@ -541,6 +722,8 @@ class Decoded:
     start_uptime_ms: int | None = None
     config_digest: str | None = None
     program: str | None = None  # canonical JSON of the configuration logged with the session
+    boot: int = 0  # the power-up it began in (0: unknown, older firmware)
+    clocks: list[tuple[int, int]] = field(default_factory=list)  # (uptime_ms, epoch_s) seen
 
 
 def decode(
@@ -562,9 +745,15 @@ def decode(
         elif rtype == R.CLOCK and clock is None:
             clock = (int(f["uptime_ms"]), int(f["epoch_s"]))
     up0 = int(start.get("uptime_ms", 0))
+    boot = int(start.get("boot", 0) or 0)
+    if boot:  # the power-up is known: a clock reading of another one never dates it
+        sync_clock = later_start_uptime_ms = None
     dating = date_session(
         up0, int(start.get("epoch_s", 0)), clock, sync_clock, later_start_uptime_ms
     )
+    clocks = [(int(f["uptime_ms"]), int(f["epoch_s"])) for t, f in recs if t == R.CLOCK]
+    if start.get("epoch_s"):
+        clocks.append((up0, int(start["epoch_s"])))
 
     def at(t_ms: int) -> str | None:
         if dating.start_epoch is None:
@@ -617,6 +806,8 @@ def decode(
         up0 if start else None,
         start.get("config_digest") or None,
         _program(start.get("program")),
+        boot,
+        [c for c in clocks if c[1]],
     )
 
 
@@ -628,6 +819,20 @@ def _program(packed: bytes | None) -> str | None:
         return str(C.dumps(C.unpack_program(packed)))
     except ValueError:
         return None
+
+
+def _epoch(text: str | None) -> float | None:
+    if text is None:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _later(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _sooner(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _exercise(code: int) -> str:

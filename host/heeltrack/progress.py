@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from heeltrack.db import Database, resolve_path
+from heeltrack.db import Database, resolve_path, when_text
 from heeltrack.errors import UserError
 from heeltrack.program import EXERCISES, ExerciseResult, Program, compare, session_score
 
@@ -65,6 +65,8 @@ class SessionView:
     decode_error: str | None
     program: Program = field(default_factory=Program.from_config)  # the one it ran under
     program_known: bool = False  # False: not logged (older firmware), judged on the defaults
+    earliest: datetime | None = None  # the date is unknown, but not before this
+    latest: datetime | None = None  # ... nor after this
     sets: list[dict[str, Any]] = field(default_factory=list)
     reps: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, ExerciseResult] = field(default_factory=dict)
@@ -83,11 +85,18 @@ class SessionView:
         starts = [s["start_ms"] for s in self.sets if s["start_ms"] is not None]
         return (max(ends) - min(starts)) / 1000.0 if starts else 0.0
 
-    def when(self) -> str:
-        """'2026-11-24 18:03 UTC', '~2026-11-24 18:03 UTC' if approximate, or 'date unknown'."""
+    def when(self, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        """'2026-11-24 18:03 UTC', '~2026-11-24 18:03 UTC' if approximate, 'between ... and
+        ... UTC' when only bounds are known, or 'date unknown'."""
         if self.started_at is None:
-            return "date unknown"
-        text = self.started_at.strftime("%Y-%m-%d %H:%M UTC")
+            return when_text(
+                None,
+                True,
+                self.earliest.timestamp() if self.earliest else None,
+                self.latest.timestamp() if self.latest else None,
+                fmt,
+            )
+        text = self.started_at.strftime(fmt) + " UTC"
         return ("~" + text) if self.approximate else text
 
     def total(self, exercise: str) -> int:
@@ -136,6 +145,8 @@ def _view(conn: sqlite3.Connection, row: dict[str, Any], fallback: Program) -> S
         decode_error=row["decode_error"],
         program=program,
         program_known=known,
+        earliest=parse_time(row["earliest"]),
+        latest=parse_time(row["latest"]),
         sets=sets,
         reps=reps,
     )
@@ -143,7 +154,10 @@ def _view(conn: sqlite3.Connection, row: dict[str, Any], fallback: Program) -> S
     return v
 
 
-_SESSION_COLS = "id, device_id, sid, started_at, approximate, foot, board, decode_error, program"
+_SESSION_COLS = (
+    "id, device_id, sid, started_at, approximate, foot, board, decode_error, program, "
+    "earliest, latest"
+)
 
 
 def load_sessions(

@@ -35,7 +35,7 @@ from heeltrack.progress import (
     tempo,
     weekly,
 )
-from heeltrack.tables import local, plural
+from heeltrack.tables import date_text, local, plural
 
 REPORT_NAME = "heeltrack-report.html"
 MAX_TIMELINES = 14  # the most recent sessions drawn as timelines
@@ -78,7 +78,7 @@ def _img(fig: Any, alt: str) -> str:
 
 def _label(s: SessionView) -> str:
     if s.started_at is None:
-        return f"#{s.id} (date unknown)"
+        return f"#{s.id} ({date_text(s, '%d %b')})"
     return ("~" if s.approximate else "") + f"{local(s.started_at):%a %d %b} #{s.id}"
 
 
@@ -330,9 +330,7 @@ def _sessions_table(sessions: list[SessionView]) -> str:
 
 
 def _when(s: SessionView) -> str:
-    if s.started_at is None:
-        return "date unknown"
-    return ("~" if s.approximate else "") + f"{local(s.started_at):%Y-%m-%d %H:%M}"
+    return date_text(s)
 
 
 def _tempo_table(sessions: list[SessionView]) -> str:

@@ -73,8 +73,21 @@ def sync_device(
             "any session: run `heeltrack flash` to reinstall the firmware and the board file"
         )
     clock = client.set_clock()
+    set_at = time.time()
     sync_clock = (int(clock.get("uptime_ms", 0)), int(clock.get("epoch_s", 0)))
+    if clock.get("boot") and "uptime_ms" in clock:  # firmware that tells its power-ups apart
+        db.note_clock(
+            device_id,
+            int(clock["boot"]),
+            int(clock["uptime_ms"]),
+            set_at,
+            int(clock.get("ms_per_s") or 1000),
+            "sync",
+        )
+    asked = time.time()
     entries = client.list_sessions()
+    if entries:
+        db.note_listing(device_id, max(e.sid for e in entries), asked, time.time())
     board_config = _board_config(client)
 
     todo: list[tuple[SessionEntry, bytes]] = []

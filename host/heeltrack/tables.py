@@ -42,10 +42,22 @@ def _cell(s: SessionView, ex: str) -> str:
     return f"{r.reps} in {r.sets} {mark}"
 
 
+def date_text(s: SessionView, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A session's date as shown everywhere, in local time: '2026-11-24 18:03', '~...' if
+    approximate, 'between ... and ...' when only bounds are known, or 'date unknown'."""
+    if s.started_at is not None:
+        return ("~" if s.approximate else "") + local(s.started_at).strftime(fmt)
+    lo = local(s.earliest).strftime(fmt) if s.earliest else None
+    hi = local(s.latest).strftime(fmt) if s.latest else None
+    if lo and hi:
+        return f"between {lo} and {hi}"
+    if lo or hi:
+        return f"after {lo}" if lo else f"before {hi}"
+    return "date unknown"
+
+
 def _date(s: SessionView) -> str:
-    if s.started_at is None:
-        return "date unknown"
-    return ("~" if s.approximate else "") + local(s.started_at).strftime("%Y-%m-%d %H:%M")
+    return date_text(s)
 
 
 HEADS = {

@@ -20,13 +20,15 @@ def make_session(
     epoch_s: int = 0,
     uptime_ms: int = 60_000,
     clock: tuple[int, int] | None = None,
+    boot: int = 0,
 ) -> bytes:
-    """A valid session log file (heel.records format) with `reps` heel raises in sets of 10."""
+    """A valid session log file (heel.records format) with `reps` heel raises in sets of 10;
+    `boot`: the power-up it began in (0: unknown, as older firmware wrote)."""
     buf = bytearray(R.RECORD_MAX * 4)
     out = bytearray()
     n = R.encode_header(buf, 0, DEVICE_ID, sid)
     out += buf[:n]
-    n = R.encode_start(buf, 0, uptime_ms, epoch_s, "pico", "left", "0.1.0", b"\x01\x02")
+    n = R.encode_start(buf, 0, uptime_ms, epoch_s, "pico", "left", "0.1.0", b"\x01\x02", boot=boot)
     out += buf[:n]
     t = uptime_ms + 1000
     if clock is not None:

@@ -60,6 +60,7 @@ class App:
         config_path="/config.json",
         stream_in=None,
         stream_out=None,
+        ms_per_s=1000,
     ):
         self.board = board
         self.cfg = cfg
@@ -79,6 +80,8 @@ class App:
         self.t0 = self._uptime  # uptime when the engine started
         self._epoch0 = 0
         self._epoch_up = 0
+        self.ms_per_s = ms_per_s  # clock ms per real second (the virtual board runs faster)
+        self.boot = log.note_boot(self._uptime)  # which power-up this is (heel.store)
         self._apply(cfg)
         self._hold_cued = False
         self._last_event = 0  # engine ms of the last event
@@ -306,6 +309,8 @@ class App:
             "count": self.engine.count,
             "hold_ms": self.engine.hold_ms,  # the heel raise being held now (live view)
             "reps": self.reps,
+            "boot": self.boot,
+            "ms_per_s": self.ms_per_s,
             "unlogged": self.unlogged,  # events counted but not logged (the log failed)
             "log_error": self.log_error,
         }
@@ -313,6 +318,7 @@ class App:
     def set_clock(self, epoch_s):
         self._epoch0 = int(epoch_s)
         self._epoch_up = self.uptime_ms()
+        self.log.note_boot(self._epoch_up)  # the host dates this power-up from now on
         if self.log.active is not None:
             self.log.append_clock(self.now_ms(), self._epoch0)
 

@@ -63,6 +63,16 @@ except ImportError:  # CPython
         _time.sleep(ms / 1000)
 
 
+def board_clock():
+    """(the board's uptime clock, its ms per real second): the app's clock at the REPL too.
+    On the virtual board that is its virtual clock (speed x real time), else ticks_ms."""
+    try:
+        import virtualboard
+    except ImportError:
+        return ticks_ms, 1000
+    return virtualboard.ticks_ms, virtualboard.speed_milli
+
+
 try:
     from sys import print_exception
 except ImportError:  # CPython

@@ -17,7 +17,9 @@ Payloads (times are ms since the board's boot; epoch_s is Unix time, 0 if the cl
     SESSION_START uptime_ms u32, epoch_s u32, foot u8 (FOOT_*), board, fw_version,
                   config_digest (each u8 length + UTF-8, at most MAX_TEXT bytes), then
                   program (u8 length + heel.config.pack_program bytes: the targets the
-                  session ran under; absent in sessions of older firmware)
+                  session ran under; absent in sessions of older firmware), then
+                  boot u32 (the power-up it began in, heel.store; absent in sessions of
+                  older firmware: decoded as 0, unknown)
     SET_START     exercise u8, t_ms u32, direction u8
     REP           exercise u8, t_ms u32, hold_ms u32, set_no u16
     SET_END       exercise u8, t_ms u32, count u16
@@ -215,7 +217,9 @@ def foot_code(foot):
     raise ValueError("foot must be 'left' or 'right', not %r" % (foot,))
 
 
-def encode_start(buf, off, uptime_ms, epoch_s, board, foot, fw_version, config_digest, program=b""):
+def encode_start(
+    buf, off, uptime_ms, epoch_s, board, foot, fw_version, config_digest, program=b"", boot=0
+):
     """Write a SESSION_START record at buf[off:] and return its length (allocates; once per
     session). config_digest may be bytes (stored as hex) or text; program: the bytes of
     heel.config.pack_program."""
@@ -227,9 +231,11 @@ def encode_start(buf, off, uptime_ms, epoch_s, board, foot, fw_version, config_d
     for raw in texts:
         body.append(len(raw))
         body.extend(raw)
-    if program:
+    if program or boot:
         body.append(len(program))
         body.extend(program)
+    if boot:
+        body.extend(struct.pack("<I", boot))
     struct.pack_into("<H", buf, off, len(body))
     buf[off + 2 : off + 2 + len(body)] = body
     struct.pack_into("<I", buf, off + 2 + len(body), crc32(body))
@@ -335,9 +341,13 @@ def _decode_body(rtype, body):
             "board": texts[0],
             "fw_version": texts[1],
             "config_digest": texts[2],
+            "boot": 0,
         }
         if pos < len(body) and pos + 1 + body[pos] <= len(body):
             out["program"] = bytes(body[pos + 1 : pos + 1 + body[pos]])
+            pos += 1 + body[pos]
+            if len(body) >= pos + 4:
+                out["boot"] = struct.unpack_from("<I", body, pos)[0]
         return out
     if rtype < SET_START or rtype > SESSION_END:
         return {"payload": bytes(body)}

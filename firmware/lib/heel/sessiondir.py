@@ -79,7 +79,8 @@ class SessionDir:
     def __init__(self, root, id_path=None):
         self.root = root.rstrip("/") or "/"
         makedirs(self.root)
-        self.device_id = self._load_id(id_path or join(parent(self.root), _ID_NAME))
+        self.id_path = id_path or join(parent(self.root), _ID_NAME)
+        self.device_id = self._load_id(self.id_path)
         self._buf = bytearray(R.RECORD_MAX)
         self._chunk = bytearray(_CHUNK)
         self._chunk_mv = memoryview(self._chunk)

@@ -30,13 +30,14 @@ SESSIONS_DIR = "/sessions"
 class Hardware:
     """What the board file describes, built: the IMU driver, LED, buzzer and clocks."""
 
-    def __init__(self, imu, led, buzzer, clock, poll_ms, wall):
+    def __init__(self, imu, led, buzzer, clock, poll_ms, wall, ms_per_s=1000):
         self.imu = imu  # heel.imu.mpu6050.MPU6050
         self.led = led  # .value(v)
         self.buzzer = buzzer  # .value(v) or None
         self.clock = clock  # ticks_ms-like: the IMU's and the app's ms clock
         self.poll_ms = poll_ms  # how often the app reads the FIFO
         self.wall = wall  # epoch seconds from an RTC, or None
+        self.ms_per_s = ms_per_s  # clock ms per real second
 
 
 def _pico_mpu6050(board):
@@ -79,7 +80,7 @@ def _virtual_fake_mpu6050(board):
     # poll as often in virtual time as a Pico does in real time (the FIFO holds 0.85 s)
     poll_ms = max(1, POLL_MS * 1000 // vb.speed_milli)
     imu = MPU6050(chip, board.imu_addr, board.rate_hz, ticks_ms=vb.ticks_ms)
-    return Hardware(imu, vb.pin("led"), buzzer, vb.ticks_ms, poll_ms, None)
+    return Hardware(imu, vb.pin("led"), buzzer, vb.ticks_ms, poll_ms, None, vb.speed_milli)
 
 
 # imu.type -> builder(board) -> Hardware
@@ -132,6 +133,7 @@ def build(board_path=BOARD_PATH, config_path=CONFIG_PATH, sessions=SESSIONS_DIR)
         wall=hw.wall,
         poll_ms=hw.poll_ms,
         config_path=config_path,
+        ms_per_s=hw.ms_per_s,
     )
 
 

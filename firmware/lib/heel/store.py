@@ -3,6 +3,7 @@
     log = SessionLog("/sessions")                   # recovers a session a power cut left open
     sid = log.begin(uptime_ms, epoch_s, "pico-mpu6050", "left", "0.1.0", digest)
     log.append_rep(HEEL_RAISE, t_ms, hold_ms, set_no)   # one write + flush; allocates nothing
+    boot = log.note_boot(uptime_ms)                  # which power-up this is (see below)
     log.end(t_ms)
     for sid, size, closed, synced in log.sessions(): ...
     n = log.read_into(sid, offset, buf)             # the link serves sessions with this
@@ -15,6 +16,14 @@ Power cuts: every append is one write of a whole record then flush(), which is w
 commits, so after a cut the file holds exactly the records whose append returned (littlefs
 rolls back an uncommitted write); a session left open is closed with SESSION_END "power lost"
 when the next SessionLog opens the directory.
+
+Power-ups: the uptime restarts at 0 when the board is switched off or reset, so a session may be
+dated from its start uptime only against a clock reading of the same power-up. A counter kept
+beside the device id (heeltrack_boot: "boot uptime_ms") tells power-ups apart: note_boot(uptime)
+steps it when the uptime is below the last one noted. It is noted whenever something gets the
+number (the app starting, a session beginning, the laptop setting the clock), always well after
+power-up, so the next power-up starts below it. SESSION_START records the number; the link's
+HELLO reports it.
 
 Space: appends spend a budget of bytes measured with statvfs (free minus min_free), so the hot
 path calls statvfs (which allocates) only when the budget runs out. Then the oldest synced
@@ -39,11 +48,13 @@ from heel.sessiondir import (
     file_size,
     hexstr,
     join,
+    parent,
     write_atomic,
 )
 
 _ENOSPC = const(28)
 _RECHECK_EVERY = const(16)
+_BOOT_NAME = "heeltrack_boot"
 
 
 class SessionLog(SessionDir):
@@ -67,18 +78,41 @@ class SessionLog(SessionDir):
         self._budget = -1
         self._recheck = True
         self._next = self.load_next()
+        self._boot_path = join(parent(self.id_path), _BOOT_NAME)
+        self.boot = 0  # the current power-up, once noted
         self.recover()
 
     # ----- writing
 
+    def note_boot(self, uptime_ms):
+        """The number of the current power-up (>= 1): stepped if the uptime went backwards
+        since the last note (the board was switched off or reset), then noted with it."""
+        boot, last = 0, 0
+        try:
+            with open(self._boot_path) as f:
+                fields = f.read().split()
+            boot, last = int(fields[0]), int(fields[1])
+        except (OSError, ValueError, IndexError):
+            pass
+        if boot <= 0 or uptime_ms < last:
+            boot += 1
+        if boot != self.boot or uptime_ms > last:
+            try:
+                write_atomic(self._boot_path, ("%d %d" % (boot, uptime_ms)).encode())
+            except OSError:
+                pass  # a failing flash: the next power-up may then look like this one
+        self.boot = boot
+        return boot
+
     def begin(self, uptime_ms, epoch_s, board, foot, fw_version, config_digest, program=b""):
         """Start a session (ending one still active) and return its number. program: the
         packed targets (heel.config.pack_program) logged with it."""
+        boot = self.note_boot(uptime_ms)
         head = bytearray(R.HEADER_LEN + R.RECORD_MAX)
         sid = self._next
         n = R.encode_header(head, 0, self.device_id, sid)
         n += R.encode_start(
-            head, n, uptime_ms, epoch_s, board, foot, fw_version, config_digest, program
+            head, n, uptime_ms, epoch_s, board, foot, fw_version, config_digest, program, boot
         )
         if self.active is not None:
             self.end(uptime_ms)

@@ -42,7 +42,7 @@ import sys
 from binascii import hexlify
 from hashlib import sha256
 
-from heel.compat import const, kbd_intr, ticks_diff, ticks_ms
+from heel.compat import board_clock, const, kbd_intr, ticks_diff, ticks_ms
 from heel.link import frame as F
 
 MAX_READ = const(8192)  # data bytes per reply frame
@@ -367,6 +367,8 @@ class ReplDevice:
             pass
         self._epoch = 0
         self._ticks = ticks_ms()
+        self._uptime, self._ms_per_s = board_clock()
+        self.boot = log.note_boot(self._uptime())  # the power-up this REPL runs in
 
     def epoch_s(self):
         if self._epoch:
@@ -388,7 +390,9 @@ class ReplDevice:
             "fw": VERSION,
             "board": self.board.get("name", ""),
             "foot": foot or self.board.get("foot", ""),
-            "uptime_ms": ticks_ms(),
+            "uptime_ms": self._uptime(),
+            "boot": self.boot,
+            "ms_per_s": self._ms_per_s,
             "epoch_s": self.epoch_s(),
             "free": self.log.free_bytes(),
             "mode": "repl",
@@ -397,6 +401,7 @@ class ReplDevice:
     def set_clock(self, epoch_s):
         self._epoch = epoch_s
         self._ticks = ticks_ms()
+        self.log.note_boot(self._uptime())  # the host dates this power-up from now on
 
     def get_config(self):
         from heel import config
