@@ -419,8 +419,9 @@ def open_link(
     client = LinkClient(transport, timeout=timeout, retries=retries)
 
     def repl_text(seen: bytes, waited: float) -> bool:
-        # the app answers within ~50 ms; a REPL echoes the request as text at once
-        return waited > 0.2 and len(seen) > 0
+        # a REPL echoes the request as text at once ("ZHQ" and hex, then a prompt); an app that
+        # is still starting prints other things and answers a little later: wait for it
+        return waited > 0.2 and (b"HQ" in seen or b">>> " in seen or b"raw REPL" in seen)
 
     if client.probe(L.PROBE_TRY_S, L.PROBE_TRIES, repl_text) is not None:
         return Connection(transport, client, via_repl=False)
@@ -430,6 +431,10 @@ def open_link(
         transport.enter_raw_repl(soft_reset=False)
         transport.exec_no_follow("from heel.link.server import serve\nserve()")
     except TransportError as e:
+        # the app may have answered meanwhile (then Ctrl-C, off during a link session, did
+        # nothing): ask once more before giving up
+        if client.probe(L.PROBE_TRY_S, 1, lambda _seen, _waited: False) is not None:
+            return Connection(transport, client, via_repl=False)
         raise UserError(
             f"the device at {transport.name} answers neither the HeelTrack link nor the "
             f"MicroPython raw REPL ({e}); check --port, or press the board's reset button "
