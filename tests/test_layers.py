@@ -1,7 +1,7 @@
 """The host's layers (README, "How it works"): every import points down.
 
-CLI (cli, cli_args, cmd_*) -> library -> transport and database (transport*, link, db, errors)
--> the firmware package (heel), which imports nothing of the host."""
+CLI (cli, cli_args, cmd_*) -> library -> transport and database (transport*, link, its limits
+and reply checks, db, errors) -> the firmware package (heel), which imports nothing of the host."""
 
 from __future__ import annotations
 
@@ -13,7 +13,16 @@ import heeltrack
 
 HOST = Path(heeltrack.__file__).parent
 CLI = {"cli", "cli_args"}
-LOWER = {"transport", "transport_serial", "transport_memory", "link", "db", "errors"}
+LOWER = {
+    "transport",
+    "transport_serial",
+    "transport_memory",
+    "link",
+    "limits",
+    "replies",
+    "db",
+    "errors",
+}
 
 
 def imports(path: Path) -> set[str]:

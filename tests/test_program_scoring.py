@@ -11,7 +11,7 @@ import pytest
 
 from heel import config as C
 from heeltrack.cli import main
-from heeltrack.db import Database
+from heeltrack.db import SCHEMA_VERSION, Database
 from heeltrack.progress import load_sessions
 from heeltrack.report import render_html
 from tests.test_report_fixtures import DAY, DEVICE, MONDAY, SessionSpec, raises, session_bytes
@@ -85,11 +85,15 @@ def test_an_older_sessions_program_is_the_boards_config_if_the_digest_matches(
 def test_a_schema_1_database_gains_the_programs_of_the_logs_it_holds(db: Path) -> None:
     con = sqlite3.connect(db)
     con.execute("ALTER TABLE sessions DROP COLUMN program")
+    for col in ("boot", "start_uptime_ms", "earliest", "latest"):  # schema 3's
+        con.execute(f"ALTER TABLE sessions DROP COLUMN {col}")
+    con.execute("DROP TABLE clocks")
+    con.execute("DROP TABLE listings")
     con.execute("PRAGMA user_version=1")
     con.commit()
     con.close()
     with Database(db) as d:
-        assert d.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert d.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         rows = dict(d.conn.execute("SELECT sid, program FROM sessions").fetchall())
     assert rows[1] is None and rows[2] is not None
     assert C.merge(C.DEFAULTS, __import__("json").loads(rows[2]))["heel_raise_reps"] == [12, 15]
