@@ -14,9 +14,10 @@ corrupted (the goal is 0 of each). Not a test: minutes long; the figures go in R
    on the same image; between kills the sessions it lists are noted. Then everything is synced:
    every session ever listed closed must be in the database with the hash it was listed with,
    once. Also counted: unix processes that outlived their relay, temporary directories left.
-3. Hard kills of `heeltrack sync` (--sync-kills): a unix-port board with 30 sessions of
-   20-120 KiB; `heeltrack sync` is killed with SIGKILL at a random moment, again and again, then
-   runs to the end. After each kill: what the board deleted is in the database, intact.
+3. Hard kills of `heeltrack sync` (--sync-kills): a unix-port board gets 3 new sessions of
+   0.1-0.5 MiB, then `heeltrack sync` is killed with SIGKILL at a random moment (0.3-1 s in);
+   again and again, then a sync runs to the end. After each kill: what the board deleted is in
+   the database, intact, once.
 4. A new database opened by several processes at once (--db-opens, in rounds of --parallel):
    every open must succeed.
 """
@@ -280,18 +281,20 @@ def soak_board_kills(kills: int, tmp: Path, rng: random.Random) -> Tally:
 def soak_sync_kills(kills: int, tmp: Path, rng: random.Random) -> Tally:
     t = Tally()
     t0 = time.monotonic()
-    written = {s: make_session(s, rng.randint(1000, 6000)) for s in range(1, 31)}
-    t.sessions = len(written)
-    board = Board(tmp / "syncboard", mode="app", sessions=written)
+    written: dict[int, bytes] = {}
+    board = Board(tmp / "syncboard", mode="app")
     db_path = tmp / "sync.sqlite3"
     try:
-        for _ in range(kills):
+        for k in range(kills):
+            for sid in range(3 * k + 1, 3 * k + 4):  # new sessions each round: work to cut
+                written[sid] = make_session(sid, rng.randint(5000, 25000))
+                board.add_session(sid, written[sid])
             proc = subprocess.Popen(
                 [*HEELTRACK, "sync", "--port", board.port, "--db", str(db_path)],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(0.3, 2.5))
+            time.sleep(rng.uniform(0.3, 1.0))
             if proc.poll() is None:
                 proc.kill()
                 t.failed_attempts += 1
@@ -309,6 +312,7 @@ def soak_sync_kills(kills: int, tmp: Path, rng: random.Random) -> Tally:
         _check_db_against(board, written, db_path, t, final=True)
     finally:
         board.close()
+    t.sessions = len(written)
     t.seconds = time.monotonic() - t0
     return t
 
