@@ -7,6 +7,7 @@ and runs one app.step() + feedback.update() after each, as the asyncio tasks do 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -15,80 +16,17 @@ from heel import records as R
 from heel.app import POLL_MS
 from heel.motion import events as E
 from heeltrack.firmware import board_file
-from heeltrack.micropython import run_script
 from heeltrack.rawtrace import trace_to_raw
 from heeltrack.sim import simulate_activity, simulate_set
 from heeltrack.trace import Trace
+from tests.mp import run_mp
 
 BOARD = str(board_file("virtual"))
 
-HARNESS = """
-import gc, json, micropython
-from heel.imu.fake_mpu6050 import FakeMPU6050, FileSource
-from heel.imu.mpu6050 import MPU6050
-from heel.board import load_board
-from heel.store import SessionLog
-from heel.app import App
-from heel import config
 
-board = load_board(BOARD)
-if NAME:
-    board.name = NAME  # a name the log cannot store (load_board refuses it; the app must cope)
-fake = FakeMPU6050(FileSource(RAW), addr=board.imu_addr)
-imu = MPU6050(fake, board.imu_addr, board.rate_hz, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
-PINS = []
-
-class Pin:
-    def __init__(self, name):
-        self.name = name
-        self.v = 0
-    def value(self, v):
-        if v != self.v:
-            self.v = v
-            if RECORD:
-                PINS.append((fake.ticks_ms(), self.name, v))
-
-cfg = config.merge(config.DEFAULTS, CHANGES)
-log = SessionLog(root=ROOT + "/sessions", id_path=ROOT + "/id")
-app = App(board, cfg, imu, log, led=Pin("led"), buzzer=Pin("buzzer"), clock=fake.ticks_ms,
-          config_path=ROOT + "/config.json")
-EMITTED = []
-if RECORD:
-    app.subscribe(lambda k, ex, t, v: EMITTED.append((fake.ticks_ms(), k, ex, t, v)))
-
-PER = app.poll_ms // 10  # samples per poll, as on the board
-
-def poll():
-    fake.advance(PER)
-    n = app.step()
-    app.feedback.update()
-    return n
-
-fed = 0
-for _ in range(WARMUP):
-    fed += poll()
-if PREBEGIN:
-    app._begin(0)
-locked = 0
-if LOCKED:
-    gc.collect()
-    a0 = gc.mem_alloc()
-    micropython.heap_lock()
-    try:
-        for _ in range(LOCKED):
-            locked += poll()
-    finally:
-        micropython.heap_unlock()
-    print("ALLOC", gc.mem_alloc() - a0)
-while not fake.finished:
-    fed += poll()
-for _ in range(40):
-    fed += poll()
-app.stop()
-print("RESULT", json.dumps({"fed": fed + locked, "locked": locked, "emitted": EMITTED,
-      "pins": PINS, "reps": app.reps, "t0": app.t0, "sessions": app.sessions,
-      "unlogged": app.unlogged, "log_error": app.log_error}))
-"""
+def _mp(function: str, *args: object, timeout: float = 300) -> subprocess.CompletedProcess:
+    """tests/mp/app_runs.py's `function` in the unix port."""
+    return run_mp("app_runs", function, *args, timeout=timeout)
 
 
 def _raw(trace: Trace, path: Path) -> Path:
@@ -128,12 +66,8 @@ def _run(
 ) -> tuple[dict, str]:
     raw = _raw(trace, tmp / "imu.raw")
     (tmp / "root").mkdir(exist_ok=True)
-    prelude = (
-        f"BOARD = {BOARD!r}\nRAW = {str(raw)!r}\nROOT = {str(tmp / 'root')!r}\n"
-        f"CHANGES = {json.dumps(changes or {})}\nWARMUP = {warmup}\nLOCKED = {locked}\n"
-        f"PREBEGIN = {prebegin}\nRECORD = {record}\nNAME = {name!r}\n"
-    )
-    proc = run_script(prelude + HARNESS, timeout=120)
+    args = (str(raw), str(tmp / "root"), changes or {}, warmup, locked, prebegin, record, name)
+    proc = _mp("session", BOARD, *args, timeout=120)
     out = proc.stdout.decode()
     line = [x for x in out.splitlines() if x.startswith("RESULT ")][-1]
     return json.loads(line[len("RESULT ") :]), out
@@ -222,34 +156,7 @@ def test_hold_cue_and_set_end_signal(micropython_bin, tmp_path):
 
 
 def test_device_interface_for_the_link(micropython_bin, tmp_path):
-    script = f"""
-import json
-from heel.imu.fake_mpu6050 import FakeMPU6050, ArraySource
-from heel.imu.mpu6050 import MPU6050
-from heel.board import load_board
-from heel.store import SessionLog
-from heel.app import App
-from heel import config
-board = load_board({BOARD!r})
-fake = FakeMPU6050(ArraySource([[0, 0, 8192, 0, 0, 0]], loop=True))
-imu = MPU6050(fake, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
-root = {str(tmp_path)!r}
-log = SessionLog(root=root + "/sessions", id_path=root + "/id")
-app = App(board, config.load(root + "/config.json"), imu, log, clock=fake.ticks_ms,
-          config_path=root + "/config.json")
-print(json.dumps(sorted(app.info())))
-try:
-    app.set_config({{"foot": "middle"}})
-except ValueError as e:
-    print("ERR", e)
-print(json.dumps(app.set_config({{"foot": "right", "heel_raise_hold_s": 5}})))
-print(config.load(root + "/config.json")["foot"], app._hold_target)
-app.set_clock(1767225600)
-fake.advance(250)
-app.step()
-print("EPOCH", app.epoch_s(), app.info()["epoch_s"])
-"""
-    out = run_script(script).stdout.decode().splitlines()
+    out = _mp("device_interface", BOARD, str(tmp_path)).stdout.decode().splitlines()
     keys = json.loads(out[0])
     for k in ("device_id", "fw", "board", "foot", "uptime_ms", "epoch_s", "free"):
         assert k in keys
@@ -261,41 +168,7 @@ print("EPOCH", app.epoch_s(), app.info()["epoch_s"])
 
 def test_running_asyncio_app_allocates_nothing(micropython_bin, tmp_path):
     # the real tasks in real time: sampling every 25 ms, feedback every 10 ms
-    script = f"""
-import gc, asyncio, time
-from heel.imu.fake_mpu6050 import FakeMPU6050, ArraySource
-from heel.imu.mpu6050 import MPU6050
-from heel.board import load_board
-from heel.store import SessionLog
-from heel.app import App
-from heel import config
-board = load_board({BOARD!r})
-fake = FakeMPU6050(ArraySource([[0, 0, 8192, 0, 0, 0]], loop=True), clock=time.ticks_ms)
-imu = MPU6050(fake, ticks_ms=time.ticks_ms)
-class Pin:
-    def value(self, v):
-        pass
-root = {str(tmp_path)!r}
-log = SessionLog(root=root + "/sessions", id_path=root + "/id")
-app = App(board, config.merge(config.DEFAULTS, {{}}), imu, log, led=Pin(), clock=time.ticks_ms,
-          config_path=None)
-async def measure():
-    await asyncio.sleep_ms(300)
-    gc.collect()
-    gc.disable()
-    a0 = gc.mem_alloc()
-    s0 = app.sampler.fed
-    await asyncio.sleep_ms(1500)
-    a1 = gc.mem_alloc()
-    gc.enable()
-    print("ALLOC", a1 - a0, "SAMPLES", app.sampler.fed - s0)
-async def main():
-    asyncio.create_task(app._sampling())
-    asyncio.create_task(app._feedback())
-    await measure()
-asyncio.run(main())
-"""
-    out = run_script(script).stdout.decode().split()
+    out = _mp("asyncio_heap", BOARD, str(tmp_path)).stdout.decode().split()
     assert out[0] == "ALLOC" and out[1] == "0", out
     assert int(out[3]) > 0  # it was sampling meanwhile
 
@@ -304,33 +177,7 @@ def test_imu_lost_mid_session_faults_are_rate_limited_and_session_ends(micropyth
     set_trace, _truth = simulate_set(4, "heel_raise")
     raw = _raw(_concat(_still(3), set_trace), tmp_path / "imu.raw")
     (tmp_path / "root").mkdir()
-    script = f"""
-from heel.imu.fake_mpu6050 import FakeMPU6050, FileSource
-from heel.imu.mpu6050 import MPU6050
-from heel.board import load_board
-from heel.store import SessionLog
-from heel.app import App
-from heel import config
-board = load_board({BOARD!r})
-fake = FakeMPU6050(FileSource({str(raw)!r}))
-imu = MPU6050(fake, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
-root = {str(tmp_path / "root")!r}
-log = SessionLog(root=root + "/sessions", id_path=root + "/id")
-app = App(board, config.merge(config.DEFAULTS, {{"idle_timeout_s": 30}}), imu, log,
-          clock=fake.ticks_ms, config_path=None)
-while not fake.finished:
-    fake.advance(3)
-    app.step()
-assert log.active is not None and app.reps > 0
-fake.present = False  # the sensor's cable comes loose: every transaction fails
-polls = 0
-while log.active is not None and polls < 5000:
-    fake.advance(3)
-    app.step()
-    polls += 1
-print("POLLS", polls, "ERRORS", imu.errors)
-"""
-    out = run_script(script).stdout.decode().split()
+    out = _mp("imu_lost", BOARD, str(raw), str(tmp_path / "root")).stdout.decode().split()
     polls, errors = int(out[1]), int(out[3])
     # ended after the idle time (30 s) without samples, counted in polls of POLL_MS
     assert polls < 5000 and 30000 <= polls * POLL_MS <= 30000 + POLL_MS
@@ -343,36 +190,7 @@ print("POLLS", polls, "ERRORS", imu.errors)
 
 
 def test_an_unexpected_error_does_not_stop_the_counting(micropython_bin, tmp_path):
-    script = f"""
-import asyncio, time
-from heel.imu.fake_mpu6050 import FakeMPU6050, ArraySource
-from heel.imu.mpu6050 import MPU6050
-from heel.board import load_board
-from heel.store import SessionLog
-from heel.app import App
-from heel import config
-board = load_board({BOARD!r})
-fake = FakeMPU6050(ArraySource([[0, 0, 8192, 0, 0, 0]], loop=True), clock=time.ticks_ms)
-imu = MPU6050(fake, ticks_ms=time.ticks_ms)
-root = {str(tmp_path)!r}
-log = SessionLog(root=root + "/sessions", id_path=root + "/id")
-app = App(board, config.merge(config.DEFAULTS, {{}}), imu, log, clock=time.ticks_ms,
-          config_path=None)
-real_poll = app.sampler.poll
-calls = [0]
-def flaky(sink):
-    calls[0] += 1
-    if calls[0] <= 3:
-        raise ValueError("bug %d" % calls[0])
-    return real_poll(sink)
-app.sampler.poll = flaky
-async def main():
-    asyncio.create_task(app._sampling())
-    await asyncio.sleep_ms(400)
-asyncio.run(main())
-print("ERRORS", app.errors, "FED", app.sampler.fed)
-"""
-    out = run_script(script).stdout.decode()
+    out = _mp("flaky_sampler", BOARD, str(tmp_path)).stdout.decode()
     assert out.count("sampling failed") == 1 and "bug 1" in out and "bug 2" not in out
     last = out.split()
     assert last[-4:-2] == ["ERRORS", "3"] and int(last[-1]) > 0

@@ -9,7 +9,7 @@ import pytest
 
 from heel import config as C
 from heel import feedback as FB
-from heeltrack.micropython import run_script
+from tests.mp import run_mp
 
 
 class Clock:
@@ -87,9 +87,7 @@ def test_load_save_round_trip_and_bad_file(tmp_path):
 
 
 def test_config_digest_is_the_same_in_the_unix_port(micropython_bin):
-    out = run_script(
-        "from heel import config as C\nprint(C.digest(C.merge(C.DEFAULTS, {'foot': 'right'})))"
-    )
+    out = run_mp("firmware_values", "config_digest", {"foot": "right"})
     assert out.stdout.decode().strip() == C.digest(C.merge(C.DEFAULTS, {"foot": "right"}))
 
 

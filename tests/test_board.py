@@ -11,7 +11,7 @@ import pytest
 
 from heel.board import load_board
 from heeltrack.firmware import board_file, board_names
-from heeltrack.micropython import run_script
+from tests.mp import run_mp
 
 BOARD_FILES = [board_file(name) for name in board_names()]
 GOOD: dict[str, Any] = json.loads(board_file("pico-mpu6050").read_text())
@@ -37,11 +37,8 @@ def test_every_board_file_loads(path: Path) -> None:
 
 
 def test_every_board_file_loads_in_the_unix_port(micropython_bin: str) -> None:
-    script = "from heel.board import load_board\n" + "".join(
-        f"b = load_board({str(p)!r}); print(b.name, b.axis_index, b.axis_sign, b.imu_addr)\n"
-        for p in BOARD_FILES
-    )
-    lines = run_script(script).stdout.decode().splitlines()
+    paths = [str(p) for p in BOARD_FILES]
+    lines = run_mp("firmware_values", "boards", paths).stdout.decode().splitlines()
     assert lines == [
         f"{b.name} {b.axis_index} {b.axis_sign} {b.imu_addr}"
         for b in (load_board(str(p)) for p in BOARD_FILES)
@@ -132,16 +129,7 @@ def test_bad_board_messages_are_the_same_in_the_unix_port(
         p = tmp_path / f"b{n}.json"
         p.write_text(json.dumps(d))
         paths.append(str(p))
-    script = (
-        "from heel.board import load_board\n"
-        f"for p in {paths!r}:\n"
-        "    try:\n"
-        "        load_board(p)\n"
-        "        print('loaded', p)\n"
-        "    except ValueError as e:\n"
-        "        print(e)\n"
-    )
-    lines = run_script(script).stdout.decode().splitlines()
+    lines = run_mp("firmware_values", "board_errors", paths).stdout.decode().splitlines()
     expected = []
     for p in paths:
         with pytest.raises(ValueError) as e:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from heeltrack.analysis import encode_calls, engine_input, run_cpython, run_micropython
-from heeltrack.micropython import run_script
 from heeltrack.trace import Trace, read_trace, resample
 from tests import kinematics as k
 from tests.conftest import REAL_DIR
+from tests.mp import run_mp
 from tests.test_engine_synthetic import heel_raises
 
 REAL = REAL_DIR / "gaitmap_imu_sample_left.csv"
@@ -45,45 +45,9 @@ def test_real_walk_same_in_both_runtimes(micropython_bin: str) -> None:
     assert run_micropython(calls) == run_cpython(calls)
 
 
-_NO_ALLOC = """
-import sys, micropython, gc
-from array import array
-from heel.motion.engine import Engine
-data = sys.stdin.buffer.read()
-n = len(data) // 12
-buf = array('h', data)
-counts = [0, 0, 0, 0]
-def listener(kind, ex, t, v):
-    counts[kind] += 1
-eng = Engine(listener)
-warm = n // 4
-for i in range(warm):
-    j = i * 6
-    eng.feed(buf[j], buf[j + 1], buf[j + 2], buf[j + 3], buf[j + 4], buf[j + 5])
-def run(eng, buf, lo, hi):
-    x = 0
-    for i in range(lo, hi):
-        j = i * 6
-        eng.feed(buf[j], buf[j + 1], buf[j + 2], buf[j + 3], buf[j + 4], buf[j + 5])
-        x += eng.exercise + eng.count + eng.hold_ms  # what the app reads for feedback
-    return x
-run(eng, buf, warm, warm + 10)
-before = 0
-gc.collect()
-before = gc.mem_alloc()
-micropython.heap_lock()
-try:
-    run(eng, buf, warm + 10, n)
-finally:
-    micropython.heap_unlock()
-# heap_lock catches raising allocations; mem_alloc also catches the quiet ones
-print(gc.mem_alloc() - before, counts[1], counts[2], counts[3])
-"""
-
-
 def test_feed_allocates_nothing_in_steady_state(micropython_bin: str) -> None:
     calls = [c for c in _session_calls() if len(c) == 6]
-    out = run_script(_NO_ALLOC, stdin=encode_calls(calls)).stdout.decode().split()
+    out = run_mp("engine_heap", "run", stdin=encode_calls(calls)).stdout.decode().split()
     allocated, starts, reps, ends = (int(x) for x in out)
     assert allocated == 0
     # the locked part included set starts, reps and set ends (the event path is covered)

@@ -87,6 +87,7 @@ def test_the_wheel_holds_the_board_files_and_the_firmware(wheel: Path) -> None:
         "heeltrack_firmware/boards/virtual.json",
         "heel/start.py",
         "heel/imu/fake_mpu6050.py",
+        "heeltrack/unixport/engine_stream.py",
         "heeltrack/py.typed",
     ):
         assert needed in names
@@ -104,12 +105,16 @@ def test_the_installed_package_runs_from_its_own_files(venv: Path, tmp_path: Pat
     assert str(CHECKOUT) not in probe.stdout and str(venv) in probe.stdout
 
 
-def test_analyze_in_the_installed_package(venv: Path, tmp_path: Path) -> None:
+def test_analyze_in_the_installed_package(venv: Path, tmp_path: Path, micropython_bin: str) -> None:
     trace, truth = simulate_set(7100, "heel_raise")
     write_trace(tmp_path / "set.csv", trace.t, trace.acc, trace.gyro, foot=trace.foot)
     proc = run(venv, tmp_path, "analyze", "set.csv", "--json")
     assert proc.returncode == 0, proc.stderr
     assert '"exercise": "heel_raise"' in proc.stdout
+    # the unix port runs the engine from a script file the wheel ships (heeltrack.unixport)
+    mp = run(venv, tmp_path, "analyze", "set.csv", "--json", "--runtime", "micropython")
+    assert mp.returncode == 0, mp.stderr
+    assert mp.stdout == proc.stdout
 
 
 @pytest.fixture

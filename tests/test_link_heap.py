@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from heel.link import frame as F
-from heeltrack.micropython import run_script
-from tests.mp import MP_DIR
+from tests.mp import run_mp
 from tests.support.sessions import make_session
 
 
@@ -19,7 +18,7 @@ def test_full_read_frames_allocate_nothing(tmp_path: Path, micropython_bin: str)
     read_all = F.encode_request(F.T_READ, 1, F.pack_read(1, 0, len(data)))
     (tmp_path / "req1").write_bytes(read_all)
     (tmp_path / "req2").write_bytes(F.encode_request(F.T_HELLO, 1) + read_all)
-    proc = run_script(f"import link_heap\nlink_heap.run({str(tmp_path)!r})", extra_path=[MP_DIR])
+    proc = run_mp("link_heap", "run", str(tmp_path))
     out = proc.stdout.decode()
     assert "locked frames ok" in out, out
     words = out.split()

@@ -21,7 +21,7 @@ from heeltrack.rawtrace import trace_to_raw
 from heeltrack.sim import simulate_set
 from heeltrack.transport_serial import SerialTransport
 from heeltrack.virtual import VirtualOptions
-from tests.mp import MP_DIR
+from tests.mp import run_mp
 
 SPEED = 20.0
 LEAD_S = 40.0  # virtual seconds of rest before the set: time to connect
@@ -126,10 +126,7 @@ def test_record_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_recorder_allocates_nothing_per_block_in_the_unix_port(micropython_bin: str) -> None:
-    from heeltrack.micropython import run_script
-
-    tests = Path(__file__).resolve().parent
-    proc = run_script("import recorder_heap\nrecorder_heap.run()", extra_path=[MP_DIR, tests])
+    proc = run_mp("recorder_heap", "run")
     samples, gaps, sent = (int(x) for x in proc.stdout.decode().split())
     assert samples > 250 and gaps == 100
     assert sent > samples * 12

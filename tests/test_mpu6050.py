@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from heeltrack.micropython import run_script
 from tests import imu_scenarios as sc
+from tests.mp import run_mp
 
-TESTS = Path(__file__).resolve().parent
 DRIVER_SCENARIOS = [
     "init_sequence",
     "roundtrip",
@@ -28,7 +27,7 @@ DRIVER_SCENARIOS = [
 
 
 def run_in_micropython(name: str) -> str:
-    proc = run_script(f"import imu_scenarios\nimu_scenarios.run({name!r})", extra_path=[TESTS])
+    proc = run_mp("imu_scenarios", "run", name)
     return proc.stdout.decode().strip()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from heel import records as R
 from heel.motion import events as E
-from heeltrack.micropython import run_script
+from tests.mp import run_mp
 
 DEVICE = "0123456789abcdef"
 
@@ -172,37 +172,8 @@ def test_start_record_checks_its_fields() -> None:
 def test_micropython_encodes_the_same_bytes(micropython_bin: str) -> None:
     """The viper CRC on the board path gives exactly binascii.crc32's records, and
     encode_into allocates nothing there."""
-    script = f"""
-import gc, micropython
-from heel import records as R
-buf = bytearray(R.RECORD_MAX)
-out = []
-for rtype, vals in {FIXED!r}:
-    n = R.encode_into(buf, rtype, *vals)
-    out.append(bytes(buf[:n]).hex())
-print(" ".join(out))
-hb = bytearray(R.HEADER_LEN + R.RECORD_MAX)
-n = R.encode_header(hb, 0, "{DEVICE}", 7)
-n += R.encode_start(hb, n, 1500, 1767225000, "pico-mpu6050", "right", "0.1.0", b"\\xab\\xcd")
-print(bytes(hb[:n]).hex())
-def hot(k):
-    i = 0
-    while i < k:
-        R.encode_into(buf, R.REP, 3, i * 7919, 500, 2)
-        i += 1
-def measure():
-    hot(10)
-    gc.collect()
-    a = gc.mem_alloc()
-    hot(500)
-    return gc.mem_alloc() - a
-print(measure())
-micropython.heap_lock()
-hot(5)
-micropython.heap_unlock()
-print("locked ok")
-"""
-    lines = run_script(script).stdout.decode().split("\n")
+    out = run_mp("firmware_values", "records", [list(f) for f in FIXED], DEVICE)
+    lines = out.stdout.decode().split("\n")
     assert lines[0].split() == [record(rtype, vals).hex() for rtype, vals in FIXED]
     assert lines[1] == head().hex()
     assert lines[2] == "0", "encode_into allocated on the unix port"

