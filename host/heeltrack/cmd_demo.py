@@ -99,6 +99,15 @@ class RichPhases(Phases):
         )
 
 
+def local_day(iso_utc: str) -> str:
+    """The local date (YYYY-MM-DD) of a stored UTC time: the day the views show."""
+    from datetime import datetime
+
+    from heeltrack.tables import local
+
+    return local(datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))).date().isoformat()
+
+
 def truth_table(result: DemoResult) -> Any:
     """What the simulated person did against what the board counted, per day."""
     import sqlite3
@@ -113,12 +122,13 @@ def truth_table(result: DemoResult) -> Any:
     for ex in EXERCISES:
         t.add_column(LABELS[ex], justify="right")
     con = sqlite3.connect(result.db)
-    counted: dict[str, dict[str, int]] = {}
-    for day, ex, n in con.execute(
-        "SELECT substr(s.started_at, 1, 10), r.exercise, COUNT(*) FROM reps r "
-        "JOIN sessions s ON s.id = r.session_id GROUP BY 1, 2"
+    counted: dict[str, dict[str, int]] = {}  # local day -> exercise -> reps
+    for started, ex, n in con.execute(
+        "SELECT s.started_at, r.exercise, COUNT(*) FROM reps r "
+        "JOIN sessions s ON s.id = r.session_id WHERE s.started_at IS NOT NULL GROUP BY 1, 2"
     ):
-        counted.setdefault(str(day), {})[ex] = n
+        day = local_day(started)
+        counted.setdefault(day, {})[ex] = counted.get(day, {}).get(ex, 0) + n
     con.close()
     for p in result.week.plan:
         if p.missed:
@@ -174,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
     if result.dated_late:
         console.print(
             f"[yellow]{result.dated_late} session(s) began before the demo set the board's "
-            "clock: their dates are approximate (~)[/]"
+            "clock to their day: they show on the day before. Try a lower --speed[/]"
         )
     dbq = shlex.quote(str(result.db))
     first = sessions[0].id if sessions else 1

@@ -14,8 +14,10 @@ What happens (no hardware; every count is made by the board's own firmware):
 3. a virtual board (heeltrack.virtual) on a fresh filesystem image, flashed with the firmware
    (heeltrack.flash, mpremote underneath) - the recording plays `speed` times faster than real
    time while the app counts;
-4. over the serial link (heeltrack.link) the board's clock is set to each simulated day shortly
-   before that day's session, and the foot setting changed where the plan changes feet;
+4. over the serial link (heeltrack.link) the board's clock is set to each simulated day (the
+   user's local days: the views show local time) and the foot setting changed where the plan
+   changes feet, in the rest before that day's session, never while the day before still plays
+   (a session the board ends early and begins again keeps its day);
 5. sync into <out>/heeltrack-demo.sqlite3 (heeltrack.sync.sync_device), then the HTML
    report (heeltrack.report).
 """
@@ -26,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +59,7 @@ class DayPlan:
     missed: bool
     foot: str = "left"
     variant: str = "normal"  # "normal", "short holds", "fast tempo"
-    start_hour: float = 18.0  # local-free: UTC hour the session starts
+    start_hour: float = 18.0  # local hour the session starts (it ends the same local day)
 
 
 @dataclass
@@ -71,9 +73,10 @@ class DaySession:
 
     @property
     def epoch_s(self) -> int:
+        """When its trace starts: start_hour on its day, in local time (the views' time)."""
         d = self.plan.day
-        start = datetime(d.year, d.month, d.day, tzinfo=UTC) + timedelta(hours=self.plan.start_hour)
-        return int(start.timestamp())
+        start = datetime(d.year, d.month, d.day) + timedelta(hours=self.plan.start_hour)
+        return int(start.astimezone().timestamp())  # a naive datetime is local time
 
 
 @dataclass
@@ -88,12 +91,12 @@ class Week:
 
 
 def week_plan(seed: int, days: int = 7, today: date | None = None) -> list[DayPlan]:
-    """`days` days ending yesterday: about one day in four missed (never the first or the
-    last), short holds on one day, fast tempo on another, the board on both feet."""
+    """`days` local days ending yesterday: about one day in four missed (never the first or
+    the last), short holds on one day, fast tempo on another, the board on both feet."""
     if not 1 <= days <= 31:
         raise UserError(f"a demo week has 1 to 31 days, not {days}")
     rng = np.random.default_rng(seed)
-    today = today or datetime.now(UTC).date()
+    today = today or date.today()  # local: the days the views show
     first = today - timedelta(days=days)
     plan = []
     for i in range(days):
@@ -262,10 +265,11 @@ def play_week(
     progress: Callable[[int, int, str], None] | None = None,
     poll_s: float = 0.2,
 ) -> int:
-    """Follow the board while the recording plays: set its clock (and foot) for each day once
-    the day before has begun its session (the board reads the clock when a session begins);
-    return when the last session is closed. Returns how many sessions got their clock only
-    after they had begun (the database then dates them approximately, from a CLOCK record)."""
+    """Follow the board while the recording plays: set its clock (and foot) for each day in
+    the rest before it, once the day before has played (the board reads the clock when a
+    session begins, and may end a day's session early and begin another: that one must still
+    read its own day); return when the last session is closed. Returns how many sessions got
+    their clock only after they had begun (dated from the day before's clock then)."""
     from heeltrack.link import LinkError
 
     late = 0
@@ -283,11 +287,8 @@ def play_week(
             if todo:
                 nxt = todo[0]
                 prev = done[-1] if done else None
-                ready = (
-                    prev is None
-                    or (info.get("session") is not None and up > prev.start_ms)
-                    or up >= nxt.start_ms - 2000
-                )
+                # the day before has played: its sessions have all begun (GAP_S of rest left)
+                ready = prev is None or up >= prev.start_ms + prev.length_ms
                 if ready:
                     if nxt.plan.foot != foot:
                         client.set_config({"foot": nxt.plan.foot})
