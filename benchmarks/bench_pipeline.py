@@ -26,73 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "host"))
 
 from heeltrack.firmware import board_file  # noqa: E402
-from heeltrack.micropython import micropython_env  # noqa: E402
+from heeltrack.micropython import call, micropython_env  # noqa: E402
 from heeltrack.rawtrace import trace_to_raw  # noqa: E402
 from heeltrack.sim import simulate  # noqa: E402
 
 BOARD = str(board_file("virtual"))
-
-SCRIPT = """
-import gc, micropython
-from heel.imu.fake_mpu6050 import FakeMPU6050, FileSource
-from heel.imu.mpu6050 import MPU6050
-from heel.board import load_board
-from heel.store import SessionLog
-from heel.app import App
-from heel import config
-board = load_board(BOARD)
-fake = FakeMPU6050(FileSource(RAW), addr=board.imu_addr)
-imu = MPU6050(fake, board.imu_addr, board.rate_hz, ticks_ms=fake.ticks_ms, sleep_ms=fake.sleep_ms)
-class Pin:
-    def value(self, v):
-        pass
-log = SessionLog(root=ROOT + "/sessions", id_path=ROOT + "/id")
-app = App(board, config.merge(config.DEFAULTS, {}), imu, log, led=Pin(), buzzer=Pin(),
-          clock=fake.ticks_ms, config_path=None)
-PER = app.poll_ms // 10  # samples per poll, as on the board
-polls = SAMPLES // PER
-class Null:
-    def feed(self, ax, ay, az, gx, gy, gz):
-        pass
-    def gap(self, n):
-        pass
-if MODE == "chip":
-    for _ in range(polls):
-        fake.advance(PER)
-elif MODE == "driver":
-    null = Null()
-    for _ in range(polls):
-        fake.advance(PER)
-        app.sampler.poll(null)
-elif MODE == "engine":
-    eng = app.engine
-    for _ in range(polls):
-        fake.advance(PER)
-        app.sampler.poll(eng)
-elif MODE == "pipeline":
-    for _ in range(polls):
-        fake.advance(PER)
-        app.step()
-        app.feedback.update()
-else:  # heap
-    gc.collect()
-    if MODE == "heap-steady":
-        gc.disable()
-    a0 = gc.mem_alloc()
-    peak = a0
-    fed = 0
-    while not fake.finished:
-        fake.advance(PER)
-        fed += app.step()
-        app.feedback.update()
-        a = gc.mem_alloc()
-        if a > peak:
-            peak = a
-    a1 = gc.mem_alloc()
-    gc.enable()
-    gc.collect()
-    print("HEAP", fed, a0, a1, peak, gc.mem_alloc(), app.reps)
-"""
+MP_DIR = ROOT / "benchmarks" / "mp"  # pipeline_run.py: the script the unix port runs
 
 
 def _micropython_cmd() -> list[str]:
@@ -105,7 +44,8 @@ def _run(script: str, valgrind: bool, tmp: Path) -> tuple[int, str]:
     cmd = _micropython_cmd() + ["-c", script]
     if valgrind:
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"] + cmd
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=micropython_env())
+    env = micropython_env([MP_DIR])
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(proc.stdout + proc.stderr)
     total = 0
@@ -131,10 +71,7 @@ def main() -> None:
 
         def script(mode: str, n: int, root: str) -> str:
             (tmp / root).mkdir(exist_ok=True)
-            return (
-                f"BOARD={BOARD!r}\nRAW={str(raw)!r}\nROOT={str(tmp / root)!r}\n"
-                f"MODE={mode!r}\nSAMPLES={n}\n" + SCRIPT
-            )
+            return call("pipeline_run", "run", BOARD, str(raw), str(tmp / root), mode, n)
 
         n = args.samples
         cost = {}

@@ -13,89 +13,22 @@ blocks of 4096 bytes (the Pico's 1.4 MB filesystem) that counts what it is asked
 
 from __future__ import annotations
 
-from benchmarks.common import callgrind_instructions
-from heeltrack.micropython import run_script
-from tests.ramflash import RAMFLASH
-
-_SETUP = (
-    RAMFLASH
-    + r"""
-import gc, vfs
-from heel import records as R
-from heel.store import SessionLog
-
-dev = RamFlash(352, bs=4096)
-vfs.VfsLfs2.mkfs(dev, progsize=256)
-vfs.mount(vfs.VfsLfs2(dev, progsize=256), "/flash")
-log = SessionLog("/flash/sessions")
-
-def snap():
-    return (dev.progs, dev.prog_bytes, dev.erases)
-
-def diff(a, b, k):
-    return " ".join("%.2f" % ((y - x) / k) for x, y in zip(a, b))
-
-def reps(k):
-    i = 0
-    while i < k:
-        log.append_rep(0, 2000 + i, 300, 1)
-        i += 1
-"""
-)
-
-_OPS = (
-    _SETUP
-    + r"""
-a = snap()
-log.begin(1000, 0, "pico-mpu6050", "left", "0.1.0", "cafe1234")
-print("begin", diff(a, snap(), 1))
-reps(50)
-a = snap()
-reps(500)
-print("append_rep", diff(a, snap(), 500))
-def heap():
-    reps(10)
-    gc.collect()
-    m = gc.mem_alloc()
-    reps(200)
-    return gc.mem_alloc() - m
-print("heap_per_200", heap())
-a = snap()
-log.end(90000)
-print("end", diff(a, snap(), 1))
-n = 0
-while not log.full:
-    log.begin(1000, 0, "pico-mpu6050", "left", "0.1.0", "cafe1234")
-    for ex in range(4):
-        for s in range(3):
-            log.append_set_start(ex, 1000, 0)
-            reps(12)
-            log.append_set_end(ex, 2000, 12)
-    log.end(3000)
-    n += 1
-sizes = [s[1] for s in log.sessions()]
-print("sessions_until_full", n, sizes[-2], log.free_bytes())
-"""
-)
+from benchmarks.common import callgrind_calls, run_mp
 
 
-def _instructions_per_call(body: str, calls: int) -> float:
-    base = callgrind_instructions(_SETUP + "log.begin(1,0,'b','left','v','d')\nreps(20)\n")
-    run = callgrind_instructions(_SETUP + "log.begin(1,0,'b','left','v','d')\nreps(20)\n" + body)
+def _instructions_per_call(what: str, calls: int) -> float:
+    base = callgrind_calls("store_cost", "calls", "none", calls)
+    run = callgrind_calls("store_cost", "calls", what, calls)
     return (run - base) / calls
 
 
 def main() -> None:
-    out = run_script(_OPS, timeout=600).stdout.decode()
+    out = run_mp("store_cost", "ops")
     print("flash operations (programs, bytes programmed, erases):")
     print(out, end="")
     n = 1000
-    enc = _instructions_per_call(
-        f"buf = bytearray(R.RECORD_MAX)\nfor i in range({n}):\n"
-        "    R.encode_into(buf, R.REP, 0, i, 300, 1)\n",
-        n,
-    )
-    app = _instructions_per_call(f"reps({n})\n", n)
+    enc = _instructions_per_call("encode", n)
+    app = _instructions_per_call("reps", n)
     print(f"instructions per encode_into (REP): {enc:.0f}")
     print(f"instructions per append_rep incl. littlefs + RAM device: {app:.0f}")
 

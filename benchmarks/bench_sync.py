@@ -29,35 +29,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.common import callgrind_instructions
+from benchmarks.common import callgrind_calls, run_mp
 from heel.link import frame as F
 from heeltrack.link import open_link
 from heeltrack.transport_serial import SerialTransport
 from tests.support.pty_board import Board
 from tests.support.sessions import make_session
-
-_SERVE = r"""
-import gc
-from heel.store import SessionLog
-from heel.link.server import LinkServer
-
-
-class Dev:
-    def __init__(self, log):
-        self.log = log
-
-
-log = SessionLog(ROOT + "/sessions")
-server = LinkServer(Dev(log), open(ROOT + "/req", "rb"), open("/dev/null", "wb"))
-gc.collect()
-gc.disable()
-before = gc.mem_alloc()
-while True:
-    server.poll()
-    if not server.busy:
-        break
-print("heap", gc.mem_alloc() - before, "frames", server.frames)
-"""
 
 
 def board_cost(kib: int, tmp: Path) -> tuple[int, str]:
@@ -67,11 +44,8 @@ def board_cost(kib: int, tmp: Path) -> tuple[int, str]:
     data = bytes(random.Random(kib).randbytes(kib * 1024))  # the link does not parse it
     (root / "sessions" / "1.hts").write_bytes(data)
     (root / "req").write_bytes(F.encode_request(F.T_READ, 1, F.pack_read(1, 0, len(data))))
-    script = f"ROOT = {str(root)!r}\n" + _SERVE
-    from heeltrack.micropython import run_script
-
-    out = run_script(script).stdout.decode().strip()
-    return callgrind_instructions(script), out
+    out = run_mp("serve_cost", "run", str(root)).strip()
+    return callgrind_calls("serve_cost", "run", str(root)), out
 
 
 def _sessions(n_sessions: int, seed: int) -> dict[int, bytes]:

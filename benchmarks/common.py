@@ -9,11 +9,29 @@ import sys
 import tempfile
 from pathlib import Path
 
-from heeltrack.micropython import find_micropython, micropython_env
+from heeltrack.micropython import call, find_micropython, micropython_env, run_script
+
+MP_DIR = Path(__file__).resolve().parent / "mp"  # the scripts the benchmarks run
+TESTS_MP = MP_DIR.parents[1] / "tests" / "mp"  # and those they share with the tests
 
 
-def callgrind_instructions(script: str, stdin_path: str | None = None) -> int:
-    """Instructions executed by the unix port running `script` (valgrind --tool=callgrind).
+def run_mp(module: str, function: str, *args: object, timeout: float = 600) -> str:
+    """`module.function(*args)` of benchmarks/mp in the unix port: its stdout."""
+    proc = run_script(call(module, function, *args), extra_path=[MP_DIR, TESTS_MP], timeout=timeout)
+    return proc.stdout.decode()
+
+
+def callgrind_calls(module: str, function: str, *args: object) -> int:
+    """callgrind_instructions of `module.function(*args)` of benchmarks/mp."""
+    return callgrind_instructions(call(module, function, *args), extra_path=[TESTS_MP])
+
+
+def callgrind_instructions(
+    script: str, stdin_path: str | None = None, extra_path: list[Path] | None = None
+) -> int:
+    """Instructions executed by the unix port running `script` (valgrind --tool=callgrind):
+    one line that calls a script of benchmarks/mp (heeltrack.micropython.call), which is on
+    the path with `extra_path`.
 
     The `micropython` command is a CPython entry point that loads the MicroPython
     interpreter as an extension, so callers subtract a baseline run.
@@ -37,7 +55,7 @@ def callgrind_instructions(script: str, stdin_path: str | None = None) -> int:
                 stdin=stdin,
                 capture_output=True,
                 text=True,
-                env=micropython_env(),
+                env=micropython_env([MP_DIR, *(extra_path or [])]),
                 check=False,
             )
         finally:

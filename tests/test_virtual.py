@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import serial
 
+from tests.mp import MP_DIR
+
 HEELTRACK = [sys.executable, "-m", "heeltrack.cli"]
 
 
@@ -122,10 +124,7 @@ def test_image_persists_across_restarts(micropython_bin, tmp_path):
 
 
 def test_ctrl_c_stops_main_py_and_leaves_the_repl(micropython_bin, tmp_path):
-    main = tmp_path / "main.py"
-    main.write_text(
-        "import time\nprint('looping')\nn = 0\nwhile True:\n    n += 1\n    time.sleep_ms(5)\n"
-    )
+    main = MP_DIR / "main_loop.py"
     with virtual_board(tmp_path) as port:
         mpremote(port, "fs", "cp", str(main), ":main.py")
         with serial.Serial(port, timeout=0.2) as s:
@@ -191,17 +190,7 @@ def test_bad_arguments_are_one_line(tmp_path):
 
 def test_ctrl_c_byte_is_data_while_kbd_intr_is_off(micropython_bin, tmp_path):
     # what the link relies on: under micropython.kbd_intr(-1) a 0x03 is just a byte
-    main = tmp_path / "main.py"
-    main.write_text(
-        "import sys, time, micropython\n"
-        "micropython.kbd_intr(-1)\n"
-        "print('binary')\n"
-        "got = sys.stdin.buffer.read(4)\n"
-        "micropython.kbd_intr(3)\n"
-        "print('got', got)\n"
-        "while True:\n"
-        "    time.sleep_ms(5)\n"
-    )
+    main = MP_DIR / "main_kbd_intr.py"
     with virtual_board(tmp_path) as port:
         mpremote(port, "fs", "cp", str(main), ":main.py")
         with serial.Serial(port, timeout=0.2) as s:
@@ -219,8 +208,7 @@ def test_ctrl_c_byte_is_data_while_kbd_intr_is_off(micropython_bin, tmp_path):
 
 
 def test_mpremote_reset_is_a_power_up_that_runs_main(micropython_bin, tmp_path):
-    main = tmp_path / "main.py"
-    main.write_text("print('main ran')\n")
+    main = MP_DIR / "main_hello.py"
     with virtual_board(tmp_path) as port:
         mpremote(port, "fs", "cp", str(main), ":main.py")
         with serial.Serial(port, timeout=0.2) as s:
@@ -260,11 +248,7 @@ def test_kill_9_of_the_virtual_board_ends_its_unix_process_and_frees_the_image(
     env = _env(tmp_path)
     env["TMPDIR"] = str(temp)
     cmd = [*HEELTRACK, "virtual", "--fs", str(tmp_path / "board.img")]
-    main = tmp_path / "main.py"  # an app that writes its flash and never reads the port
-    main.write_text(
-        "import time\nprint('running')\nn = 0\nwhile True:\n    n += 1\n"
-        "    with open('/count.txt', 'w') as f:\n        f.write(str(n))\n    time.sleep_ms(20)\n"
-    )
+    main = MP_DIR / "main_counter.py"  # an app that writes its flash and never reads the port
     first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     assert first.stdout is not None
     port = first.stdout.readline().decode().strip()

@@ -1,5 +1,8 @@
-"""A RAM flash block device for the MicroPython unix port, as source text to prepend to a
-script (the test of power cuts and the store benchmark share it).
+"""A RAM flash block device for littlefs in the unix port (the power-cut tests of the session
+log and the store benchmark share it).
+
+    from ramflash import RamFlash
+    dev = RamFlash(64); vfs.VfsLfs2.mkfs(dev); vfs.mount(vfs.VfsLfs2(dev), "/flash")
 
 `RamFlash(blocks, data=None, bs=512)` speaks the extended block protocol that vfs.VfsLfs2
 uses (as MicroPython's tests/extmod/vfs_lfs_corrupt.py does), copies in viper so the device
@@ -8,8 +11,8 @@ after `cut_at` program/erase operations, mode "error" fails every later write wi
 mode "silent" drops them while the code runs on (the CPU outliving the flash).
 """
 
-RAMFLASH = r"""
-import micropython
+from heel.compat import micropython, ptr8
+
 
 @micropython.viper
 def _copy(dst: ptr8, doff: int, src: ptr8, soff: int, n: int):
@@ -18,12 +21,14 @@ def _copy(dst: ptr8, doff: int, src: ptr8, soff: int, n: int):
         dst[doff + i] = src[soff + i]
         i += 1
 
+
 @micropython.viper
 def _fill(dst: ptr8, off: int, n: int):
     i = 0
     while i < n:
         dst[off + i] = 0xFF
         i += 1
+
 
 class RamFlash:
     def __init__(self, blocks=0, data=None, bs=512):
@@ -73,4 +78,3 @@ class RamFlash:
                 _fill(self.data, arg * self.bs, self.bs)
             return p if p < 0 else 0
         return 0
-"""
