@@ -1,6 +1,6 @@
 """The MicroPython scripts (tests/mp, benchmarks/mp, heeltrack/unixport) are files both
 runtimes import: CPython imports each one here with the path the unix port gets (its own
-directory, then tests/); the unix port runs them in the tests that use them."""
+directory, then tests/mp and tests/); the unix port runs them in the tests that use them."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ def test_there_are_scripts_in_each_place() -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_cpython_imports_the_script(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(TESTS))
-    monkeypatch.syspath_prepend(str(path.parent))
+    # as in the port: its own directory, then tests/mp and tests/ (benchmarks use ramflash)
+    for d in (TESTS, MP_DIR, path.parent):
+        monkeypatch.syspath_prepend(str(d))
     before = set(sys.modules)
     try:
         module = importlib.import_module(path.stem)
