@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from heeltrack.cli_args import check_speed
+from heeltrack.errors import UserError
 from heeltrack.firmware import board_file
 from heeltrack.virtual import (
     DEFAULT_FS_BYTES,
@@ -57,6 +59,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--led-log", metavar="FILE", help="record LED/buzzer changes here (default IMAGE.led.log)"
     )
     p.add_argument("--link", metavar="PATH", help="also make PATH a symlink to the port")
+    p.add_argument(
+        "--pico",
+        action="store_true",
+        help="an emulated Raspberry Pi Pico (rp2040js running MicroPython's rp2 firmware, "
+        "board pico-mpu6050) instead of the unix port; --fs is then its 2 MiB flash",
+    )
+    p.add_argument("--firmware", metavar="UF2", help="--pico: the MicroPython rp2 firmware")
+    p.add_argument("--bootrom", metavar="BIN", help="--pico: the RP2040 bootrom (16 KiB)")
 
 
 def _announce(board: VirtualBoard) -> None:
@@ -69,7 +79,59 @@ def _announce(board: VirtualBoard) -> None:
     )
 
 
+def _trace(args: argparse.Namespace) -> Any:
+    if args.trace:
+        from heeltrack.trace import read_trace
+
+        return read_trace(args.trace)
+    if args.simulate is not None:
+        from heeltrack.sim import simulate
+
+        trace, _truth = simulate(args.simulate)
+        return trace
+    return None
+
+
+def _announce_pico(board: object) -> None:
+    from heeltrack.pico import PicoBoard
+
+    assert isinstance(board, PicoBoard)
+    o = board.opts
+    print(
+        f"emulated Pico: flash image {o.image}, firmware {board.firmware}, LED log {o.led_log}, "
+        f"at most x{o.speed:g} real time; stop with Ctrl-C",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def run_pico(args: argparse.Namespace) -> int:
+    from heeltrack import pico
+
+    if args.board not in ("virtual", pico.BOARD):
+        raise UserError(f"--pico emulates the {pico.BOARD} board, not {args.board}")
+    check_speed(args.speed)
+    image = Path(args.fs) if args.fs else pico.default_image()
+    trace = _trace(args)
+    opts = pico.PicoOptions(
+        image=image,
+        raw=None,
+        firmware=Path(args.firmware) if args.firmware else None,
+        bootrom=Path(args.bootrom) if args.bootrom else None,
+        speed=args.speed,
+        led_log=Path(args.led_log) if args.led_log else Path(str(image) + ".led.log"),
+        link=Path(args.link) if args.link else None,
+    )
+    if trace is not None:
+        opts.raw = make_raw(trace, pico.BOARD, opts.workdir / "imu.raw")
+    return pico.run_pico(opts, announce=_announce_pico)
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.pico:
+        return run_pico(args)
+    if args.firmware or args.bootrom:
+        raise UserError("--firmware and --bootrom are for the emulated Pico: add --pico")
     board_file(args.board)  # UserError for an unknown board
     image = Path(args.fs) if args.fs else default_image(args.board)
     check_speed(args.speed)
@@ -82,15 +144,7 @@ def run(args: argparse.Namespace) -> int:
         led_log=Path(args.led_log) if args.led_log else Path(str(image) + ".led.log"),
         link=Path(args.link) if args.link else None,
     )
-    trace = None
-    if args.trace:
-        from heeltrack.trace import read_trace
-
-        trace = read_trace(args.trace)
-    elif args.simulate is not None:
-        from heeltrack.sim import simulate
-
-        trace, _truth = simulate(args.simulate)
+    trace = _trace(args)
     if trace is not None:
         opts.raw = make_raw(trace, args.board, opts.workdir / "imu.raw")
     return run_virtual(opts, announce=_announce)
