@@ -60,6 +60,14 @@ function parseArgs(argv) {
 
 const opts = parseArgs(process.argv.slice(2));
 
+// rp2040js warns on every SIO read the flash routines make at 0x50/0x58 (interpolator
+// registers it does not map): harmless and very frequent, so they are dropped here.
+const warn = console.warn;
+console.warn = (...args) => {
+  if (typeof args[0] === 'string' && args[0].startsWith('Read from invalid SIO address')) return;
+  warn(...args);
+};
+
 // ---- flash: IMAGE (2 MiB) with the UF2's payload laid over it --------------------------------
 function readUF2(path, flash) {
   const data = fs.readFileSync(path);

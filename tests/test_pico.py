@@ -249,7 +249,10 @@ def test_power_cuts_while_logging_lose_and_repeat_nothing(
             proc.wait()
         blinks.append(_rep_blinks(led))
     db = tmp_path / "db.sqlite3"
-    with pico_board(tmp_path, image) as (port, _proc):  # the foot rests: no new session
+    led = tmp_path / "led.log"
+    with pico_board(tmp_path, image, "--led-log", str(led)) as (port, _proc):
+        # the foot rests: no new session; the app closes the cut ones when it starts
+        _wait_for("the app", lambda: led.exists() and led.stat().st_size > 0, limit_s=60)
         heeltrack(tmp_path, "sync", "--port", port, "--db", str(db))
         again = heeltrack(tmp_path, "sync", "--port", port, "--db", str(db))
         assert "0 new" in again

@@ -27,6 +27,7 @@ import select
 import shutil
 import signal
 import subprocess
+import time
 import tty
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ BOARD = "pico-mpu6050"
 PEEK_BYTES = 1040  # a speculative read: the whole 1024-byte FIFO and some
 MAX_PENDING_OUT = 256 * 1024  # bytes for a user who is not reading: beyond this, dropped
 MAX_PENDING_IN = 1 << 20  # user bytes the runner has not taken yet
+LOCK_WAIT_S = 2.0
 
 
 def _checkout() -> Path:
@@ -262,14 +264,19 @@ class PicoBoard:
             lock = open(path, "rb")
         except OSError as e:
             raise UserError(f"{path}: cannot open the flash image ({e.strerror})") from None
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.close()
-            raise UserError(
-                f"{path}: in use by another virtual board; stop it or give another image"
-            ) from None
-        return lock
+        # a board killed a moment ago: its runner holds the lock until it has died too
+        end = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return lock
+            except OSError:
+                if time.monotonic() > end:
+                    lock.close()
+                    raise UserError(
+                        f"{path}: in use by another virtual board; stop it or give another image"
+                    ) from None
+                time.sleep(0.05)
 
     # ---- lifecycle -------------------------------------------------------------------
     def start(self) -> str:
