@@ -315,3 +315,39 @@ def test_power_ups_are_told_apart_and_recorded_in_each_session(tmp_path: Path) -
     log = SessionLog(root=root)
     assert log.note_boot(1_250) == 3
     assert log.note_boot(1_400) == 3
+
+
+def test_a_closed_session_is_hashed_once_and_its_digest_kept(tmp_path: Path) -> None:
+    log = open_log(tmp_path)
+    sid = begin(log)
+    assert log.append_rep(E.HEEL_RAISE, 2000, 1500, 1)
+    log.end(3000)
+    data = file_of(log, sid).read_bytes()
+    kept = Path(log.root) / f"{sid}.sha"
+    assert kept.read_bytes() == hashlib.sha256(data).digest()  # written when it closed
+    assert sid in [s for s, _ in log.files()] and len(log.files()) == 1  # not a session file
+    # LIST, HASH and the delete check use the kept digest, never hashing the file again: a
+    # session damaged on flash after it closed no longer matches what the host reads
+    damaged = bytearray(data)
+    damaged[-1] ^= 0xFF
+    file_of(log, sid).write_bytes(bytes(damaged))
+    assert log.sha256(sid) == hashlib.sha256(data).digest()
+    assert not log.delete(sid, hashlib.sha256(bytes(damaged)).digest())
+    file_of(log, sid).write_bytes(data)
+    assert log.mark_synced(sid, hashlib.sha256(data).digest())
+    assert log.delete(sid, hashlib.sha256(data).digest())
+    assert not kept.exists() and not list(Path(log.root).glob(f"{sid}.*"))
+
+
+def test_a_repaired_session_gets_its_digest_when_first_asked(tmp_path: Path) -> None:
+    log = open_log(tmp_path)
+    sid = begin(log)
+    assert log.append_rep(E.HEEL_RAISE, 2000, 1500, 1)
+    log.close()  # the power goes: the session stays open
+    log = open_log(tmp_path)  # repaired: closed as "power lost"
+    kept = Path(log.root) / f"{sid}.sha"
+    assert not kept.exists()
+    digest = hashlib.sha256(file_of(log, sid).read_bytes()).digest()
+    assert log.sha256(sid) == digest and kept.read_bytes() == digest
+    kept.write_bytes(digest[:5])  # a torn digest is not trusted: hashed again
+    assert log.sha256(sid) == digest and kept.read_bytes() == digest

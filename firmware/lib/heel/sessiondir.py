@@ -5,7 +5,9 @@ id, and the repair of a session that a power cut left open. SessionLog (heel.sto
     d.recover()                     # every "<sid>.open" becomes a closed "<sid>.hts"
 
 Files in root: "<sid>.open" (being written), "<sid>.hts" (closed), "<sid>.kept" (closed, the host
-holds a copy), "next" (the next session number), and during a repair "<sid>.tmp". The device id
+holds a copy), "<sid>.sha" (the sha256 of a closed session, 32 bytes, written once when it
+closes: LIST and the delete check read it instead of hashing the session again), "next" (the next
+session number), and during a repair "<sid>.tmp". The device id
 lives beside root ("/heeltrack_id" for root "/sessions"): a new id means the flash was
 reformatted.
 
@@ -26,6 +28,7 @@ OPEN = ".open"
 DONE = ".hts"
 KEPT = ".kept"
 TMP = ".tmp"
+DIGEST = ".sha"  # beside a closed session: its sha256 (not a session file: not in _EXTS)
 _EXTS = (OPEN, DONE, KEPT, TMP)
 ENOENT = const(2)
 _CHUNK = const(512)
@@ -118,6 +121,22 @@ class SessionDir:
                 out.append((int(name[:dot]), name[dot:]))
         out.sort()
         return out
+
+    def load_digest(self, sid):
+        """The kept sha256 of closed session sid (32 bytes), or None (none, or torn)."""
+        path = self.path(sid, DIGEST)
+        if file_size(path) != 32:
+            return None
+        with open(path, "rb") as f:
+            return f.read(32)
+
+    def save_digest(self, sid, digest):
+        """Keep the sha256 of closed session sid (a torn write is a wrong size: ignored)."""
+        try:
+            with open(self.path(sid, DIGEST), "wb") as f:
+                f.write(digest)
+        except OSError:
+            remove(self.path(sid, DIGEST))  # a failing flash: hashed again when asked
 
     def find(self, sid):
         for ext in (DONE, KEPT, OPEN):

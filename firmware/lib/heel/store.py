@@ -39,6 +39,7 @@ import os
 from heel import records as R
 from heel.compat import const
 from heel.sessiondir import (
+    DIGEST,
     DONE,
     ENOENT,
     KEPT,
@@ -49,6 +50,7 @@ from heel.sessiondir import (
     hexstr,
     join,
     parent,
+    remove,
     write_atomic,
 )
 
@@ -184,6 +186,7 @@ class SessionLog(SessionDir):
                 self.full = True
                 return False
             self._drop_reader(victim)
+            remove(self.path(victim, DIGEST))
             os.remove(self.path(victim, KEPT))
             free = self.free_bytes()
         self.full = False
@@ -271,6 +274,9 @@ class SessionLog(SessionDir):
         self._budget = -1
         self._drop_reader(sid)
         try:
+            # hashed once, now: LIST, HASH and the delete check read the digest (a Pico hashes
+            # ~1 MB/s; hashing every session at each LIST made the host give up)
+            self.save_digest(sid, self._hash_file(self.path(sid, OPEN)))
             os.rename(self.path(sid, OPEN), self.path(sid, DONE))
         except OSError:
             pass  # no file (nothing could be written), or a failing flash: repaired at next open
@@ -308,12 +314,24 @@ class SessionLog(SessionDir):
         return r.readinto(buf) or 0
 
     def sha256(self, sid):
-        """sha256 digest (32 bytes) of the whole session file."""
+        """sha256 digest (32 bytes) of the whole session file: for a closed session the one
+        kept when it closed (hashed and kept now if there is none: a repaired session)."""
         ext = self.find(sid)
         if ext is None:
             raise OSError(ENOENT)
+        closed = ext != OPEN and sid != self.active
+        if closed:
+            digest = self.load_digest(sid)
+            if digest is not None:
+                return digest
+        digest = self._hash_file(self.path(sid, ext))
+        if closed:
+            self.save_digest(sid, digest)
+        return digest
+
+    def _hash_file(self, path):
         h = hashlib.sha256()
-        with open(self.path(sid, ext), "rb") as f:
+        with open(path, "rb") as f:
             while True:
                 n = f.readinto(self._chunk)
                 if not n:
@@ -352,6 +370,7 @@ class SessionLog(SessionDir):
         if ext is None:
             return False
         self._drop_reader(sid)
+        remove(self.path(sid, DIGEST))  # first: a digest never outlives its session
         os.remove(self.path(sid, ext))
         self._recheck = True
         self._budget = -1
