@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from heeltrack.errors import UserError
+from heeltrack.files import write_atomic, write_atomic_with
 from heeltrack.trace import write_trace
 
 HELP = "write simulated labelled foot-IMU traces (MPU6050 model) with their truth JSON"
@@ -75,10 +76,26 @@ def _prepare(out: str) -> Path:
     return path
 
 
+def _write(stem: Path, trace: Any, truth: dict, kin: Any, rate: float, comment: str) -> None:
+    """STEM.kin.csv (if any), STEM.truth.json, then STEM.csv, each whole or not at all."""
+
+    def trace_csv(tmp: str) -> None:
+        write_trace(
+            tmp, trace.t, trace.acc, trace.gyro, foot=trace.foot, rate_hz=rate, comments=[comment]
+        )
+
+    if kin is not None:
+        write_atomic_with(
+            stem.with_name(stem.name + ".kin.csv"), lambda t: write_kinematics(t, kin)
+        )
+    write_atomic(stem.with_name(stem.name + ".truth.json"), json.dumps(truth, indent=1) + "\n")
+    write_atomic_with(stem.with_name(stem.name + ".csv"), trace_csv)
+
+
 KIN_HEADER = "t_s,px_m,py_m,pz_m,vx_mps,vy_mps,vz_mps,r00,r01,r02,r10,r11,r12,r20,r21,r22"
 
 
-def write_kinematics(path: Path, kin: Any) -> None:
+def write_kinematics(path: str | Path, kin: Any) -> None:
     """The sensor's true motion as CSV: time (the trace's clock), world position and velocity
     of the sensor (z up, the starting floor at z = 0), and the row-major rotation that turns a
     vector in the trace's axes into the world frame."""
@@ -129,27 +146,8 @@ def run(args: argparse.Namespace) -> int:
             kin = result[2]
         wide = "_wide" if args.ranges == "wide" else ""
         stem = out / f"sim_{args.kind}{wide}_{seed}"
-        csv_tmp = stem.with_name(stem.name + ".csv.tmp")
-        json_tmp = stem.with_name(stem.name + ".truth.json.tmp")
-        try:
-            write_trace(
-                csv_tmp,
-                trace.t,
-                trace.acc,
-                trace.gyro,
-                foot=trace.foot,
-                rate_hz=args.rate,
-                comments=[f"source: heeltrack simulate seed {seed} ranges {args.ranges}"],
-            )
-            json_tmp.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
-            if kin is not None:
-                kin_tmp = stem.with_name(stem.name + ".kin.csv.tmp")
-                write_kinematics(kin_tmp, kin)
-                kin_tmp.replace(stem.with_name(stem.name + ".kin.csv"))
-            csv_tmp.replace(stem.with_name(stem.name + ".csv"))
-            json_tmp.replace(stem.with_name(stem.name + ".truth.json"))
-        except OSError as e:
-            raise UserError(f"cannot write {stem}.csv ({e.strerror}); check --out") from None
+        comment = f"source: heeltrack simulate seed {seed} ranges {args.ranges}"
+        _write(stem, trace, truth, kin, args.rate, comment)
         sets = ", ".join(f"{s['exercise']}x{s['count']}" for s in truth["sets"]) or "no sets"
         print(f"{stem}.csv  {trace.duration_s:.0f} s  {truth['foot']} foot  {sets}")
     return 0

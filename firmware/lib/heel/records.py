@@ -43,9 +43,11 @@ Host side:
 """
 
 import struct
+import sys
+from array import array
 from binascii import crc32
 
-from heel.compat import const
+from heel.compat import const, micropython, ptr8, ptr32
 
 MAGIC = b"HTSL"
 VERSION = const(1)
@@ -116,21 +118,9 @@ def _crc_py(buf, start, n):
     struct.pack_into("<I", buf, start + n, crc32(memoryview(buf)[start : start + n]))
 
 
-try:
-    from array import array
-
-    import micropython
-
-    _VIPER = True
-except ImportError:  # CPython: stand-ins so the viper function below is defined, never called
-    _VIPER = False
-
-    class micropython:  # noqa: N801
-        @staticmethod
-        def viper(f):
-            return f
-
-    ptr8 = ptr32 = int
+# The viper CRC runs on MicroPython only; in CPython (heel.compat's stand-ins) it is defined,
+# never called: binascii.crc32 is a small int there.
+_VIPER = sys.implementation.name == "micropython"
 
 
 @micropython.viper
