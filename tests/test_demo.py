@@ -21,6 +21,7 @@ from heeltrack.demo import (
     DaySession,
     build_week,
     run_demo,
+    simulated_vs_counted,
     week_plan,
 )
 from heeltrack.report import REPORT_NAME
@@ -188,3 +189,11 @@ def test_a_day_the_board_splits_in_two_sessions_stays_on_its_day(
     assert len(reps) >= 15 and {local_date(s) for s, _ in reps} == set(plan)
     assert all(local_date(at) == local_date(s) for s, at in reps)  # no session crosses midnight
     assert result.dated_late == 0
+    # the demo's table of simulated against counted puts both sessions of the first day on it
+    table = simulated_vs_counted(result)
+    assert [p.day for p, _sim, _got in table] == plan
+    per_day = [sum(1 for s, _ in reps if local_date(s) == day) for day in plan]
+    assert [sum(got.values()) for _p, _sim, got in table] == per_day
+    assert [sum(sim.values()) for _p, sim, _got in table if sim] == [
+        sum(s["count"] for s in ds.truth["sets"]) for ds in result.week.sessions
+    ]

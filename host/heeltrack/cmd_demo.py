@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from heeltrack.cli_args import check_speed
-from heeltrack.demo import DB_NAME, DEFAULT_SPEED, DemoResult, Phases, run_demo
+from heeltrack.demo import (
+    DB_NAME,
+    DEFAULT_SPEED,
+    DemoResult,
+    Phases,
+    run_demo,
+    simulated_vs_counted,
+)
 from heeltrack.errors import UserError
 from heeltrack.program import EXERCISES, LABELS
 
@@ -99,19 +106,8 @@ class RichPhases(Phases):
         )
 
 
-def local_day(iso_utc: str) -> str:
-    """The local date (YYYY-MM-DD) of a stored UTC time: the day the views show."""
-    from datetime import datetime
-
-    from heeltrack.tables import local
-
-    return local(datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))).date().isoformat()
-
-
 def truth_table(result: DemoResult) -> Any:
     """What the simulated person did against what the board counted, per day."""
-    import sqlite3
-
     from rich.table import Table
 
     t = Table(
@@ -121,24 +117,10 @@ def truth_table(result: DemoResult) -> Any:
     t.add_column("session")
     for ex in EXERCISES:
         t.add_column(LABELS[ex], justify="right")
-    con = sqlite3.connect(result.db)
-    counted: dict[str, dict[str, int]] = {}  # local day -> exercise -> reps
-    for started, ex, n in con.execute(
-        "SELECT s.started_at, r.exercise, COUNT(*) FROM reps r "
-        "JOIN sessions s ON s.id = r.session_id WHERE s.started_at IS NOT NULL GROUP BY 1, 2"
-    ):
-        day = local_day(started)
-        counted.setdefault(day, {})[ex] = counted.get(day, {}).get(ex, 0) + n
-    con.close()
-    for p in result.week.plan:
-        if p.missed:
+    for p, sim, got in simulated_vs_counted(result):
+        if sim is None:
             t.add_row(f"{p.day:%a %d %b}", "[red]missed[/]", *[""] * len(EXERCISES))
             continue
-        (ds,) = [s for s in result.week.sessions if s.plan is p]
-        sim = {
-            ex: sum(s["count"] for s in ds.truth["sets"] if s["exercise"] == ex) for ex in EXERCISES
-        }
-        got = counted.get(p.day.isoformat(), {})
         cells = []
         for ex in EXERCISES:
             c = got.get(ex, 0)

@@ -446,6 +446,40 @@ def run_demo(
     return DemoResult(out, db_path, report, week, rep.new, seconds, late, lost_samples(db_path))
 
 
+def simulated_vs_counted(
+    result: DemoResult,
+) -> list[tuple[DayPlan, dict[str, int] | None, dict[str, int]]]:
+    """Per planned day: (the plan, reps the simulated person did per exercise - None on a
+    missed day -, reps the board counted per exercise in the sessions dated that day). Days
+    are local days, as every view shows them."""
+    import sqlite3
+
+    from heeltrack.program import EXERCISES
+    from heeltrack.tables import local
+
+    con = sqlite3.connect(result.db)
+    try:
+        rows = con.execute(
+            "SELECT s.started_at, r.exercise, COUNT(*) FROM reps r "
+            "JOIN sessions s ON s.id = r.session_id WHERE s.started_at IS NOT NULL GROUP BY 1, 2"
+        ).fetchall()
+    finally:
+        con.close()
+    counted: dict[date, dict[str, int]] = {}
+    for started, ex, n in rows:
+        day = local(datetime.fromisoformat(started.replace("Z", "+00:00"))).date()
+        counted.setdefault(day, {})[ex] = counted.get(day, {}).get(ex, 0) + n
+    out: list[tuple[DayPlan, dict[str, int] | None, dict[str, int]]] = []
+    for p in result.week.plan:
+        sim = None
+        if not p.missed:
+            (ds,) = [s for s in result.week.sessions if s.plan is p]
+            sets = ds.truth["sets"]
+            sim = {ex: sum(s["count"] for s in sets if s["exercise"] == ex) for ex in EXERCISES}
+        out.append((p, sim, counted.get(p.day, {})))
+    return out
+
+
 def lost_samples(db_path: Path) -> int:
     """Samples the board reported missing (GAP records) in the stored sessions."""
     import sqlite3
