@@ -7,22 +7,16 @@
 Each trace i gives DIR/sim_<kind>_<seed+i>.csv (trace CSV with # foot and # rate_hz) and
 DIR/sim_<kind>_<seed+i>.truth.json (the analysis JSON of the truth, plus distractors);
 with --ranges wide the names are sim_<kind>_wide_<seed+i>.*; --kinematics adds
-DIR/sim_..._<seed+i>.kin.csv, the sensor's true motion at 100 Hz (write_kinematics).
+DIR/sim_..._<seed+i>.kin.csv, the sensor's true motion at 100 Hz (heeltrack.sim.output).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from heeltrack.errors import UserError
-from heeltrack.files import write_atomic, write_atomic_with
-from heeltrack.trace import write_trace
 
 HELP = "write simulated labelled foot-IMU traces (MPU6050 model) with their truth JSON"
 
@@ -76,35 +70,9 @@ def _prepare(out: str) -> Path:
     return path
 
 
-def _write(stem: Path, trace: Any, truth: dict, kin: Any, rate: float, comment: str) -> None:
-    """STEM.kin.csv (if any), STEM.truth.json, then STEM.csv, each whole or not at all."""
-
-    def trace_csv(tmp: str) -> None:
-        write_trace(
-            tmp, trace.t, trace.acc, trace.gyro, foot=trace.foot, rate_hz=rate, comments=[comment]
-        )
-
-    if kin is not None:
-        write_atomic_with(
-            stem.with_name(stem.name + ".kin.csv"), lambda t: write_kinematics(t, kin)
-        )
-    write_atomic(stem.with_name(stem.name + ".truth.json"), json.dumps(truth, indent=1) + "\n")
-    write_atomic_with(stem.with_name(stem.name + ".csv"), trace_csv)
-
-
-KIN_HEADER = "t_s,px_m,py_m,pz_m,vx_mps,vy_mps,vz_mps,r00,r01,r02,r10,r11,r12,r20,r21,r22"
-
-
-def write_kinematics(path: str | Path, kin: Any) -> None:
-    """The sensor's true motion as CSV: time (the trace's clock), world position and velocity
-    of the sensor (z up, the starting floor at z = 0), and the row-major rotation that turns a
-    vector in the trace's axes into the world frame."""
-    table = np.column_stack([kin.t, kin.pos, kin.vel, kin.rot.reshape(len(kin.t), 9)])
-    np.savetxt(path, table, delimiter=",", header=KIN_HEADER, comments="", fmt="%.6f")
-
-
 def run(args: argparse.Namespace) -> int:
     from heeltrack.sim import EXERCISES, KINDS, RANGE_NAMES, simulate, simulate_set
+    from heeltrack.sim.output import write_simulation
 
     if args.count < 1 or args.count > 100000:
         raise UserError(f"--count must be between 1 and 100000, got {args.count}")
@@ -147,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         wide = "_wide" if args.ranges == "wide" else ""
         stem = out / f"sim_{args.kind}{wide}_{seed}"
         comment = f"source: heeltrack simulate seed {seed} ranges {args.ranges}"
-        _write(stem, trace, truth, kin, args.rate, comment)
+        write_simulation(stem, trace, truth, kin, args.rate, comment)
         sets = ", ".join(f"{s['exercise']}x{s['count']}" for s in truth["sets"]) or "no sets"
         print(f"{stem}.csv  {trace.duration_s:.0f} s  {truth['foot']} foot  {sets}")
     return 0
