@@ -91,4 +91,5 @@ def test_a_port_with_no_board_behind_it(capsys: pytest.CaptureFixture[str]) -> N
         os.close(master)
         os.close(slave)
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "check --port" in err
+    assert len(err.strip().splitlines()) == 1 and "check the port" in err
+    assert err.rstrip().endswith("(--port PORT)")  # the CLI names the flag

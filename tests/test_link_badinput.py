@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from heeltrack.cli import main
+from heeltrack.errors import UserError
+from heeltrack.transport_serial import SerialTransport
 from tests.support.pty_board import Board
 from tests.support.sessions import make_session
 
@@ -38,7 +40,11 @@ def test_unknown_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     # a path that exists but is no serial port
     assert main(["sync", "--port", "/dev/null", "--db", str(db)]) == 2
     line = one_error_line(capsys)
-    assert "/dev/null" in line and "--port" in line
+    assert "/dev/null" in line and line.endswith("(--port PORT)")
+    # the library's own error names the setting as data, not the CLI's flag
+    with pytest.raises(UserError) as e:
+        SerialTransport("/dev/null")
+    assert e.value.option == "port" and "--port" not in str(e.value)
 
 
 def test_board_without_heeltrack_firmware(

@@ -34,8 +34,8 @@ def pico_ready() -> None:
     """Node, rp2040js, the firmware and the bootrom: an error (not a skip) when one is missing."""
     find_node()
     runner_script()
-    find_rp2_file(None, FIRMWARE_NAME, "firmware", "--firmware")
-    find_rp2_file(None, BOOTROM_NAME, "bootrom", "--bootrom")
+    find_rp2_file(None, FIRMWARE_NAME, "firmware", "firmware")
+    find_rp2_file(None, BOOTROM_NAME, "bootrom", "bootrom")
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """The `heeltrack` command: a thin layer over the modules named in COMMANDS.
 
 Each command module defines HELP (one line), add_arguments(parser) and
-run(args) -> int. A UserError becomes one line on stderr and exit status 2.
+run(args) -> int. A UserError becomes one line on stderr and exit status 2; when it is about a
+setting this command has a flag for (UserError.option), the line ends with that flag.
 """
 
 from __future__ import annotations
@@ -48,8 +49,21 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
-        p.set_defaults(_run=module.run)
+        p.set_defaults(_run=module.run, _parser=p)
     return parser
+
+
+def flag_hint(parser: argparse.ArgumentParser, option: str | None) -> str:
+    """' (--db FILE)' for the option whose dest is `option` in this command's parser; '' if
+    the command has no such option (the library's message then stands alone)."""
+    for action in parser._actions:
+        if option is not None and action.dest == option and action.option_strings:
+            flag = max(action.option_strings, key=len)
+            if action.nargs == 0:  # a switch: no value
+                return f" ({flag})"
+            metavar = action.metavar if isinstance(action.metavar, str) else option.upper()
+            return f" ({flag} {metavar})"
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except UserError as e:
-        print(f"heeltrack {args.command}: error: {e}", file=sys.stderr)
+        hint = flag_hint(args._parser, e.option)
+        print(f"heeltrack {args.command}: error: {e}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"heeltrack {args.command}: interrupted", file=sys.stderr)

@@ -17,6 +17,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", help="serial port (default: the one board found)")
     p.add_argument(
         "--board",
+        metavar="NAME",
         help="board file in boards/ (default: guessed from the board: Pico, Pico W, Pico 2, "
         "virtual)",
     )

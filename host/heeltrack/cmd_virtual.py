@@ -47,7 +47,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=1.0,
         help=f"run X times faster than real time ({MIN_SPEED:g}-{MAX_SPEED:g}, default 1)",
     )
-    p.add_argument("--board", default="virtual", help="board file in boards/ (default virtual)")
+    p.add_argument(
+        "--board", metavar="NAME", default="virtual", help="board file in boards/ (default virtual)"
+    )
     p.add_argument(
         "--fs-size",
         type=int,

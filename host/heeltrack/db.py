@@ -124,7 +124,7 @@ def default_path() -> Path:
 
 
 def resolve_path(arg: str | None) -> Path:
-    """--db if given, else $HEELTRACK_DB, else the user's data directory."""
+    """`arg` (the CLI's --db) if given, else $HEELTRACK_DB, else the user's data directory."""
     if arg:
         return Path(arg).expanduser()
     env = os.environ.get(ENV_VAR)
@@ -234,7 +234,9 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as e:
-            raise UserError(f"cannot open the database {self.path}: {e}; check --db") from None
+            raise UserError(
+                f"cannot open the database {self.path}: {e}; check its path", option="db"
+            ) from None
         try:
             self._setup()
         except sqlite3.OperationalError as e:
@@ -244,13 +246,16 @@ class Database:
                     f"the database {self.path} is in use by another program (another "
                     "`heeltrack sync`?); try again when it has finished"
                 ) from None
-            raise UserError(f"cannot use the database {self.path}: {e}; check --db") from None
+            raise UserError(
+                f"cannot use the database {self.path}: {e}; check its path", option="db"
+            ) from None
         except sqlite3.DatabaseError as e:
             self.conn.close()
             why = " ".join(str(e).split())[:120]
             raise UserError(
                 f"the database {self.path} is damaged ({why}); it was left untouched: move it "
-                "away or pass another --db"
+                "away or choose another database file",
+                option="db",
             ) from None
         except UserError:
             self.conn.close()
@@ -259,17 +264,22 @@ class Database:
     def _check_file(self) -> None:
         p = self.path
         if p.is_dir():
-            raise UserError(f"the database path {p} is a directory; pass a file with --db")
+            raise UserError(
+                f"the database path {p} is a directory; name a file instead", option="db"
+            )
         if p.exists() and p.stat().st_size > 0:
             try:
                 with open(p, "rb") as f:
                     head = f.read(len(SQLITE_MAGIC))
             except OSError as e:
-                raise UserError(f"cannot read the database {p}: {e.strerror}; check --db") from None
+                raise UserError(
+                    f"cannot read the database {p}: {e.strerror}; check its path", option="db"
+                ) from None
             if head != SQLITE_MAGIC:
                 raise UserError(
                     f"{p} is not a HeelTrack database (not SQLite); it was left untouched: "
-                    "pass another --db or move the file away"
+                    "choose another database file or move this one away",
+                    option="db",
                 )
 
     def _setup(self) -> None:
@@ -296,7 +306,8 @@ class Database:
                     if c.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
                         raise UserError(
                             f"{self.path} is an SQLite database but not a HeelTrack one; it was "
-                            "left untouched: pass another --db"
+                            "left untouched: choose another database file",
+                            option="db",
                         )
                     for stmt in SCHEMA.split(";"):
                         if stmt.strip():

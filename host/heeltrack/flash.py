@@ -136,7 +136,9 @@ def guess_board(info: BoardInfo) -> str:
         return "pico2-mpu6050"
     if "rp2040" in m:
         return "pico-mpu6050"
-    raise UserError(f"cannot tell the board from {info.machine!r}; give --board NAME")
+    raise UserError(
+        f"cannot tell the board from {info.machine!r}; name its board file", option="board"
+    )
 
 
 def board_json(name: str) -> tuple[bytes, Any]:

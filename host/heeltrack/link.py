@@ -437,8 +437,9 @@ def open_link(
             return Connection(transport, client, via_repl=False)
         raise UserError(
             f"the device at {transport.name} answers neither the HeelTrack link nor the "
-            f"MicroPython raw REPL ({e}); check --port, or press the board's reset button "
-            "(unplug and plug it in) and try again"
+            f"MicroPython raw REPL ({e}); check the port, or press the board's reset button "
+            "(unplug and plug it in) and try again",
+            option="port",
         ) from None
     client.recent.clear()
 

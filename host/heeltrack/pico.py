@@ -81,8 +81,8 @@ def runner_script() -> Path:
     script = root / "runner.mjs"
     if not script.is_file():
         raise UserError(
-            f"the Pico emulator is not here ({script} is missing): run `heeltrack virtual "
-            f"--pico` from a HeelTrack checkout, or set {EMULATOR_ENV} to its emulator/ directory"
+            f"the Pico emulator is not here ({script} is missing): run the emulated Pico from "
+            f"a HeelTrack checkout, or set {EMULATOR_ENV} to its emulator/ directory"
         )
     if not (root / "node_modules" / "rp2040js" / "package.json").is_file():
         raise UserError(
@@ -104,17 +104,19 @@ def rp2_dirs() -> list[Path]:
 
 
 def find_rp2_file(given: str | None, name: str, what: str, option: str) -> Path:
+    """`given` if it is a file, else `name` in rp2_dirs(); UserError about `option` otherwise."""
     if given:
         path = Path(given)
         if not path.is_file():
-            raise UserError(f"{option} {given}: no such file; give the {what}")
+            raise UserError(f"{given}: no such file; name the {what}", option=option)
         return path
     for d in rp2_dirs():
         if (d / name).is_file():
             return d / name
     raise UserError(
         f"the {what} ({name}) was not found in {', '.join(str(d) for d in rp2_dirs())}: "
-        f"give {option} FILE or set {RP2_ENV} to the directory holding it"
+        f"name the file or set {RP2_ENV} to the directory holding it",
+        option=option,
     )
 
 
@@ -218,13 +220,13 @@ class PicoBoard:
                 str(opts.firmware) if opts.firmware else None,
                 FIRMWARE_NAME,
                 "MicroPython rp2 firmware for the Pico (.uf2)",
-                "--firmware",
+                "firmware",
             )
             self.bootrom = find_rp2_file(
                 str(opts.bootrom) if opts.bootrom else None,
                 BOOTROM_NAME,
                 "RP2040 bootrom",
-                "--bootrom",
+                "bootrom",
             )
             self._lock = self._open_image(opts.image)
         except BaseException:
@@ -256,7 +258,8 @@ class PicoBoard:
             if path.exists() and path.stat().st_size != FLASH_BYTES:
                 raise UserError(
                     f"{path}: not a Pico flash image ({path.stat().st_size} bytes, not "
-                    f"{FLASH_BYTES}); give another --fs file"
+                    f"{FLASH_BYTES}); name another image file",
+                    option="fs",
                 )
             if not path.exists():
                 with open(path, "wb") as f:
@@ -274,7 +277,8 @@ class PicoBoard:
                 if time.monotonic() > end:
                     lock.close()
                     raise UserError(
-                        f"{path}: in use by another virtual board; stop it or give another image"
+                        f"{path}: in use by another virtual board; stop it or give another image",
+                        option="fs",
                     ) from None
                 time.sleep(0.05)
 

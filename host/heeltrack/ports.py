@@ -64,11 +64,12 @@ def resolve_port(port: str | None) -> str:
             return group[0].port
         if len(group) > 1:
             listing = "; ".join(f"{c.port} ({c.description})" for c in group)
-            raise UserError(f"several boards found, choose one with --port: {listing}")
+            raise UserError(f"several boards found ({listing}); choose one", option="port")
     others = [p.device for p in list_ports.comports()]
     raise UserError(
         "no HeelTrack board found (no MicroPython RP2040/RP2350 USB port, no running "
         "`heeltrack virtual`); serial ports seen: "
         + (", ".join(others) if others else "none")
-        + "; plug the board in or give --port"
+        + "; plug the board in or name its port",
+        option="port",
     )

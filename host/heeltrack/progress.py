@@ -2,7 +2,7 @@
 left/right and cw/ccw balance, holds short of the target, tempo.
 
     >>> from heeltrack.progress import open_existing, load_sessions, weekly
-    >>> db = open_existing(None)                       # --db / $HEELTRACK_DB / default path
+    >>> db = open_existing(None)                       # $HEELTRACK_DB, else the default path
     >>> sessions = load_sessions(db.conn)              # oldest first, with sets and reps
     >>> for s in sessions: print(s.id, s.when(), s.score)
     >>> for w in weekly(sessions): print(w.start, w.adherence)
@@ -36,7 +36,8 @@ def open_existing(db_arg: str | None) -> Database:
     if not path.exists():
         raise UserError(
             f"no database at {path}; run `heeltrack sync` with the board plugged in (or "
-            "`heeltrack demo`), or pass --db FILE"
+            "`heeltrack demo`), or name another database file",
+            option="db",
         )
     return Database(path)
 

@@ -173,13 +173,16 @@ class SerialTransport(Transport):
                     problem = ("busy", str(e)) if _port_problem(port) else ("other", str(e))
             kind, why = problem
             if kind != "busy" or time.monotonic() >= deadline:
-                hint = (
-                    "close the other program (a serial terminal, another heeltrack)"
-                    if kind == "busy"
-                    else "check --port and that the board is plugged in (`heeltrack devices` "
-                    "lists the boards found)"
+                if kind == "busy":
+                    raise UserError(
+                        f"cannot open the serial port {port} ({why}); close the other program "
+                        "(a serial terminal, another heeltrack)"
+                    )
+                raise UserError(
+                    f"cannot open the serial port {port} ({why}); check that the board is "
+                    "plugged in at that port: `heeltrack devices` lists the boards found",
+                    option="port",
                 )
-                raise UserError(f"cannot open the serial port {port} ({why}); {hint}")
             time.sleep(0.05)
 
     # -- the byte pipe ---------------------------------------------------------------------
