@@ -276,4 +276,5 @@ def test_runner_refuses_a_foreign_image(pico_ready: None, tmp_path: Path) -> Non
         timeout=60,
     )
     assert proc.returncode == 2 and "not a Pico flash image" in proc.stderr, proc.stderr
+    assert proc.stderr.rstrip().endswith("(--fs IMAGE)"), proc.stderr
     assert image.read_bytes() == b"\0" * 1000

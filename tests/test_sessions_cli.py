@@ -126,6 +126,7 @@ def test_missing_or_empty_database(
     assert main([*command.split(), "--db", str(missing)]) == 2
     err = capsys.readouterr().err
     assert "no database at" in err and len(err.strip().splitlines()) == 1
+    assert err.rstrip().endswith("or name another database file (--db FILE)")
     assert not missing.exists()  # reading never creates a database
     empty = tmp_path / "empty.sqlite3"
     Database(empty).close()
