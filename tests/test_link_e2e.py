@@ -351,3 +351,22 @@ def test_a_session_from_before_a_reboot_is_not_dated_from_todays_uptime(
         assert dates[2] is not None and dates[2].how == "uptime at sync"
         rows = db.conn.execute("SELECT sid, started_at FROM sessions ORDER BY sid").fetchall()
         assert rows[0] == (1, None) and rows[1][1] is not None
+
+
+def test_list_pages_sessions_without_a_kept_digest_and_keeps_theirs(tmp_path: Path) -> None:
+    """Sessions of older firmware (no <sid>.sha): one LIST reply hashes at most ~48 KiB of
+    them, so it stays prompt on a Pico; the host pages on; each digest is then kept."""
+    written = {sid: make_session(sid, 1500) for sid in range(1, 7)}  # ~20 KiB each
+    board = MemoryBoard(tmp_path, mode="repl", sessions=written)
+    try:
+        with board.connect() as transport:
+            client = LinkClient(transport)
+            client.hello()
+            first = client._json(F.T_LIST, b"\0\0", lambda v: v)
+            assert 1 <= len(first["sessions"]) < first["total"] == 6
+            entries = client.list_sessions()
+            assert {e.sid: e.sha256 for e in entries} == {s: sha(d) for s, d in written.items()}
+        kept = {int(p.stem): p.read_bytes() for p in (tmp_path / "sessions").glob("*.sha")}
+        assert kept == {s: sha(d) for s, d in written.items()}
+    finally:
+        board.close()
