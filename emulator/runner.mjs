@@ -24,7 +24,7 @@ import { RP2040, USBCDC, ConsoleLogger, LogLevel } from 'rp2040js';
 
 const FLASH_BYTES = 2 * 1024 * 1024; // RPI_PICO
 const CYCLE_NS = 8; // 125 MHz
-const SLICE_MS = 15; // run this long between looks at stdin/timers
+const SLICE_MS = 4; // run this long between looks at stdin (host latency: a request waits this)
 const HOST_BACKLOG = 1 << 20; // bytes from the host held before stdin is paused
 const PEEK_BYTES = 1040; // a speculative read: more than the 1024-byte FIFO
 const BKPT_ERASE = 0x21;
@@ -276,7 +276,7 @@ function boot() {
   attachI2C(mcu.i2c[0]);
   cdc = new USBCDC(mcu.usbCtrl);
   heldRead = -1;
-  cdc.onSerialData = (buffer) => process.stdout.write(Buffer.from(buffer));
+  cdc.onSerialData = writeOut;
   cdc.onDeviceConnected = () => feedCDC();
   const usb = mcu.usbCtrl;
   const stockRead = usb.onEndpointRead;
@@ -293,6 +293,19 @@ function boot() {
   // unmodelled VREG_AND_CHIP_RESET register as a rescue request and halts. Its function
   // table (flash, memory, float routines) is what the firmware uses, and that is loaded.
   core.PC = 0x10000000;
+}
+
+// Device -> host bytes go out at once (a synchronous write: process.stdout.write would wait for
+// the end of the slice, adding its length to every reply).
+function writeOut(buffer) {
+  let done = 0;
+  while (done < buffer.length) {
+    try {
+      done += fs.writeSync(1, buffer, done, buffer.length - done);
+    } catch (e) {
+      if (e.code !== 'EAGAIN') process.exit(0); // the host side is gone
+    }
+  }
 }
 
 function logLed(v) {
@@ -335,19 +348,22 @@ process.stdin.on('data', (chunk) => {
   schedule(0);
 });
 process.stdin.on('end', () => process.exit(0));
-process.stdout.on('error', () => process.exit(0));
 
 // ---- time and the run loop ---------------------------------------------------------------
-let timer = null;
+let timer = null; // a pending setTimeout (sleeping) or setImmediate (running on)
+let immediate = false;
 function schedule(ms) {
   if (timer !== null) {
-    if (ms > 0) return;
-    clearTimeout(timer);
+    if (ms > 0 || immediate) return;
+    clearTimeout(timer); // asleep, but the host sent something: run now
   }
-  timer = setTimeout(() => {
+  const go = () => {
     timer = null;
     run();
-  }, ms);
+  };
+  immediate = ms <= 0;
+  // setImmediate runs after pending I/O (stdin) without setTimeout's 1 ms clamp
+  timer = immediate ? setImmediate(go) : setTimeout(go, ms);
 }
 
 function allowedNs() {

@@ -69,6 +69,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--firmware", metavar="UF2", help="--pico: the MicroPython rp2 firmware")
     p.add_argument("--bootrom", metavar="BIN", help="--pico: the RP2040 bootrom (16 KiB)")
+    p.add_argument(
+        "--stats",
+        metavar="FILE",
+        help="--pico: keep the emulator's cycle counts (JSON) in FILE (benchmarks/bench_pico.py)",
+    )
 
 
 def _announce(board: VirtualBoard) -> None:
@@ -123,6 +128,7 @@ def run_pico(args: argparse.Namespace) -> int:
         speed=args.speed,
         led_log=Path(args.led_log) if args.led_log else Path(str(image) + ".led.log"),
         link=Path(args.link) if args.link else None,
+        stats=Path(args.stats) if args.stats else None,
     )
     if trace is not None:
         opts.raw = make_raw(trace, pico.BOARD, opts.workdir / "imu.raw")
@@ -132,8 +138,8 @@ def run_pico(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.pico:
         return run_pico(args)
-    if args.firmware or args.bootrom:
-        raise UserError("--firmware and --bootrom are for the emulated Pico: add --pico")
+    if args.firmware or args.bootrom or args.stats:
+        raise UserError("--firmware, --bootrom and --stats are for the emulated Pico: add --pico")
     board_file(args.board)  # UserError for an unknown board
     image = Path(args.fs) if args.fs else default_image(args.board)
     check_speed(args.speed)

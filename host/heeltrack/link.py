@@ -138,17 +138,20 @@ class LinkClient:
     def request(self, ftype: int, payload: bytes = b"", timeout: float | None = None) -> bytes:
         """Send a request and return its reply payload; retried on timeout."""
         timeout = self.timeout if timeout is None else timeout
+        sent: list[int] = []
         for attempt in range(self.retries + 1):
             if attempt:
                 self.resent += 1
-            seq = self._send(ftype, payload)
+            sent.append(self._send(ftype, payload))
             deadline = time.monotonic() + timeout
             while True:
                 fr = self._frame(deadline)
                 if fr is None:
                     break
-                if fr[1] != seq:
-                    continue  # a late reply to an earlier try
+                if fr[1] not in sent:
+                    continue  # a late reply to an earlier request
+                # a late reply to an earlier try of this one is as good: a board slower than
+                # one try (a LIST of many sessions on a Pico) then still gets through
                 reply = self._check(ftype, fr)
                 if reply is not None:
                     return reply

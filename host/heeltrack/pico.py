@@ -152,10 +152,15 @@ class ChipService:
         self.chip = FakeMPU6050(source, addr=addr, clock=lambda: self.now_ms)
         self.chip.writes = None  # no write log: it would grow for ever
         self.reads = 0
+        self.first_sample_ms = -1  # emulated time of the trace's first sample (benchmarks)
 
     def _at(self, t_us: int) -> None:
         self.now_ms = max(self.now_ms, t_us // 1000)
+        before = self.chip.samples
         self.chip._catch_up()  # the samples due by now enter the FIFO for good
+        if before == 0 and self.chip.samples and self.first_sample_ms < 0:
+            # the FIFO was just enabled: its first sample was taken one period ago at most
+            self.first_sample_ms = self.now_ms - (self.chip.samples - 1) * 10
 
     def write(self, t_us: int, reg: int, data: bytes) -> None:
         self._at(t_us)
@@ -241,6 +246,7 @@ class PicoBoard:
         self._in = bytearray()  # user -> runner
         self._registration: Path | None = None
         self._stop = False
+        self._told = False
         self.exit_code: int | None = None
         source: Any
         if opts.raw is not None:
@@ -387,6 +393,12 @@ class PicoBoard:
             line = bytes(self._req_buf[:end])
             del self._req_buf[: end + 1]
             reply = self.chip.handle(line)
+            if self.opts.stats is not None and self.chip.first_sample_ms >= 0 and not self._told:
+                self._told = True
+                write_atomic(
+                    Path(str(self.opts.stats) + ".chip"),
+                    json.dumps({"first_sample_ms": self.chip.first_sample_ms}),
+                )
             if reply is not None:
                 view = memoryview(reply)
                 while view:

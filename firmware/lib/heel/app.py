@@ -42,6 +42,11 @@ from heel.sampler import Sampler
 sleep_ms = getattr(asyncio, "sleep_ms", None) or (lambda ms: asyncio.sleep(ms / 1000))
 
 POLL_MS = 100  # 10 samples per FIFO burst: the driver costs ~7k instead of ~17k per sample
+# An asyncio wake-up costs ~35k cycles on a Pico's M0+: no task wakes every 10 ms. Feedback
+# sleeps until its next LED/buzzer step (the sampling task wakes it when a signal starts); the
+# link polls every LINK_IDLE_MS until a host speaks, then every LINK_ACTIVE_MS.
+LINK_IDLE_MS = 200
+LINK_ACTIVE_MS = 5
 FAULT_POLLS = 400  # I2C error / FIFO overflow counts go to the log at most every 400 polls
 
 
@@ -102,6 +107,8 @@ class App:
         self._empty = 0  # consecutive polls without a sample
         self._fault_poll = -FAULT_POLLS  # poll of the last FAULT record
         self.server = None
+        self._fb_wake = None  # asyncio.Event: the feedback task sleeps on it while idle
+        self._fb_idle = False
 
     def _apply(self, cfg):
         self.cfg = cfg
@@ -354,13 +361,23 @@ class App:
                 self.step()
             except Exception as e:  # noqa: BLE001 - a wearable keeps counting
                 self._oops("sampling", e)
+            if self._fb_idle and self.feedback.busy():
+                self._fb_wake.set()  # a signal started (it is on already): its next steps
             await sleep_ms(self.poll_ms)
 
     async def _feedback(self):
         fb = self.feedback
+        wake = self._fb_wake
         while True:
             fb.update()
-            await sleep_ms(10)
+            due = fb.due_ms()
+            if due < 0:
+                self._fb_idle = True
+                wake.clear()
+                await wake.wait()
+                self._fb_idle = False
+            else:  # a signal that starts meanwhile is seen at the latest after poll_ms
+                await sleep_ms(min(max(due, 1), self.poll_ms))
 
     async def _link(self):
         from heel.link.server import LinkServer
@@ -373,7 +390,7 @@ class App:
             try:
                 while not server.done:
                     server.poll()
-                    await sleep_ms(5 if server.active else 40)
+                    await sleep_ms(LINK_ACTIVE_MS if server.active else LINK_IDLE_MS)
                 return  # input closed
             except Exception as e:  # noqa: BLE001 - garbage must not stop the app
                 self._oops("link", e)
@@ -382,6 +399,7 @@ class App:
                 server._end_session()  # Ctrl-C back on
 
     async def main(self, link=True):
+        self._fb_wake = asyncio.Event()
         tasks = [asyncio.create_task(self._sampling()), asyncio.create_task(self._feedback())]
         if link:
             tasks.append(asyncio.create_task(self._link()))

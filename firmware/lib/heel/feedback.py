@@ -3,7 +3,7 @@
     from heel.feedback import Feedback
     fb = Feedback(led, buzzer=None, clock=time.ticks_ms)   # pins: objects with .value(v)
     fb.rep()                   # queue a signal; an idle output starts it at once
-    fb.update()                # call every ~10-20 ms: steps the running patterns
+    fb.update()                # steps the running patterns; call it again in fb.due_ms() ms
 
 A pin is anything with `value(0|1)`: machine.Pin, `Inverted(pin)` for an active-low
 LED, or the virtual board's recording pin. Patterns are tuples of durations in ms,
@@ -193,3 +193,25 @@ class Feedback:
 
     def busy(self):
         return self.led.busy or self.buzz.busy or self.led.n or self.buzz.n
+
+    def due_ms(self, now=None):
+        """ms until update() has something to do (a pattern's next step, a repeated
+        warning); -1 when idle: nothing until the next signal. Allocates nothing."""
+        led = self.led
+        buzz = self.buzz
+        if led.n or buzz.n:
+            return 0
+        if not (self.full or self.failing or led.busy or buzz.busy):
+            return -1
+        if now is None:
+            now = self.clock()
+        due = FULL_REPEAT_MS
+        if led.busy:
+            due = min(due, ticks_diff(led.t_next, now))
+        if buzz.busy:
+            due = min(due, ticks_diff(buzz.t_next, now))
+        if self.failing:
+            due = min(due, ticks_diff(self._fail_next, now))
+        if self.full:
+            due = min(due, ticks_diff(self._full_next, now))
+        return max(due, 0)

@@ -46,7 +46,6 @@ from heel.sessiondir import (
     OPEN,
     TMP,
     SessionDir,
-    file_size,
     hexstr,
     join,
     parent,
@@ -286,9 +285,9 @@ class SessionLog(SessionDir):
     def sessions(self):
         """[(sid, size_bytes, closed, synced)], oldest first, the active session too."""
         out = []
-        for sid, ext in self.files():
+        for sid, ext, size in self.files_sized():
             if ext != TMP:
-                out.append((sid, file_size(self.path(sid, ext)), ext != OPEN, ext == KEPT))
+                out.append((sid, size, ext != OPEN, ext == KEPT))
         return out
 
     def _drop_reader(self, sid):

@@ -342,11 +342,13 @@ class LinkServer:
             sid, size, closed, synced = sessions[i]
             sha = None
             if closed and self.log.active != sid:
-                if kept is not None and kept(sid) is None:
+                digest = kept(sid) if kept is not None else None
+                if digest is None:  # hashed now (and kept)
                     if out and size > budget:
                         break  # the host asks for the next page: each reply stays prompt
                     budget -= size
-                sha = hexlify(self.log.sha256(sid)).decode()
+                    digest = self.log.sha256(sid)
+                sha = hexlify(digest).decode()
             out.append([sid, size, sha, bool(closed), bool(synced)])
             used += 100
             i += 1
