@@ -401,3 +401,43 @@ def test_a_port_another_program_keeps_is_one_line(
     finally:
         os.close(holder)
         board.close()
+
+
+class SlowList(Script):
+    """A board that takes longer than one try to answer LIST (a Pico listing many sessions):
+    requests queue up and are answered one after the other."""
+
+    DELAY_S = 1.6
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready_at = 0.0
+
+    def on_request(self, ftype: int, seq: int, payload: bytes) -> bytes:
+        if ftype != F.T_LIST:
+            return super().on_request(ftype, seq, payload)
+        import threading
+
+        (start,) = struct.unpack_from("<H", payload)
+        data = json_reply(ftype, seq, self.list_page(start))
+        self.ready_at = max(self.ready_at, time.monotonic()) + self.DELAY_S
+        board = self.board
+        assert board is not None
+        threading.Timer(self.ready_at - time.monotonic(), lambda: board.send(data)).start()
+        return b""
+
+
+def test_a_reply_slower_than_one_try_is_taken_from_the_retry() -> None:
+    from heeltrack.link import LinkClient
+    from heeltrack.transport_serial import SerialTransport
+
+    board = FakeBoard(SlowList())
+    transport = SerialTransport(board.port)
+    try:
+        client = LinkClient(transport, timeout=1.0, retries=4)
+        client.hello()
+        entries = client.list_sessions()
+        assert [e.sid for e in entries] == [1] and client.resent >= 1
+    finally:
+        transport.close()
+        board.close()
