@@ -188,8 +188,9 @@ class LinkClient:
         """HELLO, without raising: the board's info, or None if no answer came within
         `timeout` (per try) or give_up(bytes seen lately, seconds waited) said to stop early
         (e.g. REPL text instead of a frame)."""
+        sent: list[int] = []
         for _ in range(tries):
-            seq = self._send(F.T_HELLO)
+            sent.append(self._send(F.T_HELLO))
             start = time.monotonic()
             while True:
                 now = time.monotonic()
@@ -198,7 +199,8 @@ class LinkClient:
                 if give_up(bytes(self.recent), now - start):
                     return None
                 fr = self._frame(min(start + timeout, now + 0.05), resync=False)
-                if fr is None or fr[1] != seq or fr[0] != F.T_HELLO | F.REPLY:
+                # a late answer to an earlier HELLO is as good (a server still starting)
+                if fr is None or fr[1] not in sent or fr[0] != F.T_HELLO | F.REPLY:
                     continue
                 try:
                     return self._took_info(check_info(parse_json(fr[2])))
