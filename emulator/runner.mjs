@@ -366,9 +366,14 @@ function schedule(ms) {
   timer = immediate ? setImmediate(go) : setTimeout(go, ms);
 }
 
+// Emulated time may run this far ahead of wall time x speed before the runner sleeps: the
+// shortest sleep is 1 ms of wall time, so without slack every USB packet (10 us of emulated
+// time) at the bound cost a 1 ms sleep and serial throughput fell to ~64 bytes/ms.
+const PACE_SLACK_NS = 2e6;
+
 function allowedNs() {
   if (!(opts.speed > 0)) return Infinity;
-  return emuStartNs + (performance.now() - wallStart) * 1e6 * opts.speed;
+  return emuStartNs + (performance.now() - wallStart) * 1e6 * opts.speed + PACE_SLACK_NS;
 }
 
 function run() {
