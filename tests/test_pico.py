@@ -199,7 +199,8 @@ def test_flash_play_sync_equals_analyze(
     with pico_board(tmp_path, image, "--trace", str(trace), "--led-log", str(led)) as (port, _):
         # the app starts at power-up (main.py; it turns the LED off first) and counts the trace
         # in emulated time; a sync before it runs would stop it at the REPL, as on a Pico
-        _wait_for("the app", lambda: led.exists() and led.stat().st_size > 0, limit_s=60)
+        # (the first rep's blink: its tasks are up, so a sync finds its link, not the REPL)
+        _wait_for("the first rep", lambda: led.exists() and _rep_blinks(led) >= 1, limit_s=120)
         sync_until(tmp_path, port, db, 1, limit_s=180)
         config = heeltrack(tmp_path, "config", "--port", port)
         assert "idle_timeout_s" in config or "idle" in config
@@ -253,6 +254,7 @@ def test_power_cuts_while_logging_lose_and_repeat_nothing(
     with pico_board(tmp_path, image, "--led-log", str(led)) as (port, _proc):
         # the foot rests: no new session; the app closes the cut ones when it starts
         _wait_for("the app", lambda: led.exists() and led.stat().st_size > 0, limit_s=60)
+        time.sleep(3)  # its tasks start after the LED is set up
         heeltrack(tmp_path, "sync", "--port", port, "--db", str(db))
         again = heeltrack(tmp_path, "sync", "--port", port, "--db", str(db))
         assert "0 new" in again
