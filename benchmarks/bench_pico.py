@@ -21,6 +21,7 @@ time, so a real Pico is equal or slower; see README.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import re
@@ -51,6 +52,8 @@ def run(*args: str, env: dict[str, str], timeout: float = 600) -> str:
 
 
 class Board:
+    running: list[Board] = []  # closed at exit, even when a step fails
+
     def __init__(self, tmp: Path, image: Path, env: dict[str, str], *args: str) -> None:
         self.stats = tmp / f"stats-{time.monotonic_ns()}.json"
         self.led = tmp / f"led-{time.monotonic_ns()}.log"
@@ -61,6 +64,7 @@ class Board:
             stderr=subprocess.PIPE,
             env=env,
         )
+        Board.running.append(self)
         assert self.proc.stdout is not None
         self.port = self.proc.stdout.readline().decode().strip()
         if not self.port.startswith("/dev/"):
@@ -81,8 +85,17 @@ class Board:
             time.sleep(0.1)
 
     def close(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=20)
+        if self in Board.running:
+            Board.running.remove(self)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=20)
+
+
+@atexit.register
+def _close_boards() -> None:
+    for board in list(Board.running):
+        board.close()
 
 
 def busy_rate(a: dict, b: dict) -> tuple[float, float]:
