@@ -21,10 +21,19 @@ _LOW = const(35)  # 1000*sin(2 deg): before the rise started
 _MIN_PEAK = const(174)  # 1000*sin(10 deg)
 _MIN_BLOCKS = const(4)  # 0.4 s above _ON
 _HIST = const(150)  # 15 s up: longer is not a rep (a crossed leg's hanging foot)
-_MAX_GYRO = const(2000)  # ddps L1 peak: a swinging foot is not a heel raise
+_MAX_GYRO = const(6000)  # ddps L1 peak: a swinging foot is not a heel raise; a quick real
+# rep reaches 250 deg/s in pitch with 40-75 deg/s of wobble about the other two axes
 _MAX_JERK = const(1500)  # mg: no hard impact while the heel is up (the landing is allowed)
-_A_LO = const(750 * 750)  # |a| stays near 1 g: the foot is not flying
-_A_HI = const(1250 * 1250)
+_A_LO = const(600 * 600)  # |a| stays near 1 g: the foot is not flying (quick reps: 1.2 g)
+_A_HI = const(1500 * 1500)
+_WENT_MM = const(200)  # the sensor rose this much: the foot left the floor (legs crossed,
+# a step up), while a calf raise lifts it a few cm about the ball of the foot ...
+_WENT_BLOCKS = const(12)  # ... judged over 1.2 s from the rest: the accelerometer's tilt-
+# dependent scale errors (1-2%) make the height drift by ~10 cm in 1.5 s
+_AFTER_BLOCKS = const(3)  # a rep is proposed 0.3 s after it ended, if the foot stayed calm:
+_AFTER_GYRO = const(2500)  # ddps L1; a walking push-off is followed by the swing (300+ deg/s)
+_REARM = const(105)  # 1000*sin(6 deg): back up this far from a valley below half the peak:
+# the next rep of a bouncing set (the heel does not touch down in between)
 _NEW_BASE_BLOCKS = const(30)  # still 3 s in another floor-like pose: stand there now
 _BASE_TOL = const(175)  # 1000*sin(10 deg): the rise starts from the floor pose
 _HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
@@ -58,9 +67,14 @@ class HeelRaiseDetector:
         self._flat_changes = 0
         self._prev = 0  # pitch of the block before the rise
         self._gmax = 0
-        self._pitch_path = 0
-        self._yaw_path = 0
         self._a_ok = True
+        self._h0 = 0  # sensor height when the rise began, mm (engine.vertical)
+        self._went = 0  # highest it rose above that since
+        self._valley = -1  # lowest lift since the rep came down below half its peak, or -1
+        self._valley_n = 0
+        self._pend_n = -1  # blocks since a finished rep waiting for its after-check, or -1
+        self._pend = [0, 0, 0, 0]  # its t_start, t, t_end, hold_ms
+        self._pend_g = 0  # peak gyro since it ended
         self.hold_ms = 0  # live: how long the current top has been held
         self._hold_t0 = 0
 
@@ -72,6 +86,12 @@ class HeelRaiseDetector:
             self.up = False
             self.hold_ms = 0
             self._has_base = False
+        if self._pend_n >= 0:
+            self._pend_n += 1
+            if e.gyro_peak > self._pend_g:
+                self._pend_g = e.gyro_peak
+            if self._pend_n >= _AFTER_BLOCKS:
+                self._decide(e)
         lift = 0
         if self._has_base:
             lift = (p.vz * self._bx - p.vx * self._bz) // 1000
@@ -90,18 +110,30 @@ class HeelRaiseDetector:
             if lift < _ON:
                 self._prev = lift
             else:
-                self.up = True
-                self._n = 0
-                self._peak = 0
-                self._t_up = e.t
-                self._gmax = 0
-                self._pitch_path = 0
-                self._yaw_path = 0
-                self._a_ok = True
-                self._hold_t0 = 0
-                self.hold_ms = 0
+                self._begin(e, e.t)
         if self.up:
             self._track(e, lift)
+
+    def _decide(self, e):
+        self._pend_n = -1
+        if self._pend_g <= _AFTER_GYRO:
+            q = self._pend
+            e.sets.candidate(KEY_RAISE, q[0], q[1], q[2], q[3])
+
+    def _begin(self, e, t, h0=0):
+        if self._pend_n >= 0:  # the next rep began already: the foot did not swing away
+            self._decide(e)
+        self.up = True
+        self._h0 = h0  # a rise from rest: measured from the rest
+        self._went = 0
+        self._n = 0
+        self._peak = 0
+        self._t_up = t
+        self._gmax = 0
+        self._a_ok = True
+        self._valley = -1
+        self._hold_t0 = 0
+        self.hold_ms = 0
 
     def _learn_base(self, e, p, lift):
         """The standing pose a rise starts from: follows slow drift, never a slow rise."""
@@ -143,8 +175,16 @@ class HeelRaiseDetector:
             self._peak = lift
         if e.gyro_peak > self._gmax:
             self._gmax = e.gyro_peak
-        self._pitch_path += abs(e.gy_c)
-        self._yaw_path += abs(e.gz_c)
+        if lift * 2 < self._peak and self._peak >= _MIN_PEAK:
+            if self._valley < 0 or lift < self._valley:
+                self._valley = lift
+                self._valley_n = n
+        elif self._valley >= 0 and lift > self._valley + _REARM:
+            self._bounce(e, n)
+            return
+        vt = e.vertical
+        if vt.known and vt.run <= _WENT_BLOCKS and vt.height_mm - self._h0 > self._went:
+            self._went = vt.height_mm - self._h0
         a2 = e.posture.a2
         if a2 < _A_LO or a2 > _A_HI:
             self._a_ok = False
@@ -157,30 +197,50 @@ class HeelRaiseDetector:
             self._hold_t0 = 0
             self.hold_ms = 0
 
+    def _bounce(self, e, n):
+        """Back up from a valley: the rep ended there and the next one began (the heel of a
+        bouncing set does not touch down); its rise moves to the new rep's history."""
+        v = self._valley_n
+        t_valley = self._t_up + v * _BLOCK_MS
+        if self._finish(e, v, self._valley, t_valley):
+            self._t_rest = t_valley  # like a touch-down between quick reps
+        h = self._hist
+        j = self._jerk
+        prev = self._valley
+        self._begin(e, t_valley + _BLOCK_MS, e.vertical.height_mm)
+        self._t_low = t_valley
+        self._prev = prev
+        k = 0
+        for i in range(v + 1, n + 1):
+            h[k] = h[i]
+            j[k] = j[i]
+            if h[k] > self._peak:
+                self._peak = h[k]
+            k += 1
+        self._n = k
+
     def _abort(self):
         self.up = False
         self._wait = True
         self.hold_ms = 0
 
-    def _finish(self, e, n, last):
+    def _finish(self, e, n, last, t_end=-1):
         self.up = False
         self.hold_ms = 0
         if n < _MIN_BLOCKS or self._peak < _MIN_PEAK or self._gmax > _MAX_GYRO:
-            return
+            return False
         if self._t_up - self._t_rest > _REST_BEFORE_MS:
             # a rep starts from the foot at rest on the floor; a crossed leg's hanging foot
             # or a walk pitches nose-down without one
-            return
-        if not self._a_ok or self._yaw_path * 5 > self._pitch_path * 2:
-            # turning about z almost as much as about y: a circle, a swivel or a crossed
-            # leg's swinging foot, not a heel raise
-            return
+            return False
+        if not self._a_ok or self._went > _WENT_MM:
+            return False
         h = self._hist
         j = self._jerk
         # no impact while up, except in the last 0.3 s (the heel lands)
         for i in range(n - 3):
             if j[i] > _MAX_JERK:
-                return
+                return False
         # the stay within 80% of the peak: the run of blocks around the peak (DESIGN.md)
         thr = self._peak * 8 // 10
         k = 0
@@ -202,8 +262,19 @@ class HeelRaiseDetector:
         after = h[i2 + 1] if i2 < n - 1 else last
         leave = t0 + i2 * _BLOCK_MS + _BLOCK_MS * (h[i2] - thr) // (h[i2] - after)
         if self._unlike_the_set(e, n):
-            return
-        e.sets.candidate(KEY_RAISE, self._t_low, (enter + leave) >> 1, e.t, leave - enter)
+            return False
+        t = (enter + leave) >> 1
+        if t_end >= 0:  # a bouncing rep: the next one is under way, no after-check
+            e.sets.candidate(KEY_RAISE, self._t_low, t, t_end, leave - enter)
+            return True
+        q = self._pend
+        q[0] = self._t_low
+        q[1] = t
+        q[2] = e.t
+        q[3] = leave - enter
+        self._pend_n = 0
+        self._pend_g = 0
+        return True
 
     def _unlike_the_set(self, e, n):
         """A rise after a long pause belongs to the set only if it looks like its reps
