@@ -36,7 +36,7 @@ from heel.motion.heel_walk import HeelWalkDetector
 from heel.motion.posture import Posture
 from heel.motion.sets import SetTracker
 from heel.motion.toe_tap import ToeTapDetector
-from heel.motion.vertical import Vertical
+from heel.motion.deadreckon import DeadReckon
 
 RATE_HZ = const(100)
 SAMPLE_MS = const(10)
@@ -52,7 +52,7 @@ class Engine:
         self._listener = listener or _ignore
         self.sets = SetTracker(self._listener)
         self.posture = Posture()
-        self.vertical = Vertical()  # height of the sensor since the foot last rested
+        self.dr = DeadReckon()  # where the foot went between rests and contacts
         self._new_detectors()
         self._st = new_state()  # per-sample accumulators (see accumulate.py)
         self.n = 0  # samples since start (including lost ones)
@@ -120,7 +120,18 @@ class Engine:
         self.gx_c = gx - bx
         self.gy_c = gy - by
         self.gz_c = gz - bz
-        self.vertical.block(self.ax, self.ay, self.az, self.gx_c, self.gy_c, self.gz_c, p.still)
+        self.dr.block(
+            self.t,
+            self.ax,
+            self.ay,
+            self.az,
+            self.gx_c,
+            self.gy_c,
+            self.gz_c,
+            gpk,
+            jmax,
+            p.still,
+        )
         self.raise_det.block(self)
         p.hold_flat = self.raise_det.up
         self.walk_det.block(self)
@@ -138,7 +149,7 @@ class Engine:
             # reps in progress are lost; the gyro bias and floor pose survive
             self._new_detectors()
             self.posture.still_run = 0
-            self.vertical.known = False
+            self.dr.forget()
         reset_block(st)
         st[FIRST] = 1
         self.sets.tick(self.n * SAMPLE_MS)

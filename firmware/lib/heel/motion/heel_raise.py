@@ -68,7 +68,7 @@ class HeelRaiseDetector:
         self._prev = 0  # pitch of the block before the rise
         self._gmax = 0
         self._a_ok = True
-        self._h0 = 0  # sensor height when the rise began, mm (engine.vertical)
+        self._h0 = 0  # sensor height when the rise began, mm (engine.dr)
         self._went = 0  # highest it rose above that since
         self._valley = -1  # lowest lift since the rep came down below half its peak, or -1
         self._valley_n = 0
@@ -182,9 +182,9 @@ class HeelRaiseDetector:
         elif self._valley >= 0 and lift > self._valley + _REARM:
             self._bounce(e, n)
             return
-        vt = e.vertical
-        if vt.known and vt.run <= _WENT_BLOCKS and vt.height_mm - self._h0 > self._went:
-            self._went = vt.height_mm - self._h0
+        dr = e.dr
+        if dr.known and dr.since_rest <= _WENT_BLOCKS and dr.height_mm - self._h0 > self._went:
+            self._went = dr.height_mm - self._h0
         a2 = e.posture.a2
         if a2 < _A_LO or a2 > _A_HI:
             self._a_ok = False
@@ -207,7 +207,7 @@ class HeelRaiseDetector:
         h = self._hist
         j = self._jerk
         prev = self._valley
-        self._begin(e, t_valley + _BLOCK_MS, e.vertical.height_mm)
+        self._begin(e, t_valley + _BLOCK_MS, e.dr.height_mm)
         self._t_low = t_valley
         self._prev = prev
         k = 0

@@ -26,6 +26,8 @@ _MAX_STRIDE_MS = const(2500)  # a longer wait between steps ends the walk
 _CHECK_FROM = const(100)  # ms after the strike: stance window start
 _CHECK_TO = const(400)  # ms after the strike: decision
 _FIRST_STRIDE_MAX = const(1500)  # ms: the first stride estimate is at most this
+_MIN_TRAVEL = const(100)  # mm: a heel-walk step carries the foot 15-50 cm
+_MAX_RISE = const(150)  # mm: ... on level ground (a stair is 15-19 cm)
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
 
 
@@ -129,6 +131,12 @@ class HeelWalkDetector:
         if moved < _MIN_SWING or self._prev_gmax > _MAX_SWING:
             return
         if self._stance_gmax > _MAX_STANCE_GYRO:
+            return
+        # the foot came to rest on its heel after travelling a step: the stretch of motion
+        # that ended in this stance began before the strike and carried the foot forward
+        # (the other foot's strike, a tap or a stamp in place carry it nowhere)
+        went = e.dr.stretch_over(t)
+        if went is None or went[0] < _MIN_TRAVEL or not -_MAX_RISE < went[1] < _MAX_RISE:
             return
         if walking and since * 10 < self._stride * _OTHER_FOOT_Q10:
             return  # well within a stride after our last step: the other foot's strike

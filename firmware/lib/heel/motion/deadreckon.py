@@ -1,0 +1,248 @@
+"""Where the foot went between two moments it was still: dead reckoning per 0.1 s block.
+
+A foot is still whenever it rests, and in the stance of every step (on the heel in a heel
+walk). Between two such moments the acceleration, turned into a fixed frame by the gyro
+and freed of gravity, integrates twice into the sensor's displacement (the foot-mounted
+INS of pedestrian navigation, with zero-velocity updates). The velocity left at the end of
+a stretch is the integration error; removing it linearly over the stretch cancels a
+constant tilt or bias error exactly. A heel-walk step moves the foot 15-50 cm forward, the
+other foot's strike moves it nowhere, a toe tap hovers in place, a calf raise lifts the
+sensor a few cm about the ball of the foot and crossing the legs 20-50 cm.
+
+    dr = DeadReckon()
+    dr.block(t, ax, ay, az, wx, wy, wz, gyro_peak, jerk_max)  # block means and peaks
+    dr.closed, dr.travel_mm, dr.rise_mm, dr.close_t  # the last stretch that ended
+    dr.height_mm, dr.since_rest                     # since the last still block, so far
+
+Integers only (every value < 2**30: MicroPython small ints), once per block.
+"""
+
+from heel.compat import const
+
+ONE = const(16384)  # 1.0 in the rotation matrix (Q14)
+_MAX_RUN = const(60)  # blocks (6 s) without a rest or contact: the stretch is not measured
+_MAX_MM = const(15000)  # displacements are clamped to +-15 m (their squares stay small)
+_LIM_UNITS = const(300000)  # the same in displacement units
+# a still block (zero velocity): the sensor 10 cm from the heel moves 5-10 cm/s at 30-60 deg/s
+_ZUPT_GYRO = const(700)  # ddps, L1 peak (rolling over the heel in a stance: 20-40 deg/s)
+_ZUPT_JERK = const(200)  # mg over 20 ms
+_ZUPT_G = const(60)  # mg, |a| off the size of gravity
+# a smooth swing can look still for a block: not while the foot is known to move this fast
+_ZUPT_VEL = const(350)  # mg x blocks (0.34 m/s), 3-D
+_ZUPT_VEL_RUN = const(20)  # ... in a stretch this short (longer ones drift more)
+_HARD_JERK = const(1000)  # mg over 20 ms: an impact that may clip the accelerometer
+_KEEP = const(4)  # stretches remembered (a power of 2)
+
+
+class DeadReckon:
+    def __init__(self):
+        # body -> reference frame (the body frame at the stretch's start), Q14, row-major
+        self._r = [ONE, 0, 0, 0, ONE, 0, 0, 0, ONE]
+        self._n = [0] * 9  # scratch: the next matrix
+        self._g = [0, 0, 1000]  # gravity (specific force at rest) in the reference frame, mg
+        self._gsize = 1000
+        self._v = [0, 0, 0]  # velocity, mg x blocks (0.981 mm/s each)
+        self._d = [0, 0, 0]  # displacement, mg x blocks^2 x 2 (0.049 mm each)
+        self.run = 0  # blocks in the current stretch
+        self.start_t = 0  # ms when it began (the last still block)
+        self._hard = False  # a hard impact in it
+        self.since_rest = 0  # blocks since the foot last rested
+        self._above = 0  # mm risen from that rest to the stretch's start
+        self.known = False  # a rest was seen since the start (or a gap)
+        self.height_mm = 0  # sensor height above the last rest, so far (uncorrected)
+        self.closed = 0  # stretches ended so far (a detector compares it with its own)
+        self.travel_mm = -1  # the last ended stretch: horizontal travel (-1: unknown)
+        self.rise_mm = 0  # and its height change
+        self.close_t = 0  # ms when it ended
+        self.from_t = 0  # ms when it began
+        self._hist = [0] * (4 * _KEEP)  # the last stretches: from_t, close_t, travel, rise
+
+    def forget(self):
+        """After a gap in the data: wait for the next rest."""
+        self.known = False
+
+    def block(self, t, ax, ay, az, wx, wy, wz, gyro_peak, jerk_max, rest):
+        """One block: t its end in ms; means of accel (mg) and bias-free gyro (ddps), the
+        peak gyro (L1, ddps) and the peak jerk (mg over 20 ms) in it; rest: the foot is at
+        rest (posture), not only still for a moment."""
+        a2 = ax * ax + ay * ay + az * az
+        if self._zupt(a2, gyro_peak, jerk_max) and (rest or not self._moving()):
+            if self.known and self.run:
+                self._close(t)
+                self._above += self.rise_mm
+            if rest or not self.known:
+                # at rest the accelerometer reads gravity alone
+                self._restart(ax, ay, az)
+                self._above = 0
+                self.since_rest = 0
+            else:
+                # still for a moment (a stance, a hover): gravity carried by the gyro is
+                # better than one block's mean, which may hold a slow start of motion
+                self._restart_carried()
+            self.start_t = t
+            self.known = True
+            self.height_mm = self._above
+            return
+        if not self.known:
+            return
+        if self.run >= _MAX_RUN:
+            self.known = False  # too long to trust: wait for a rest
+            return
+        self.run += 1
+        if self.since_rest < 10000:
+            self.since_rest += 1
+        if jerk_max >= _HARD_JERK:
+            self._hard = True
+        self._rotate(wx, wy, wz)
+        r = self._r
+        n = self._n
+        g = self._g
+        # the block's acceleration in the reference frame, turned by the mid-block attitude
+        fx = ((r[0] + n[0]) * ax + (r[1] + n[1]) * ay + (r[2] + n[2]) * az) >> 15
+        fy = ((r[3] + n[3]) * ax + (r[4] + n[4]) * ay + (r[5] + n[5]) * az) >> 15
+        fz = ((r[6] + n[6]) * ax + (r[7] + n[7]) * ay + (r[8] + n[8]) * az) >> 15
+        for i in range(9):
+            r[i] = n[i]
+        v = self._v
+        d = self._d
+        lx = fx - g[0]
+        ly = fy - g[1]
+        lz = fz - g[2]
+        d[0] += v[0] + v[0] + lx  # trapezoid: v_old + v_new
+        d[1] += v[1] + v[1] + ly
+        d[2] += v[2] + v[2] + lz
+        v[0] += lx
+        v[1] += ly
+        v[2] += lz
+        self.height_mm = self._above + self._up(d)
+
+    def _moving(self):
+        # an impact may clip the accelerometer (+-4 g) and leave a velocity that is not there
+        if not self.known or self.run >= _ZUPT_VEL_RUN or self._hard:
+            return False
+        v = self._v
+        return _abs(v[0]) + _abs(v[1]) + _abs(v[2]) > _ZUPT_VEL
+
+    def stretch_over(self, t):
+        """(travel_mm, rise_mm) of the remembered stretch that began before t and ended
+        after it, or None."""
+        h = self._hist
+        for i in range(0, 4 * _KEEP, 4):
+            if h[i] < t <= h[i + 1]:
+                return h[i + 2], h[i + 3]
+        return None
+
+    def _zupt(self, a2, gyro_peak, jerk_max):
+        """The foot (nearly) still: little rotation, no jolt, the accelerometer reads 1 g."""
+        if gyro_peak >= _ZUPT_GYRO or jerk_max >= _ZUPT_JERK:
+            return False
+        g = self._gsize if self.known else 1000
+        lo = g - _ZUPT_G
+        hi = g + _ZUPT_G
+        return lo * lo < a2 < hi * hi
+
+    def _up(self, d):
+        g = self._g
+        return (_mm(d[0]) * g[0] + _mm(d[1]) * g[1] + _mm(d[2]) * g[2]) // self._gsize
+
+    def _close(self, t):
+        """End the stretch: remove the velocity left (linear drift), measure it."""
+        v = self._v
+        d = self._d
+        k = self.run
+        x = _mm(d[0] - v[0] * k)
+        y = _mm(d[1] - v[1] * k)
+        z = _mm(d[2] - v[2] * k)
+        g = self._g
+        up = (x * g[0] + y * g[1] + z * g[2]) // self._gsize
+        x = _clamp(x)
+        y = _clamp(y)
+        z = _clamp(z)
+        h2 = x * x + y * y + z * z - up * up
+        self.travel_mm = isqrt(h2) if h2 > 0 else 0
+        self.rise_mm = up
+        self.close_t = t
+        self.from_t = self.start_t
+        i = (self.closed & (_KEEP - 1)) * 4
+        h = self._hist
+        h[i] = self.start_t
+        h[i + 1] = t
+        h[i + 2] = self.travel_mm
+        h[i + 3] = up
+        self.closed += 1
+
+    def _restart_carried(self):
+        """Restart in today's body frame, with gravity carried into it."""
+        r = self._r
+        g = self._g
+        gx = (r[0] * g[0] + r[3] * g[1] + r[6] * g[2]) >> 14
+        gy = (r[1] * g[0] + r[4] * g[1] + r[7] * g[2]) >> 14
+        gz = (r[2] * g[0] + r[5] * g[1] + r[8] * g[2]) >> 14
+        # r is kept only roughly orthonormal: keep gravity's size, take its new direction
+        size = self._gsize
+        n = isqrt(gx * gx + gy * gy + gz * gz) or 1
+        self._restart(gx * size // n, gy * size // n, gz * size // n)
+
+    def _restart(self, gx, gy, gz):
+        r = self._r
+        for i in range(9):
+            r[i] = 0
+        r[0] = ONE
+        r[4] = ONE
+        r[8] = ONE
+        g = self._g
+        g[0] = gx
+        g[1] = gy
+        g[2] = gz
+        self._gsize = isqrt(gx * gx + gy * gy + gz * gz) or 1
+        for i in range(3):
+            self._v[i] = 0
+            self._d[i] = 0
+        self.run = 0
+        self._hard = False
+
+    def _rotate(self, wx, wy, wz):
+        """n = r (I + [w x] dt), rows renormalised: w in ddps over 0.1 s is w * 183 / 2**20
+        radians."""
+        r = self._r
+        n = self._n
+        for i in range(0, 9, 3):
+            a = r[i]
+            b = r[i + 1]
+            c = r[i + 2]
+            x = a + ((((b * wz - c * wy) >> 7) * 183) >> 13)
+            y = b + ((((c * wx - a * wz) >> 7) * 183) >> 13)
+            z = c + ((((a * wy - b * wx) >> 7) * 183) >> 13)
+            s = isqrt(x * x + y * y + z * z) or 1
+            n[i] = (x << 14) // s
+            n[i + 1] = (y << 14) // s
+            n[i + 2] = (z << 14) // s
+
+
+def _abs(x):
+    return x if x >= 0 else -x
+
+
+def _mm(u):
+    """Displacement units (mg x blocks^2 x 2) to mm: 9.81e-3 m/s^2 x 0.01 s^2 / 2."""
+    return (_clamp_units(u) * 49) // 1000
+
+
+def _clamp_units(u):
+    return _LIM_UNITS if u > _LIM_UNITS else (-_LIM_UNITS if u < -_LIM_UNITS else u)
+
+
+def _clamp(x):
+    return _MAX_MM if x > _MAX_MM else (-_MAX_MM if x < -_MAX_MM else x)
+
+
+def isqrt(n):
+    """Integer square root (Newton), n >= 0."""
+    if n <= 0:
+        return 0
+    x = n
+    y = (x + 1) >> 1
+    while y < x:
+        x = y
+        y = (x + n // x) >> 1
+    return x
