@@ -24,7 +24,7 @@ _MAX_RUN = const(60)  # blocks (6 s) without a rest or contact: the stretch is n
 _MAX_MM = const(15000)  # displacements are clamped to +-15 m (their squares stay small)
 _LIM_UNITS = const(300000)  # the same in displacement units
 # a still block (zero velocity): the sensor 10 cm from the heel moves 5-10 cm/s at 30-60 deg/s
-_ZUPT_GYRO = const(700)  # ddps, L1 peak (rolling over the heel in a stance: 20-40 deg/s)
+_ZUPT_GYRO = const(900)  # ddps, L1 peak (rolling over the heel in a stance: 20-40 deg/s)
 _ZUPT_JERK = const(200)  # mg over 20 ms
 _ZUPT_G = const(60)  # mg, |a| off the size of gravity
 # a smooth swing can look still for a block: not while the foot is known to move this fast
@@ -76,9 +76,10 @@ class DeadReckon:
                 self._above = 0
                 self.since_rest = 0
             else:
-                # still for a moment (a stance, a hover): gravity carried by the gyro is
-                # better than one block's mean, which may hold a slow start of motion
-                self._restart_carried()
+                # still for a moment (a stance, a hover): gravity carried by the gyro, pulled
+                # a quarter of the way to this block's mean (which may hold a slow start of
+                # motion): the carried direction would drift over a long walk
+                self._restart_carried(ax, ay, az)
             self.start_t = t
             self.known = True
             self.height_mm = self._above
@@ -171,13 +172,17 @@ class DeadReckon:
         h[i + 3] = up
         self.closed += 1
 
-    def _restart_carried(self):
-        """Restart in today's body frame, with gravity carried into it."""
+    def _restart_carried(self, ax, ay, az):
+        """Restart in today's body frame, with gravity carried into it and pulled toward
+        the measured acceleration (ax, ay, az)."""
         r = self._r
         g = self._g
         gx = (r[0] * g[0] + r[3] * g[1] + r[6] * g[2]) >> 14
         gy = (r[1] * g[0] + r[4] * g[1] + r[7] * g[2]) >> 14
         gz = (r[2] * g[0] + r[5] * g[1] + r[8] * g[2]) >> 14
+        gx += (ax - gx) >> 2
+        gy += (ay - gy) >> 2
+        gz += (az - gz) >> 2
         # r is kept only roughly orthonormal: keep gravity's size, take its new direction
         size = self._gsize
         n = isqrt(gx * gx + gy * gy + gz * gz) or 1

@@ -127,8 +127,7 @@ class HeelWalkDetector:
         # stride's swing is long forgotten by the decaying maximum), for a first step just
         # before it (shifting into the heel stance is no step); the decaying maximum also
         # judges running and stamping
-        moved = self._prev_moved if walking else self._prev_gmax
-        if moved < _MIN_SWING or self._prev_gmax > _MAX_SWING:
+        if self._prev_gmax > _MAX_SWING:
             return
         if self._stance_gmax > _MAX_STANCE_GYRO:
             return
@@ -138,8 +137,6 @@ class HeelWalkDetector:
         went = e.dr.stretch_over(t)
         if went is None or went[0] < _MIN_TRAVEL or not -_MAX_RISE < went[1] < _MAX_RISE:
             return
-        if walking and since * 10 < self._stride * _OTHER_FOOT_Q10:
-            return  # well within a stride after our last step: the other foot's strike
         if walking and self._stride:
             self._stride += (since - self._stride) >> 2
         elif walking:  # a hesitation before the second step must not set a long stride
