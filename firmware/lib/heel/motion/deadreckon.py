@@ -12,7 +12,8 @@ sensor a few cm about the ball of the foot and crossing the legs 20-50 cm.
     dr = DeadReckon()
     dr.block(t, ax, ay, az, wx, wy, wz, gyro_peak, jerk_max)  # block means and peaks
     dr.closed, dr.travel_mm, dr.rise_mm, dr.close_t  # the last stretch that ended
-    dr.height_mm, dr.since_rest                     # since the last still block, so far
+    dr.height_mm, dr.since_rest                     # since the last rest, so far
+    dr.elevation_mm                                 # above the floor (rest flat on it)
 
 Integers only (every value < 2**30: MicroPython small ints), once per block.
 """
@@ -48,6 +49,10 @@ class DeadReckon:
         self._hard = False  # a hard impact in it
         self.since_rest = 0  # blocks since the foot last rested
         self._above = 0  # mm risen from that rest to the stretch's start
+        self._elev = 0  # mm risen from the floor (the last rest flat on it) to the stretch
+        self.elevation_mm = 0  # sensor height above the floor, so far
+        self.vz = 0  # vertical velocity at the end of the block, mm/s (0.981 mm/s units)
+        self.vz_before = 0  # ... at the end of the block before
         self.known = False  # a rest was seen since the start (or a gap)
         self.height_mm = 0  # sensor height above the last rest, so far (uncorrected)
         self.closed = 0  # stretches ended so far (a detector compares it with its own)
@@ -61,15 +66,18 @@ class DeadReckon:
         """After a gap in the data: wait for the next rest."""
         self.known = False
 
-    def block(self, t, ax, ay, az, wx, wy, wz, gyro_peak, jerk_max, rest):
+    def block(self, t, ax, ay, az, wx, wy, wz, gyro_peak, jerk_max, rest, floor):
         """One block: t its end in ms; means of accel (mg) and bias-free gyro (ddps), the
         peak gyro (L1, ddps) and the peak jerk (mg over 20 ms) in it; rest: the foot is at
-        rest (posture), not only still for a moment."""
+        rest (posture), not only still for a moment; floor: at rest flat on the floor."""
         a2 = ax * ax + ay * ay + az * az
         if self._zupt(a2, gyro_peak, jerk_max) and (rest or not self._moving()):
             if self.known and self.run:
                 self._close(t)
                 self._above += self.rise_mm
+                self._elev += self.rise_mm
+            if floor:
+                self._elev = 0
             if rest or not self.known:
                 # at rest the accelerometer reads gravity alone
                 self._restart(ax, ay, az)
@@ -83,6 +91,9 @@ class DeadReckon:
             self.start_t = t
             self.known = True
             self.height_mm = self._above
+            self.elevation_mm = self._elev
+            self.vz_before = self.vz
+            self.vz = 0
             return
         if not self.known:
             return
@@ -115,7 +126,11 @@ class DeadReckon:
         v[0] += lx
         v[1] += ly
         v[2] += lz
-        self.height_mm = self._above + self._up(d)
+        up = self._up(d)
+        self.vz_before = self.vz
+        self.vz = (v[0] * g[0] + v[1] * g[1] + v[2] * g[2]) // self._gsize  # ~mm/s
+        self.height_mm = self._above + up
+        self.elevation_mm = self._elev + up
 
     def _moving(self):
         # an impact may clip the accelerometer (+-4 g) and leave a velocity that is not there

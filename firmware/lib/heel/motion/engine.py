@@ -131,6 +131,7 @@ class Engine:
             gpk,
             jmax,
             p.still,
+            p.still and p.on_floor(),
         )
         self.raise_det.block(self)
         p.hold_flat = self.raise_det.up

@@ -30,6 +30,7 @@ _NEW_FLAT_BLOCKS = const(50)  # a new pose without an impact: quiet 5 s, longer 
 _LAND_JERK = const(300)  # mg: the foot was put down (an impact) ...
 _LANDED_BLOCKS = const(20)  # ... at most 2 s before a new pose's quiet run: adopt it at once
 _FLAT_COS2_Q7 = const(104)  # floor pose within ~25 deg of the board's z: cos^2 = 0.81 = 104/128
+_ON_FLOOR = const(87)  # 1000*sin(5 deg): in the floor pose
 _SAME_POSE = const(120)  # 1000*sin(angle) below which two poses are the same (~7 degrees)
 
 
@@ -190,6 +191,14 @@ class Posture:
             self.fz = az
             self._flat_seen = 0
             self.flat_changes += 1
+
+    def on_floor(self):
+        """The foot in its floor pose (within ~5 degrees)."""
+        if not self.has_flat:
+            return False
+        pf = self.pitch_flat
+        rf = self.roll_flat
+        return -_ON_FLOOR < pf < _ON_FLOOR and -_ON_FLOOR < rf < _ON_FLOOR
 
     def gyro_corrected(self, gx, gy, gz):
         """Bias-corrected L1 norm of a raw gyro sample (ddps)."""

@@ -8,22 +8,22 @@ come in a steady rhythm and their mean contact pose is off the floor pose (the s
 raised; tapping on the floor is a common fidget); its first taps count if they hit the same
 surface. Within the set any tap counts, except a floor-pose tap when the set's taps are
 clearly on a raised surface; after the foot rested on the floor the set must qualify again.
-Decided 0.5 s after the impact, proposed at the impact's sample time.
+Decided 0.4 s after the impact (or at the next one), proposed at the impact's sample time.
 
     det = ToeTapDetector()
     det.block(eng)     # once per 0.1 s block; proposes taps to eng.sets
 """
 
 from heel.compat import const
-from heel.motion.sets import KEY_TAP
+from heel.motion.sets import KEY_TAP, KEY_WALK
 
 _TAP_JERK = const(310)  # mg over 20 ms: the toes hit the surface
-_MIN_TAP_MS = const(600)  # a tap lifts the foot onto a surface: at most ~1.7 per second
+_MIN_TAP_MS = const(450)  # a tap lifts the foot off the surface: at most ~2.2 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
-_MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
+_MAX_GYRO_1S = const(1000)  # ddps (100 deg/s): taps are gentle; walking, jiggling are not
 _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
-_DECIDE_MS = const(500)  # after the heel-walk detector's decision on the same impact
-_WALK_VETO_MS = const(2000)
+_DECIDE_MS = const(400)  # the foot left the surface again, or rested on it (a step's stance)
+_STEP_TRAVEL = const(100)  # mm from the last still moment: a step, not a tap in place
 _MAX_STILL_AFTER = const(3)  # still blocks after the tap: the foot rests -> not a tap
 _DECAY = const(300)  # per block, for the 1 s gyro envelope
 _MAX_IV_MS = const(4000)  # taps further apart are not one run
@@ -34,12 +34,25 @@ _JOLT_APART_MS = const(300)  # an impact this long after a tap is not part of it
 _MAX_JOLTS = const(3)  # impacts between two taps that make it jiggling
 _JOLT_FORGET_MS = const(1000)  # without an impact for this long the count restarts
 _SAME_SURFACE = const(200)  # |d pitch|+|d roll| (1000*sin) between taps on one surface
+_RAISED_MM = const(40)  # height of a run's taps above the floor: a step or stool ...
+_RAISED_MAX_MM = const(450)  # ... not a knee lifted high
+_SAME_HEIGHT_MM = const(80)  # the run's taps on one surface (dead reckoning drifts a few cm)
 _SET_OFF_FLOOR = const(150)  # |pitch|+|roll| of the set's taps: clearly a raised surface
 _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify again
 
 
 def _propose(e, t):
     e.sets.candidate(KEY_TAP, t - 300, t, t + 200, 0)
+
+
+def _raised(e0, e1, e2):
+    """Three taps on one raised surface: each above the floor, at about one height (the
+    jolts of lifting the foot off the floor to stamp it down again are not)."""
+    lo = e0 if e0 < e1 else e1
+    lo = lo if lo < e2 else e2
+    hi = e0 if e0 > e1 else e1
+    hi = hi if hi > e2 else e2
+    return lo >= _RAISED_MM and hi <= _RAISED_MAX_MM and hi - lo <= _SAME_HEIGHT_MM
 
 
 def _l1(pitch, roll):
@@ -63,6 +76,9 @@ class ToeTapDetector:
         self._p1 = 0  # pose (pitch, roll against the floor pose) of the last two taps
         self._r1 = 0
         self._p2 = 0
+        self._elev = 0  # sensor height above the floor at the pending tap, mm
+        self._e1 = 0  # ... at the last two taps
+        self._e2 = 0
         self._r2 = 0
         self._pitch = 0  # pose against the floor pose at the pending tap
         self._roll = 0
@@ -98,12 +114,11 @@ class ToeTapDetector:
             if p.still:
                 self._still_after += 1
             if e.t - self._t_tap >= _DECIDE_MS:
-                self._pending = False
-                # heel-walk steps are impacts too: no tap within a walk
-                walking = self._t_tap - e.walk_det.last_step < _WALK_VETO_MS
-                if self._still_after < _MAX_STILL_AFTER and not walking:
-                    self._accept(e, self._t_tap, self._off)
-            return
+                self._decide(e)
+            elif jerk >= _TAP_JERK and e.jerk_t - self._last_tap >= _MIN_TAP_MS:
+                self._decide(e)  # quick taps: the next one came before the decision
+            if self._pending:
+                return
         if jerk < _TAP_JERK or e.jerk_t - self._last_tap < _MIN_TAP_MS:
             return
         if self._genv > _MAX_GYRO_1S or self._moved < _MIN_MOVED:
@@ -115,12 +130,23 @@ class ToeTapDetector:
             self._jolts -= 1
         # landed flat: the floor, not a raised surface (judged over the run, in _accept)
         self._off = 0 if self._on_floor(p) else 1
+        self._elev = e.dr.elevation_mm if e.dr.known else 0
         self._pitch = p.pitch_flat
         self._roll = p.roll_flat
         self._pending = True
         self._t_tap = e.jerk_t
         self._pend_jerk = jerk
         self._still_after = 0
+
+    def _decide(self, e):
+        self._pending = False
+        t = self._t_tap
+        # a heel-walk step is an impact too, but it carried the foot forward to a stance
+        went = e.dr.stretch_over(t)
+        if went is not None and went[0] >= _STEP_TRAVEL:
+            return
+        if self._still_after < _MAX_STILL_AFTER and e.sets.key != KEY_WALK:
+            self._accept(e, t, self._off)
 
     def _on_floor(self, p):
         if not p.has_flat:
@@ -145,10 +171,14 @@ class ToeTapDetector:
         # the run's mean contact pose: off the floor pose on a raised surface
         mp = self._pitch + self._p1 + self._p2
         mr = self._roll + self._r1 + self._r2
-        off_run = _l1(mp, mr) > 3 * _RUN_OFF_FLOOR
+        # ... or the taps land above the floor the foot last rested on (dead reckoning)
+        raised = _raised(self._elev, self._e1, self._e2)
+        off_run = _l1(mp, mr) > 3 * _RUN_OFF_FLOOR or raised
         self._t2 = t1
         self._t1 = t
         self._p2 = self._p1
+        self._e2 = self._e1
+        self._e1 = self._elev
         self._r2 = self._r1
         self._p1 = self._pitch
         self._r1 = self._roll
