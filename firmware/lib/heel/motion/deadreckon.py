@@ -32,6 +32,8 @@ _ZUPT_G = const(60)  # mg, |a| off the size of gravity
 _ZUPT_VEL = const(350)  # mg x blocks (0.34 m/s), 3-D
 _ZUPT_VEL_RUN = const(20)  # ... in a stretch this short (longer ones drift more)
 _HARD_JERK = const(1000)  # mg over 20 ms: an impact that may clip the accelerometer
+_NEAR_FLOOR_MM = const(60)
+_LONG_REST = const(100)  # blocks (10 s)
 _KEEP = const(4)  # stretches remembered (a power of 2)
 
 
@@ -47,6 +49,7 @@ class DeadReckon:
         self.run = 0  # blocks in the current stretch
         self.start_t = 0  # ms when it began (the last still block)
         self._hard = False  # a hard impact in it
+        self._was_quiet = False
         self.since_rest = 0  # blocks since the foot last rested
         self._above = 0  # mm risen from that rest to the stretch's start
         self._elev = 0  # mm risen from the floor (the last rest flat on it) to the stretch
@@ -69,14 +72,22 @@ class DeadReckon:
     def block(self, t, ax, ay, az, wx, wy, wz, gyro_peak, jerk_max, rest, floor):
         """One block: t its end in ms; means of accel (mg) and bias-free gyro (ddps), the
         peak gyro (L1, ddps) and the peak jerk (mg over 20 ms) in it; rest: the foot is at
-        rest (posture), not only still for a moment; floor: at rest flat on the floor."""
+        rest (posture), not only still for a moment; floor: blocks at rest in the floor pose
+        (0: not)."""
         a2 = ax * ax + ay * ay + az * az
-        if self._zupt(a2, gyro_peak, jerk_max) and (rest or not self._moving()):
+        quiet = self._zupt(a2, gyro_peak, jerk_max)
+        was_quiet = self._was_quiet
+        self._was_quiet = quiet
+        # a hovering or slowly moving foot is quiet for a block now and then: a moment of
+        # zero velocity needs two quiet blocks in a row (or the foot at rest)
+        if quiet and (rest or (was_quiet and not self._moving())):
             if self.known and self.run:
                 self._close(t)
                 self._above += self.rise_mm
                 self._elev += self.rise_mm
-            if floor:
+            # at rest in the floor pose: on the floor, unless well above it (a stool's top
+            # is flat too), which a long rest on the floor pose overrules (drift)
+            if floor and (-_NEAR_FLOOR_MM < self._elev < _NEAR_FLOOR_MM or floor >= _LONG_REST):
                 self._elev = 0
             if rest or not self.known:
                 # at rest the accelerometer reads gravity alone

@@ -131,7 +131,7 @@ class Engine:
             gpk,
             jmax,
             p.still,
-            p.still and p.on_floor(),
+            p.still_run if p.still and p.on_floor() else 0,
         )
         self.raise_det.block(self)
         p.hold_flat = self.raise_det.up

@@ -18,9 +18,9 @@ from heel.compat import const
 from heel.motion.sets import KEY_TAP, KEY_WALK
 
 _TAP_JERK = const(310)  # mg over 20 ms: the toes hit the surface
-_MIN_TAP_MS = const(450)  # a tap lifts the foot off the surface: at most ~2.2 per second
+_MIN_TAP_MS = const(600)  # a tap lifts the foot off the surface: at most ~2.2 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
-_MAX_GYRO_1S = const(1000)  # ddps (100 deg/s): taps are gentle; walking, jiggling are not
+_MAX_GYRO_1S = const(700)  # ddps (100 deg/s): taps are gentle; walking, jiggling are not
 _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(400)  # the foot left the surface again, or rested on it (a step's stance)
 _STEP_TRAVEL = const(100)  # mm from the last still moment: a step, not a tap in place
