@@ -26,7 +26,7 @@ _MAX_GYRO = const(6000)  # ddps L1 peak: a swinging foot is not a heel raise; a 
 _MAX_JERK = const(1500)  # mg: no hard impact while the heel is up (the landing is allowed)
 _A_LO = const(600 * 600)  # |a| stays near 1 g: the foot is not flying (quick reps: 1.2 g)
 _A_HI = const(1500 * 1500)
-_WENT_MM = const(200)  # the sensor rose this much: the foot left the floor (legs crossed,
+_WENT_MM = const(150)  # the sensor rose this much: the foot left the floor (legs crossed,
 # a step up), while a calf raise lifts it a few cm about the ball of the foot ...
 _WENT_BLOCKS = const(12)  # ... judged over 1.2 s from the rest: the accelerometer's tilt-
 # dependent scale errors (1-2%) make the height drift by ~10 cm in 1.5 s
