@@ -24,6 +24,8 @@ ONE = const(16384)  # 1.0 in the rotation matrix (Q14)
 _MAX_RUN = const(60)  # blocks (6 s) without a rest or contact: the stretch is not measured
 _MAX_MM = const(15000)  # displacements are clamped to +-15 m (their squares stay small)
 _LIM_UNITS = const(300000)  # the same in displacement units
+_MAX_V = const(20000)  # mg x blocks (20 m/s): velocities are clamped (garbage input)
+_MAX_W = const(20000)  # ddps: the gyro's full scale
 # a still block (zero velocity): the sensor 10 cm from the heel moves 5-10 cm/s at 30-60 deg/s
 _ZUPT_GYRO = const(900)  # ddps, L1 peak (rolling over the heel in a stance: 20-40 deg/s)
 _ZUPT_JERK = const(200)  # mg over 20 ms
@@ -64,6 +66,8 @@ class DeadReckon:
         self.close_t = 0  # ms when it ended
         self.from_t = 0  # ms when it began
         self._hist = [0] * (4 * _KEEP)  # the last stretches: from_t, close_t, travel, rise
+        self.found_travel_mm = 0  # what stretch_over found
+        self.found_rise_mm = 0
 
     def forget(self):
         """After a gap in the data: wait for the next rest."""
@@ -121,9 +125,16 @@ class DeadReckon:
         n = self._n
         g = self._g
         # the block's acceleration in the reference frame, turned by the mid-block attitude
-        fx = ((r[0] + n[0]) * ax + (r[1] + n[1]) * ay + (r[2] + n[2]) * az) >> 15
-        fy = ((r[3] + n[3]) * ax + (r[4] + n[4]) * ay + (r[5] + n[5]) * az) >> 15
-        fz = ((r[6] + n[6]) * ax + (r[7] + n[7]) * ay + (r[8] + n[8]) * az) >> 15
+        # (mid-block entries halved: every product stays below 2**30, rp2's small ints)
+        fx = (
+            ((r[0] + n[0]) >> 1) * ax + ((r[1] + n[1]) >> 1) * ay + ((r[2] + n[2]) >> 1) * az
+        ) >> 14
+        fy = (
+            ((r[3] + n[3]) >> 1) * ax + ((r[4] + n[4]) >> 1) * ay + ((r[5] + n[5]) >> 1) * az
+        ) >> 14
+        fz = (
+            ((r[6] + n[6]) >> 1) * ax + ((r[7] + n[7]) >> 1) * ay + ((r[8] + n[8]) >> 1) * az
+        ) >> 14
         for i in range(9):
             r[i] = n[i]
         v = self._v
@@ -134,12 +145,14 @@ class DeadReckon:
         d[0] += v[0] + v[0] + lx  # trapezoid: v_old + v_new
         d[1] += v[1] + v[1] + ly
         d[2] += v[2] + v[2] + lz
-        v[0] += lx
-        v[1] += ly
-        v[2] += lz
+        v[0] = _clamp_v(v[0] + lx)
+        v[1] = _clamp_v(v[1] + ly)
+        v[2] = _clamp_v(v[2] + lz)
         up = self._up(d)
         self.vz_before = self.vz
-        self.vz = (v[0] * g[0] + v[1] * g[1] + v[2] * g[2]) // self._gsize  # ~mm/s
+        self.vz = (v[0] * (g[0] >> 4) + v[1] * (g[1] >> 4) + v[2] * (g[2] >> 4)) // (
+            (self._gsize >> 4) or 1
+        )  # ~mm/s
         self.height_mm = self._above + up
         self.elevation_mm = self._elev + up
 
@@ -151,13 +164,16 @@ class DeadReckon:
         return _abs(v[0]) + _abs(v[1]) + _abs(v[2]) > _ZUPT_VEL
 
     def stretch_over(self, t):
-        """(travel_mm, rise_mm) of the remembered stretch that began before t and ended
-        after it, or None."""
+        """Find the remembered stretch that began before t and ended after it: True and
+        its travel and rise in found_travel_mm, found_rise_mm, else False (no tuple: this
+        runs on the per-block path, which allocates nothing)."""
         h = self._hist
         for i in range(0, 4 * _KEEP, 4):
             if h[i] < t <= h[i + 1]:
-                return h[i + 2], h[i + 3]
-        return None
+                self.found_travel_mm = h[i + 2]
+                self.found_rise_mm = h[i + 3]
+                return True
+        return False
 
     def _zupt(self, a2, gyro_peak, jerk_max):
         """The foot (nearly) still: little rotation, no jolt, the accelerometer reads 1 g."""
@@ -237,6 +253,9 @@ class DeadReckon:
         radians."""
         r = self._r
         n = self._n
+        wx = _clamp_w(wx)
+        wy = _clamp_w(wy)
+        wz = _clamp_w(wz)
         for i in range(0, 9, 3):
             a = r[i]
             b = r[i + 1]
@@ -244,10 +263,11 @@ class DeadReckon:
             x = a + ((((b * wz - c * wy) >> 7) * 183) >> 13)
             y = b + ((((c * wx - a * wz) >> 7) * 183) >> 13)
             z = c + ((((a * wy - b * wx) >> 7) * 183) >> 13)
-            s = isqrt(x * x + y * y + z * z) or 1
-            n[i] = (x << 14) // s
-            n[i + 1] = (y << 14) // s
-            n[i + 2] = (z << 14) // s
+            # renormalised at 1/8 scale: the squares stay below 2**30
+            s = isqrt((x >> 3) * (x >> 3) + (y >> 3) * (y >> 3) + (z >> 3) * (z >> 3)) or 1
+            n[i] = (x << 11) // s
+            n[i + 1] = (y << 11) // s
+            n[i + 2] = (z << 11) // s
 
 
 def _abs(x):
@@ -261,6 +281,14 @@ def _mm(u):
 
 def _clamp_units(u):
     return _LIM_UNITS if u > _LIM_UNITS else (-_LIM_UNITS if u < -_LIM_UNITS else u)
+
+
+def _clamp_v(v):
+    return _MAX_V if v > _MAX_V else (-_MAX_V if v < -_MAX_V else v)
+
+
+def _clamp_w(w):
+    return _MAX_W if w > _MAX_W else (-_MAX_W if w < -_MAX_W else w)
 
 
 def _clamp(x):

@@ -134,8 +134,10 @@ class HeelWalkDetector:
         # the foot came to rest on its heel after travelling a step: the stretch of motion
         # that ended in this stance began before the strike and carried the foot forward
         # (the other foot's strike, a tap or a stamp in place carry it nowhere)
-        went = e.dr.stretch_over(t)
-        if went is None or went[0] < _MIN_TRAVEL or not -_MAX_RISE < went[1] < _MAX_RISE:
+        dr = e.dr
+        if not dr.stretch_over(t) or dr.found_travel_mm < _MIN_TRAVEL:
+            return
+        if not -_MAX_RISE < dr.found_rise_mm < _MAX_RISE:
             return
         if walking and self._stride:
             self._stride += (since - self._stride) >> 2

@@ -142,8 +142,8 @@ class ToeTapDetector:
         self._pending = False
         t = self._t_tap
         # a heel-walk step is an impact too, but it carried the foot forward to a stance
-        went = e.dr.stretch_over(t)
-        if went is not None and went[0] >= _STEP_TRAVEL:
+        dr = e.dr
+        if dr.stretch_over(t) and dr.found_travel_mm >= _STEP_TRAVEL:
             return
         if self._still_after < _MAX_STILL_AFTER and e.sets.key != KEY_WALK:
             self._accept(e, t, self._off)
