@@ -31,12 +31,12 @@ from heel.motion.accumulate import (
     reset_block,
 )
 from heel.motion.ankle_circle import AnkleCircleDetector
+from heel.motion.deadreckon import DeadReckon
 from heel.motion.heel_raise import HeelRaiseDetector
 from heel.motion.heel_walk import HeelWalkDetector
 from heel.motion.posture import Posture
 from heel.motion.sets import SetTracker
 from heel.motion.toe_tap import ToeTapDetector
-from heel.motion.deadreckon import DeadReckon
 
 RATE_HZ = const(100)
 SAMPLE_MS = const(10)
