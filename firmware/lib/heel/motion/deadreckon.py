@@ -264,7 +264,7 @@ class DeadReckon:
             y = b + ((((c * wx - a * wz) >> 7) * 183) >> 13)
             z = c + ((((a * wy - b * wx) >> 7) * 183) >> 13)
             # renormalised at 1/8 scale: the squares stay below 2**30
-            s = isqrt((x >> 3) * (x >> 3) + (y >> 3) * (y >> 3) + (z >> 3) * (z >> 3)) or 1
+            s = isqrt_near((x >> 3) * (x >> 3) + (y >> 3) * (y >> 3) + (z >> 3) * (z >> 3), 2048)
             n[i] = (x << 11) // s
             n[i + 1] = (y << 11) // s
             n[i + 2] = (z << 11) // s
@@ -293,6 +293,20 @@ def _clamp_w(w):
 
 def _clamp(x):
     return _MAX_MM if x > _MAX_MM else (-_MAX_MM if x < -_MAX_MM else x)
+
+
+def isqrt_near(n, guess):
+    """Integer square root of n > 0 by Newton from a guess near it: a row of the rotation
+    matrix stays near unit length, so two or three steps do (plain isqrt takes ~20)."""
+    if n <= 0:
+        return 1
+    x = guess
+    x = ((x + n // x) >> 1) + 1  # at or above the root from any guess > 0
+    y = (x + n // x) >> 1
+    while y < x:
+        x = y
+        y = (x + n // x) >> 1
+    return x
 
 
 def isqrt(n):
