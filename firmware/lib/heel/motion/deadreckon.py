@@ -231,17 +231,21 @@ class DeadReckon:
         self._restart(gx * size // n, gy * size // n, gz * size // n)
 
     def _restart(self, gx, gy, gz):
+        g = self._g
+        g[0] = gx
+        g[1] = gy
+        g[2] = gz
+        # gravity's size is near the last one: Newton from there (a resting foot restarts
+        # every block)
+        self._gsize = isqrt_near(gx * gx + gy * gy + gz * gz, self._gsize or 1000)
+        if not self.run:
+            return  # nothing moved since the last restart
         r = self._r
         for i in range(9):
             r[i] = 0
         r[0] = ONE
         r[4] = ONE
         r[8] = ONE
-        g = self._g
-        g[0] = gx
-        g[1] = gy
-        g[2] = gz
-        self._gsize = isqrt(gx * gx + gy * gy + gz * gz) or 1
         for i in range(3):
             self._v[i] = 0
             self._d[i] = 0
