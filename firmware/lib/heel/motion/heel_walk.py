@@ -1,10 +1,12 @@
 """Heel-walk steps of the sensor foot: heel strikes while walking with the toes lifted.
 
-A step: an impact (heel strike) after a swing of the foot, with the foot pitched toes-up
+A step: an impact (heel strike) that ended a stretch of motion which carried the foot
+forward 10 cm or more on level ground (dead reckoning, engine.dr: the other foot's strike,
+felt through the body, and a tap in place carry it nowhere), with the foot pitched toes-up
 against its floor pose in the stance that follows (0.1-0.4 s after the strike) and no
-push-off plantarflexion in the stride before it. Normal walking fails on both: its stance
-is flat and its toe-off pitches the foot 30-50 degrees nose-down. The step is proposed
-0.4 s after the strike (the stance check), at the strike's sample time.
+push-off plantarflexion in the stride before it. Normal walking fails on the last two: its
+stance is flat and its toe-off pitches the foot 30-50 degrees nose-down. The step is
+proposed 0.4 s after the strike (the stance check), at the strike's sample time.
 
     det = HeelWalkDetector()
     det.block(eng)     # once per 0.1 s block; proposes steps to eng.sets
@@ -17,7 +19,6 @@ _STRIKE_JERK = const(750)  # mg: a heel strike
 _MIN_STEP_MS = const(350)  # between two strikes of the same foot
 _TOES_UP = const(-52)  # 1000*sin(-3 deg): stance pitch must be below this
 _MAX_PUSH = const(150)  # 1000*sin(8.6 deg): no nose-down push-off in the stride
-_MIN_SWING = const(100)  # ddps L1 peak: the foot moved (it stays dorsiflexed: little rotation)
 _MAX_SWING = const(4500)  # ddps: beyond this it is running or stamping
 _MAX_STANCE_GYRO = const(800)  # ddps: the heel bears weight after the strike (a tap bounces)
 _PITCH_DECAY = const(30)  # per block: the stride's pitch/gyro maxima forget in ~1.5 s
@@ -42,8 +43,6 @@ class HeelWalkDetector:
         self._stride_gmax = 0
         self._prev_max_pitch = 0
         self._prev_gmax = 0
-        self._stride_moved = 0  # gyro peak since the stride began (no decay)
-        self._prev_moved = 0
         self._stance_gmax = 0
         self._pend_jerk = 0
         self._stride = 0  # ms between this foot's steps (running mean), 0 = not walking yet
@@ -59,8 +58,6 @@ class HeelWalkDetector:
         self._stride_max_pitch = pitch if pitch > m else m
         g = self._stride_gmax - _GYRO_DECAY
         self._stride_gmax = e.gyro_peak if e.gyro_peak > g else g
-        if e.gyro_peak > self._stride_moved:
-            self._stride_moved = e.gyro_peak
         jerk = e.jerk_max
         if self._pending and jerk >= _STRIKE_JERK:
             # a much stronger impact soon after, or any clear one after a strike too early
@@ -109,8 +106,6 @@ class HeelWalkDetector:
         if new_stride:
             self._prev_max_pitch = self._stride_max_pitch
             self._prev_gmax = self._stride_gmax
-            self._prev_moved = self._stride_moved
-            self._stride_moved = 0
             self._stride_max_pitch = pitch
             self._stride_gmax = 0
 
@@ -123,10 +118,7 @@ class HeelWalkDetector:
         # the push-off test needs a stride before: the first step may follow anything
         if walking and self._prev_max_pitch > _MAX_PUSH:
             return
-        # the foot swung since the last strike: within a walk over the whole stride (a slow
-        # stride's swing is long forgotten by the decaying maximum), for a first step just
-        # before it (shifting into the heel stance is no step); the decaying maximum also
-        # judges running and stamping
+        # no running or stamping swing in the stride before it
         if self._prev_gmax > _MAX_SWING:
             return
         if self._stance_gmax > _MAX_STANCE_GYRO:

@@ -2,12 +2,14 @@
 
 A tap: an impact, gentle (no walking swing in the last second), after the foot moved since
 the previous one, after which the foot leaves the surface again instead of resting on it
-(a stomp or a step rests: the foot stays still), and not among more impacts than taps (a
-jiggling heel hits the floor several times a second). A run starts a set when three taps
-come in a steady rhythm and their mean contact pose is off the floor pose (the surface is
-raised; tapping on the floor is a common fidget); its first taps count if they hit the same
-surface. Within the set any tap counts, except a floor-pose tap when the set's taps are
-clearly on a raised surface; after the foot rested on the floor the set must qualify again.
+(a stomp or a step rests: the foot stays still), not among more impacts than taps (a
+jiggling heel hits the floor several times a second) and not at the end of a stretch that
+carried the foot 10 cm (a heel-walk step; engine.dr). A run starts a set when three taps
+come in a steady rhythm on a raised surface (tapping on the floor is a common fidget): their
+mean contact pose off the floor pose, or all three 4-45 cm above the floor at one height;
+its first taps count if they hit the same surface. Within the set any tap counts, except a
+floor-pose tap when the set's taps are clearly on a raised surface; after the foot rested on
+the floor the set must qualify again.
 Decided 0.4 s after the impact (or at the next one), proposed at the impact's sample time.
 
     det = ToeTapDetector()
@@ -18,9 +20,9 @@ from heel.compat import const
 from heel.motion.sets import KEY_TAP, KEY_WALK
 
 _TAP_JERK = const(310)  # mg over 20 ms: the toes hit the surface
-_MIN_TAP_MS = const(600)  # a tap lifts the foot off the surface: at most ~2.2 per second
+_MIN_TAP_MS = const(600)  # a tap lifts the foot off the surface: at most ~1.7 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
-_MAX_GYRO_1S = const(700)  # ddps (100 deg/s): taps are gentle; walking, jiggling are not
+_MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
 _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(400)  # the foot left the surface again, or rested on it (a step's stance)
 _STEP_TRAVEL = const(100)  # mm from the last still moment: a step, not a tap in place
