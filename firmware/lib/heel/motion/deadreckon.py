@@ -19,6 +19,7 @@ Integers only (every value < 2**30: MicroPython small ints), once per block.
 """
 
 from heel.compat import const
+from heel.motion.imath import isqrt, isqrt_near
 
 ONE = const(16384)  # 1.0 in the rotation matrix (Q14)
 _MAX_RUN = const(60)  # blocks (6 s) without a rest or contact: the stretch is not measured
@@ -297,29 +298,3 @@ def _clamp_w(w):
 
 def _clamp(x):
     return _MAX_MM if x > _MAX_MM else (-_MAX_MM if x < -_MAX_MM else x)
-
-
-def isqrt_near(n, guess):
-    """Integer square root of n > 0 by Newton from a guess near it: a row of the rotation
-    matrix stays near unit length, so two or three steps do (plain isqrt takes ~20)."""
-    if n <= 0:
-        return 1
-    x = guess
-    x = ((x + n // x) >> 1) + 1  # at or above the root from any guess > 0
-    y = (x + n // x) >> 1
-    while y < x:
-        x = y
-        y = (x + n // x) >> 1
-    return x
-
-
-def isqrt(n):
-    """Integer square root (Newton), n >= 0."""
-    if n <= 0:
-        return 0
-    x = n
-    y = (x + 1) >> 1
-    while y < x:
-        x = y
-        y = (x + n // x) >> 1
-    return x
