@@ -234,6 +234,8 @@ class App:
     # ---- sampling: the hot path ----------------------------------------------------------
     def step(self):
         """Poll the IMU once and feed the engine; returns the samples fed. No allocation."""
+        # Few locals and no try here (the fault logging is a call away): a frame of at most
+        # 11 words stays on the C stack, a larger one is a heap block at every poll.
         eng = self.engine
         n = self.sampler.poll(eng)
         self._polls += 1
@@ -247,29 +249,31 @@ class App:
         if h == 0:
             self._hold_cued = False
         elif not self._hold_cued and self._hold_target and h >= self._hold_target:
-            ex = eng.exercise
-            if ex == E.HEEL_RAISE or ex < 0:
+            h = eng.exercise
+            if h == E.HEEL_RAISE or h < 0:
                 self._hold_cued = True
                 self.feedback.hold()
-        log = self.log
-        if log.active is not None:
+        if self.log.active is not None:
             if self.sampler.gaps != self._gaps or (
                 self._polls - self._fault_poll >= FAULT_POLLS
                 and (self.imu.errors != self._errors or self.imu.overflows != self._overflows)
             ):
-                try:
-                    self._faults()
-                except Exception as e:  # noqa: BLE001 - the idle end below must still happen
-                    self._log_failed(e)
+                self._log_faults()
             if eng.exercise < 0 and eng.t_ms - self._last_event > self._idle_ms:
                 self.end_session(R.END_IDLE)
             elif self._empty * self.poll_ms > self._idle_ms:
                 # no samples at all (the IMU stopped answering): engine time stands still
                 eng.finish()
                 self.end_session(R.END_IDLE)
-        if log.full != self._full:
+        if self.log.full != self._full:
             self._check_full()
         return n
+
+    def _log_faults(self):
+        try:
+            self._faults()
+        except Exception as e:  # noqa: BLE001 - the idle end in step must still happen
+            self._log_failed(e)
 
     def _faults(self):
         """GAP records at once; I2C error and FIFO overflow counts at most every

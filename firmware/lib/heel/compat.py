@@ -7,7 +7,7 @@
 `const` folds at compile time in MicroPython (the compiler recognises the name); in
 CPython it is the identity. `@micropython.viper` is recognised by the MicroPython
 compiler by its spelling, so a module may take the name from here: in CPython the
-decorator leaves the function as plain Python and the ptr types are plain ints
+decorator leaves the function as plain Python and a ptr cast returns the object itself
 (viper functions here are written to give the same results in both).
 
 On MicroPython every other name is the built-in one (no wrapper, nothing allocated). In
@@ -35,7 +35,11 @@ except ImportError:  # CPython
         def native(f):
             return f
 
-    ptr8 = ptr16 = ptr32 = int
+    def ptr8(obj):
+        """A viper cast (`ptr8(buf)`: the buffer's address); in CPython the object itself."""
+        return obj
+
+    ptr16 = ptr32 = ptr8
 
     def kbd_intr(_chr):
         """Ctrl-C handling is the REPL's business; nothing to switch in CPython."""

@@ -10,17 +10,18 @@ Integer math only, nothing allocated per sample (ints stay far below 2**30):
     gyro 0.1/s = round(raw * 10 / 65.5)   = (raw * 20 + 65) // 131
 The board's axis map is applied to the raw values first (foot[k] = sign[k] *
 board[index[k]]), then scaled, so a saturated -32768 becomes +4000 mg when flipped.
-The whole block of samples is converted at once by a viper function on the board
-(the same function runs as plain Python in CPython; the tests compare both), so the
-per-sample Python work is only the sink.feed call.
+One viper function on the board (the same function runs as plain Python in CPython; the
+tests compare both with a struct reference) takes the driver's FIFO bytes through the map
+and the scaling straight into sink.feed calls: no Python code runs per sample here.
 
-The imu needs: read_fifo() -> n, decode(array('h')) (raw int16, 6 per sample, chip
-axes), gap_samples, max_samples.
+The imu needs: read_fifo() -> n, then the bytes of those n samples in imu.buf (12 per
+sample, big-endian ax ay az gx gy gz in chip axes: the first imu.full from offset 0, the
+others from offset imu.rest), gap_samples, max_samples.
 """
 
 from array import array
 
-from heel.compat import micropython, ptr8, ptr16, ptr32
+from heel.compat import micropython, ptr8, ptr16
 
 
 def accel_mg(raw):
@@ -34,24 +35,61 @@ def gyro_ddps(raw):
 
 
 @micropython.viper
-def _convert(raw: ptr16, n: int, cfg: ptr8, out: ptr32):
-    # raw chip samples -> foot frame, mg and 0.1 dps; cfg = index0..2, negate0..2.
-    # The sign is restored by hand: viper loads ptr16 unsigned, CPython signed.
+def _convert(imu, n: int, cfg: ptr8, out: ptr16, sink):
+    # The imu's last read (12 big-endian bytes per sample: the first imu.full from offset 0,
+    # the others from imu.rest) -> foot frame (cfg: 2 x index0..2, negate0..2), mg and
+    # 0.1 dps, into out; and each sample to sink.feed unless sink is None. Machine-word
+    # ints, no allocation: the call boxes six small ints.
+    buf = ptr8(imu.buf)
+    full = int(imu.full)
+    rest = int(imu.rest)
+    feed = 0
+    if sink:  # None (viper compares no objects; a sink object is true)
+        feed = 1
+    x0 = int(cfg[0])
+    x1 = int(cfg[1])
+    x2 = int(cfg[2])
+    i = 0
+    o = 0
     j = 0
-    end = n * 6
-    while j < end:
-        k = 0
-        while k < 3:
-            v = ((raw[j + cfg[k]] & 0xFFFF) ^ 0x8000) - 0x8000
-            if cfg[3 + k]:
-                v = -v
-            out[j + k] = (v * 125 + 512) >> 10
-            v = ((raw[j + 3 + cfg[k]] & 0xFFFF) ^ 0x8000) - 0x8000
-            if cfg[3 + k]:
-                v = -v
-            out[j + 3 + k] = (v * 20 + 65) // 131
-            k += 1
+    while i < n:
+        if i == full:
+            o = rest
+        p = o + x0
+        v = (((buf[p] << 8) | buf[p + 1]) ^ 0x8000) - 0x8000  # int16
+        w = (((buf[p + 6] << 8) | buf[p + 7]) ^ 0x8000) - 0x8000
+        if cfg[3]:
+            v = 0 - v
+            w = 0 - w
+        ax = (v * 125 + 512) >> 10
+        gx = (w * 20 + 65) // 131
+        p = o + x1
+        v = (((buf[p] << 8) | buf[p + 1]) ^ 0x8000) - 0x8000
+        w = (((buf[p + 6] << 8) | buf[p + 7]) ^ 0x8000) - 0x8000
+        if cfg[4]:
+            v = 0 - v
+            w = 0 - w
+        ay = (v * 125 + 512) >> 10
+        gy = (w * 20 + 65) // 131
+        p = o + x2
+        v = (((buf[p] << 8) | buf[p + 1]) ^ 0x8000) - 0x8000
+        w = (((buf[p + 6] << 8) | buf[p + 7]) ^ 0x8000) - 0x8000
+        if cfg[5]:
+            v = 0 - v
+            w = 0 - w
+        az = (v * 125 + 512) >> 10
+        gz = (w * 20 + 65) // 131
+        out[j] = ax
+        out[j + 1] = ay
+        out[j + 2] = az
+        out[j + 3] = gx
+        out[j + 4] = gy
+        out[j + 5] = gz
+        if feed:
+            sink.feed(ax, ay, az, gx, gy, gz)
+        o += 12
         j += 6
+        i += 1
 
 
 class Sampler:
@@ -59,42 +97,34 @@ class Sampler:
         self.imu = imu
         ix = board.axis_index
         sg = board.axis_sign
-        self._cfg = bytearray((ix[0], ix[1], ix[2], sg[0] < 0, sg[1] < 0, sg[2] < 0))
-        m = imu.max_samples
-        self._raw = array("h", bytes(2 * 6 * m))
-        self._out = array("i", bytes(4 * 6 * m))
+        # byte offset of each foot axis in a sample, then whether it is negated
+        self._cfg = bytearray((2 * ix[0], 2 * ix[1], 2 * ix[2], sg[0] < 0, sg[1] < 0, sg[2] < 0))
+        self._out = array("h", bytes(2 * 6 * imu.max_samples))  # engine units fit an int16
         self._n = 0
         self.fed = 0  # samples given to the sink
         self.gaps = 0  # missing samples reported to the sink
 
     def read(self):
         """Read and convert the FIFO without a sink; then sample(i, out), imu.gap_samples."""
-        imu = self.imu
-        n = imu.read_fifo()
+        n = self.imu.read_fifo()
         if n:
-            imu.decode(self._raw)
-            _convert(self._raw, n, self._cfg, self._out)
+            _convert(self.imu, n, self._cfg, self._out, None)
         self._n = n
         return n
 
     def poll(self, sink):
         """Read the IMU FIFO, report any gap, feed every sample; return the count fed."""
+        # Runs at every poll: few locals, so MicroPython keeps its frame on the C stack.
         imu = self.imu
         n = imu.read_fifo()
-        if n:
-            imu.decode(self._raw)
-            _convert(self._raw, n, self._cfg, self._out)
         self._n = n
         gap = imu.gap_samples
         if gap:
             imu.gap_samples = 0
             self.gaps += gap
             sink.gap(gap)
-        e = self._out
-        j = 0
-        for _ in range(n):  # sink.feed(...) unbound: a bound method would allocate
-            sink.feed(e[j], e[j + 1], e[j + 2], e[j + 3], e[j + 4], e[j + 5])
-            j += 6
+        if n:  # converted and fed in one viper call: no Python work per sample
+            _convert(imu, n, self._cfg, self._out, sink)
         self.fed += n
         return n
 

@@ -114,11 +114,16 @@ def _pop_into(fifo: ptr8, st: ptr32, buf: ptr8, start: int, n: int):
     last = int(st[3])
     i = start
     end = start + n
+    stop = end
+    if n > count:
+        stop = start + count
+    count -= stop - start
+    while i < stop:
+        last = fifo[head]
+        buf[i] = last
+        head = (head + 1) & 1023
+        i += 1
     while i < end:
-        if count > 0:
-            last = fifo[head]
-            head = (head + 1) & 1023
-            count -= 1
         buf[i] = last
         i += 1
     st[0] = head
@@ -316,7 +321,8 @@ class FakeMPU6050:
             raise OSError(_EIO)
         if not self.present or addr != self.addr:
             raise OSError(_EIO)  # no ACK: what machine.I2C raises on rp2
-        self._catch_up()
+        if self._clock is not None:
+            self._catch_up()
 
     def fail_next(self, n=1):
         self._fail = n
@@ -329,13 +335,20 @@ class FakeMPU6050:
         return sorted(found)
 
     def readfrom_mem_into(self, addr, reg, buf):
+        # The driver's two reads at every poll take the short paths: small frames, which
+        # MicroPython keeps on the C stack (the virtual board runs this at every poll).
         self._begin(addr)
-        n = len(buf)
         if reg == _FIFO_R_W:
-            _pop_into(self._fifo, self._st, buf, 0, n)
-            return
+            _pop_into(self._fifo, self._st, buf, 0, len(buf))
+        elif reg == _FIFO_COUNTH and len(buf) == 2:
+            buf[0] = self._st[_COUNT] >> 8
+            buf[1] = self._st[_COUNT] & 0xFF
+        else:
+            self._read_regs(reg, buf)
+
+    def _read_regs(self, reg, buf):
         r = self._regs
-        for i in range(n):
+        for i in range(len(buf)):
             a = (reg + i) & 0x7F
             if a == _FIFO_COUNTH:
                 buf[i] = self._st[_COUNT] >> 8

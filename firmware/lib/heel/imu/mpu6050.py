@@ -121,13 +121,16 @@ class MPU6050:
         self.oflow_flag = 0  # INT_STATUS.FIFO_OFLOW seen at the last overflow (diagnostics)
         self.max_samples = MAX_SAMPLES
         self._n = 0
-        self._full = 0
         self._need_reset = False
-        self._buf = bytearray(_REST + (_CHUNK - 1) * _REC)
-        mv = memoryview(self._buf)
+        # The last read's samples, 12 big-endian bytes each: the first `full` from offset 0
+        # (whole chunks), the others from offset `rest` (what the sampler's viper code reads).
+        self.buf = bytearray(_REST + (_CHUNK - 1) * _REC)
+        self.full = 0
+        self.rest = _REST
+        mv = memoryview(self.buf)
         # Fixed views, made once: memoryview slicing allocates in MicroPython.
         self._chunks = [mv[j * _CHUNK * _REC : (j + 1) * _CHUNK * _REC] for j in range(_N_CHUNKS)]
-        self._rest = [mv[_REST : _REST + k * _REC] for k in range(1, _CHUNK)]
+        self._rest = [mv[_REST : _REST + k * _REC] for k in range(_CHUNK)]  # k samples
         self._b2 = bytearray(2)
         self._b1 = bytearray(1)
         self._v1 = memoryview(self._b1)
@@ -252,12 +255,12 @@ class MPU6050:
                 i2c.readfrom_mem_into(addr, _FIFO_R_W, self._chunks[j])
             r = n - q * _CHUNK
             if r:
-                i2c.readfrom_mem_into(addr, _FIFO_R_W, self._rest[r - 1])
+                i2c.readfrom_mem_into(addr, _FIFO_R_W, self._rest[r])
         except OSError:
             self.errors += 1
             self._lose(now, n)
             return 0
-        self._full = q * _CHUNK
+        self.full = q * _CHUNK
         self._n = n
         self._last = now
         self.samples += n
@@ -270,9 +273,9 @@ class MPU6050:
 
     def raw(self, i, out):
         """Sample i of the last read into out[0..5]: ax ay az gx gy gz (int16 LSB, chip axes)."""
-        full = self._full
+        full = self.full
         o = i * _REC if i < full else _REST + (i - full) * _REC
-        b = self._buf
+        b = self.buf
         for k in range(6):
             v = (b[o] << 8) | b[o + 1]
             out[k] = v - 65536 if v & 0x8000 else v
@@ -282,7 +285,7 @@ class MPU6050:
         """All samples of the last read into out (array('h'), 6 per sample); return n.
 
         Viper on the board, plain Python in CPython; same numbers as raw()."""
-        _decode(self._buf, self._full, _REST, self._n, out)
+        _decode(self.buf, self.full, _REST, self._n, out)
         return self._n
 
     def read_latest(self, out):
