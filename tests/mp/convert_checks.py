@@ -113,3 +113,43 @@ def exhaustive():
         _convert(imu, n, cfg, out, sink)
         assert sink.i == n
     print("exhaustive ok %d" % n)
+
+
+class Frames:
+    """A stream that keeps copies of what the recorder writes."""
+
+    def __init__(self):
+        self.frames = []
+
+    def write(self, b):
+        self.frames.append(bytes(b))
+        return len(b)
+
+
+def recorder(seed):
+    """heel.recorder's sample bytes are struct "<6h" of the sampler's values (viper packing)."""
+    import imu_scenarios as sc
+
+    from heel.link import frame as F
+    from heel.recorder import Recorder
+
+    fake, imu = sc.make(sc.rows(300, seed=seed))
+    stream = Frames()
+    rec = Recorder(imu, sc.board(("y", "-x", "z")), stream, "left")
+    one = [0] * 6
+    check = 0
+    total = 0
+    for k in range(9):
+        fake.advance(3 + 5 * k)
+        n = rec.block()
+        frame = stream.frames[-1]
+        want = b""
+        for i in range(n):
+            rec.sampler.sample(i, one)
+            want += struct.pack("<6h", *one)
+        start = F.HEADER + 8
+        assert frame[start : start + 12 * n] == want, k
+        total += n
+        for b in want:
+            check = (check * 31 + b) & 0xFFFFFF
+    print("recorder ok %d %d" % (total, check))

@@ -15,19 +15,34 @@ Frames use the link's codec and frame types (heel.link.frame), device -> host on
                  it (FIFO overflow); units: the engine's, mg and 0.1 deg/s (heel.sampler)
     T_REC_END    samples u32 | gaps u32                                     once
 
-One FIFO read is one frame, built in one preallocated buffer (CRC by heel.records.crc_into):
-nothing is allocated per block or per sample (a unix-port test proves it with heap_lock).
+One FIFO read is one frame, built in one preallocated buffer (the samples packed by one viper
+call, the CRC by heel.records.crc_into): nothing is allocated per block or per sample (a
+unix-port test proves it with heap_lock).
 """
 
 import struct
 
 from heel import records as R
-from heel.compat import const, sleep_ms
+from heel.compat import const, micropython, ptr8, ptr16, sleep_ms
 from heel.link import frame as F
 from heel.sampler import Sampler
 
 _BLOCK_HEAD = const(8)  # index u32, gap u16, n u16
 _SAMPLE = const(12)  # 6 x int16
+
+
+@micropython.viper
+def _pack_le(src: ptr16, n: int, buf: ptr8, off: int):
+    # n samples of the sampler's int16 array -> little-endian int16 from buf[off]: what
+    # struct "<6h" gives for each, without Python work per sample
+    end = n * 6
+    j = 0
+    while j < end:
+        v = src[j]
+        buf[off] = v & 0xFF
+        buf[off + 1] = (v >> 8) & 0xFF
+        off += 2
+        j += 1
 
 
 class Recorder:
@@ -43,7 +58,6 @@ class Recorder:
         mv = memoryview(self.buf)
         # one view per block size, made now: sending a block then allocates nothing
         self._views = [mv[: F.HEADER + _BLOCK_HEAD + _SAMPLE * k + 4] for k in range(m + 1)]
-        self._one = [0, 0, 0, 0, 0, 0]
         self.samples = 0
         self.gaps = 0
         self.frames = 0
@@ -78,12 +92,7 @@ class Recorder:
         imu.gap_samples = 0
         buf = self.buf
         struct.pack_into("<IHH", buf, F.HEADER, self.samples + self.gaps, min(gap, 65535), n)
-        off = F.HEADER + _BLOCK_HEAD
-        one = self._one
-        for i in range(n):
-            self.sampler.sample(i, one)
-            struct.pack_into("<6h", buf, off, one[0], one[1], one[2], one[3], one[4], one[5])
-            off += _SAMPLE
+        _pack_le(self.sampler.out, n, buf, F.HEADER + _BLOCK_HEAD)
         self.frames += 1
         size = _BLOCK_HEAD + _SAMPLE * n
         struct.pack_into("<BBH", buf, 4, F.T_SAMPLES, self.frames & 0xFF, size)

@@ -99,7 +99,8 @@ class Sampler:
         sg = board.axis_sign
         # byte offset of each foot axis in a sample, then whether it is negated
         self._cfg = bytearray((2 * ix[0], 2 * ix[1], 2 * ix[2], sg[0] < 0, sg[1] < 0, sg[2] < 0))
-        self._out = array("h", bytes(2 * 6 * imu.max_samples))  # engine units fit an int16
+        # the last read in engine units, 6 int16 per sample (they fit: at most 5003)
+        self.out = array("h", bytes(2 * 6 * imu.max_samples))
         self._n = 0
         self.fed = 0  # samples given to the sink
         self.gaps = 0  # missing samples reported to the sink
@@ -108,7 +109,7 @@ class Sampler:
         """Read and convert the FIFO without a sink; then sample(i, out), imu.gap_samples."""
         n = self.imu.read_fifo()
         if n:
-            _convert(self.imu, n, self._cfg, self._out, None)
+            _convert(self.imu, n, self._cfg, self.out, None)
         self._n = n
         return n
 
@@ -124,13 +125,13 @@ class Sampler:
             self.gaps += gap
             sink.gap(gap)
         if n:  # converted and fed in one viper call: no Python work per sample
-            _convert(imu, n, self._cfg, self._out, sink)
+            _convert(imu, n, self._cfg, self.out, sink)
         self.fed += n
         return n
 
     def sample(self, i, out):
         """Sample i of the last read() in engine units into out[0..5]."""
-        e = self._out
+        e = self.out
         j = i * 6
         for k in range(6):
             out[k] = e[j + k]
