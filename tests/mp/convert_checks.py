@@ -64,11 +64,11 @@ def run(seed):
     out = array("h", [0] * (6 * n))
     check = 0
     for index, sign in MAPS:
-        cfg = bytearray([2 * index[0], 2 * index[1], 2 * index[2]] + [s < 0 for s in sign])
+        m = [2 * index[0], 2 * index[1], 2 * index[2]] + [s < 0 for s in sign]
         sink = Sink()
-        _convert(imu, n, cfg, out, sink)
+        _convert(imu, n, bytearray(m + [1]), out, sink)
         again = array("h", [0] * (6 * n))
-        _convert(imu, n, cfg, again, None)  # without a sink: the same numbers, no calls
+        _convert(imu, n, bytearray(m + [0]), again, sink)  # cfg[6] 0: the numbers, no calls
         for i in range(n):
             o = i * 12 if i < full else rest + (i - full) * 12
             want = _reference(bytes(buf[o : o + 12]), index, sign)
@@ -108,7 +108,7 @@ def exhaustive():
     imu = Imu(buf, n, 0)
     out = array("h", [0] * (6 * n))
     for index, sign in MAPS[:2]:
-        cfg = bytearray([2 * index[0], 2 * index[1], 2 * index[2]] + [s < 0 for s in sign])
+        cfg = bytearray([2 * index[0], 2 * index[1], 2 * index[2]] + [s < 0 for s in sign] + [1])
         sink = CheckSink(buf, index, sign)
         _convert(imu, n, cfg, out, sink)
         assert sink.i == n

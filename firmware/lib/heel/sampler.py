@@ -37,15 +37,13 @@ def gyro_ddps(raw):
 @micropython.viper
 def _convert(imu, n: int, cfg: ptr8, out: ptr16, sink):
     # The imu's last read (12 big-endian bytes per sample: the first imu.full from offset 0,
-    # the others from imu.rest) -> foot frame (cfg: 2 x index0..2, negate0..2), mg and
-    # 0.1 dps, into out; and each sample to sink.feed unless sink is None. Machine-word
+    # the others from imu.rest) -> foot frame (cfg: 2 x index0..2, negate0..2, then 1 to
+    # feed), mg and 0.1 dps, into out; and each sample to sink.feed if cfg[6]. Machine-word
     # ints, no allocation: the call boxes six small ints.
     buf = ptr8(imu.buf)
     full = int(imu.full)
     rest = int(imu.rest)
-    feed = 0
-    if sink:  # None (viper compares no objects; a sink object is true)
-        feed = 1
+    feed = int(cfg[6])  # (viper cannot compare sink with None)
     x0 = int(cfg[0])
     x1 = int(cfg[1])
     x2 = int(cfg[2])
@@ -98,7 +96,9 @@ class Sampler:
         ix = board.axis_index
         sg = board.axis_sign
         # byte offset of each foot axis in a sample, then whether it is negated
-        self._cfg = bytearray((2 * ix[0], 2 * ix[1], 2 * ix[2], sg[0] < 0, sg[1] < 0, sg[2] < 0))
+        m = (2 * ix[0], 2 * ix[1], 2 * ix[2], sg[0] < 0, sg[1] < 0, sg[2] < 0)
+        self._cfg = bytearray(m + (1,))  # poll: feed the sink
+        self._cfg_read = bytearray(m + (0,))  # read: convert only
         # the last read in engine units, 6 int16 per sample (they fit: at most 5003)
         self.out = array("h", bytes(2 * 6 * imu.max_samples))
         self._n = 0
@@ -109,7 +109,7 @@ class Sampler:
         """Read and convert the FIFO without a sink; then sample(i, out), imu.gap_samples."""
         n = self.imu.read_fifo()
         if n:
-            _convert(self.imu, n, self._cfg, self.out, None)
+            _convert(self.imu, n, self._cfg_read, self.out, None)
         self._n = n
         return n
 

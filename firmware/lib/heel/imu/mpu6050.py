@@ -8,6 +8,8 @@
     for i in range(n):
         imu.raw(i, raw)            # ax ay az gx gy gz, chip axes, int16 LSB
     imu.decode(block)              # or all n at once into an array('h') (viper)
+    imu.buf, imu.full, imu.rest    # or the bytes themselves (heel.sampler's viper code):
+                                   # sample i at i*12 if i < full, else rest + (i-full)*12
     if imu.gap_samples:            # FIFO overflowed: samples were lost
         engine.gap(imu.gap_samples); imu.gap_samples = 0
 
