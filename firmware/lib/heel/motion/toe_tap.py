@@ -20,12 +20,13 @@ from heel.compat import const
 from heel.motion.sets import KEY_TAP, KEY_WALK
 
 _TAP_JERK = const(310)  # mg over 20 ms: the toes hit the surface
-_MIN_TAP_MS = const(600)  # a tap lifts the foot off the surface: at most ~1.7 per second
+_MIN_TAP_MS = const(380)  # a tap lifts the foot off the surface: at most ~2.6 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
 _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(400)  # the foot left the surface again, or rested on it (a step's stance)
 _STEP_TRAVEL = const(100)  # mm from the last still moment: a step, not a tap in place
+_STEP_MS = const(1500)  # ... in a stretch no longer than a step's swing
 _MAX_STILL_AFTER = const(3)  # still blocks after the tap: the foot rests -> not a tap
 _DECAY = const(300)  # per block, for the 1 s gyro envelope
 _MAX_IV_MS = const(4000)  # taps further apart are not one run
@@ -40,6 +41,9 @@ _RAISED_MM = const(40)  # height of a run's taps above the floor: a step or stoo
 _RAISED_MAX_MM = const(450)  # ... not a knee lifted high
 _SAME_HEIGHT_MM = const(80)  # the run's taps on one surface (dead reckoning drifts a few cm)
 _SET_OFF_FLOOR = const(150)  # |pitch|+|roll| of the set's taps: clearly a raised surface
+_FLOOR_REST_BLOCKS = const(5)  # still 0.5 s on the floor pose: resting on the floor
+_LANDING_MM_S = const(30)  # the foot came down onto the surface
+_LIFT_MS = const(2500)  # an impact this soon after leaving the floor: its height is known
 _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify again
 
 
@@ -87,6 +91,10 @@ class ToeTapDetector:
         self._set_pitch = 0  # average pose of the running set's taps
         self._set_roll = 0
         self._rested = False  # the foot rested on the floor since the set's last tap
+        self._floor_elev = 0  # elevation and time of the last rest on the floor
+        self._floor_t = -100000
+        self._lifted_to_step = False  # a tap soon after it landed on a raised surface
+        self._lift_ok = False  # ... the pending tap did
         self._jolts = 0  # recent impacts since the last tap that were not taps
         self._jolt_t = 0  # times of the last two impacts counted
         self._jolt_prev = 0
@@ -100,6 +108,11 @@ class ToeTapDetector:
         p = e.posture
         if p.still_run >= _REST_BLOCKS and self._on_floor(p):
             self._rested = True
+        if p.still_run >= _FLOOR_REST_BLOCKS and self._on_floor(p) and e.dr.known:
+            # resting on the floor: the lift to the first impacts is measured from here
+            self._floor_elev = e.dr.elevation_mm
+            self._floor_t = e.t
+            self._lifted_to_step = False
         jerk = e.jerk_max
         if jerk >= _TAP_JERK and e.jerk_t - self._last_tap > _JOLT_APART_MS:
             self._jolts += 1  # an impact apart from the taps (counted back if it is one)
@@ -107,11 +120,10 @@ class ToeTapDetector:
             self._jolt_t = e.jerk_t
         elif e.t - self._jolt_t > _JOLT_FORGET_MS:
             self._jolts = 0
-        if self._pending and jerk * 2 > self._pend_jerk * 3 and e.jerk_t - self._t_tap < 300:
-            # a bump, then the real contact: the tap is the stronger one
-            self._t_tap = e.jerk_t
-            self._last_tap = e.jerk_t
-            self._pend_jerk = jerk
+        if self._pending and jerk * 2 > self._pend_jerk * 3:
+            # a bump (the foot brushing the step, lifting off), then the real contact: the
+            # tap is the stronger one
+            self._contact(e, p, jerk)
         if self._pending:
             if p.still:
                 self._still_after += 1
@@ -125,27 +137,43 @@ class ToeTapDetector:
             return
         if self._genv > _MAX_GYRO_1S or self._moved < _MIN_MOVED:
             return  # a rejected bump does not hide the real tap right after it
-        self._last_tap = e.jerk_t
         self._moved = 0
         self._jolts -= 1  # this tap, and the foot brushing the surface just before it
         if e.jerk_t - self._jolt_prev < _JOLT_APART_MS:
             self._jolts -= 1
+        self._pending = True
+        self._still_after = 0
+        self._contact(e, p, jerk)
+
+    def _contact(self, e, p, jerk):
+        """The pending tap is this block's impact: where and how the foot landed."""
+        self._t_tap = e.jerk_t
+        self._last_tap = e.jerk_t
+        self._pend_jerk = jerk
         # landed flat: the floor, not a raised surface (judged over the run, in _accept)
         self._off = 0 if self._on_floor(p) else 1
-        self._elev = e.dr.elevation_mm if e.dr.known else 0
         self._pitch = p.pitch_flat
         self._roll = p.roll_flat
-        self._pending = True
-        self._t_tap = e.jerk_t
-        self._pend_jerk = jerk
-        self._still_after = 0
+        dr = e.dr
+        self._elev = dr.elevation_mm if dr.known else 0
+        # soon after the foot left the floor the integration has not drifted far yet: the
+        # height it landed at above that floor says whether this is a raised surface
+        lift = self._elev - self._floor_elev
+        # (a contact stops a foot moving down; a foot leaving the floor jolts too, upward)
+        self._lift_ok = (
+            dr.known
+            and e.t - self._floor_t <= _LIFT_MS
+            and _RAISED_MM <= lift <= _RAISED_MAX_MM
+            and dr.vz_before < -_LANDING_MM_S
+        )
 
     def _decide(self, e):
         self._pending = False
         t = self._t_tap
         # a heel-walk step is an impact too, but it carried the foot forward to a stance
         dr = e.dr
-        if dr.stretch_over(t) and dr.found_travel_mm >= _STEP_TRAVEL:
+        # (a swing, 0.3-1 s: a long stretch of taps drifts by more than a step)
+        if dr.stretch_over(t) and dr.found_travel_mm >= _STEP_TRAVEL and dr.found_ms <= _STEP_MS:
             return
         if self._still_after < _MAX_STILL_AFTER and e.sets.key != KEY_WALK:
             self._accept(e, t, self._off)
@@ -164,6 +192,8 @@ class ToeTapDetector:
         self._jolts = 0
         if jiggle:
             return
+        if self._lift_ok:
+            self._lifted_to_step = True
         t1 = self._t1
         t2 = self._t2
         # the first two taps of a run count too if they hit the same surface (lifting the
@@ -175,7 +205,7 @@ class ToeTapDetector:
         mr = self._roll + self._r1 + self._r2
         # ... or the taps land above the floor the foot last rested on (dead reckoning)
         raised = _raised(self._elev, self._e1, self._e2)
-        off_run = _l1(mp, mr) > 3 * _RUN_OFF_FLOOR or raised
+        off_run = _l1(mp, mr) > 3 * _RUN_OFF_FLOOR or raised or self._lifted_to_step
         self._t2 = t1
         self._t1 = t
         self._p2 = self._p1
