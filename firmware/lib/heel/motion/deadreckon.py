@@ -167,8 +167,8 @@ class DeadReckon:
 
     def stretch_over(self, t):
         """Find the remembered stretch that began before t and ended after it: True and
-        its travel, rise and duration in found_travel_mm, found_rise_mm, found_ms, else False (no tuple: this
-        runs on the per-block path, which allocates nothing)."""
+        its travel, rise and duration in found_travel_mm, found_rise_mm, found_ms, else
+        False (no tuple: this runs on the per-block path, which allocates nothing)."""
         h = self._hist
         for i in range(0, 4 * _KEEP, 4):
             if h[i] < t <= h[i + 1]:

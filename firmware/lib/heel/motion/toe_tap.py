@@ -23,6 +23,7 @@ _TAP_JERK = const(310)  # mg over 20 ms: the toes hit the surface
 _MIN_TAP_MS = const(380)  # a tap lifts the foot off the surface: at most ~2.6 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
+_MAX_GYRO_1S_SET = const(1500)  # ... within a set of taps
 _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(400)  # the foot left the surface again, or rested on it (a step's stance)
 _STEP_TRAVEL = const(100)  # mm from the last still moment: a step, not a tap in place
@@ -32,10 +33,13 @@ _DECAY = const(300)  # per block, for the 1 s gyro envelope
 _MAX_IV_MS = const(4000)  # taps further apart are not one run
 _RHYTHM_LO_Q10 = const(4)  # an interval within 0.4-2.5x of the previous one: steady
 _RHYTHM_HI_Q10 = const(25)
+_SET_RHYTHM_Q10 = const(6)  # a tap in a set comes at least 0.6x its interval after the last
 _RUN_OFF_FLOOR = const(110)  # 1000*sin(5 deg): mean |pitch|+|roll| of three taps
-_JOLT_APART_MS = const(300)  # an impact this long after a tap is not part of it
-_MAX_JOLTS = const(3)  # impacts between two taps that make it jiggling
-_JOLT_FORGET_MS = const(1000)  # without an impact for this long the count restarts
+_KEEP_IMPACTS = const(8)  # impacts remembered (a power of 2)
+_RING_MS = const(100)  # a tap's own ringing
+_JOLT_Q10 = const(7)  # an impact at least 0.6x as strong as the taps ...
+_MAX_JOLTS = const(2)  # ... this many between two taps: jiggling
+_JIGGLE_WINDOW_MS = const(2000)  # looked back at most this far
 _SAME_SURFACE = const(200)  # |d pitch|+|d roll| (1000*sin) between taps on one surface
 _RAISED_MM = const(40)  # height of a run's taps above the floor: a step or stool ...
 _RAISED_MAX_MM = const(450)  # ... not a knee lifted high
@@ -95,9 +99,11 @@ class ToeTapDetector:
         self._floor_t = -100000
         self._lifted_to_step = False  # a tap soon after it landed on a raised surface
         self._lift_ok = False  # ... the pending tap did
-        self._jolts = 0  # recent impacts since the last tap that were not taps
-        self._jolt_t = 0  # times of the last two impacts counted
-        self._jolt_prev = 0
+        self._tap_jerk = 0  # the last decided tap's impact
+        self._set_iv = 1000  # the set's tap interval, ms (smoothed)
+        self._imp_t = [-100000] * _KEEP_IMPACTS  # the last impacts: times and sizes
+        self._imp_j = [0] * _KEEP_IMPACTS
+        self._imp_i = 0
 
     def block(self, e):
         g = e.gyro_peak
@@ -114,12 +120,11 @@ class ToeTapDetector:
             self._floor_t = e.t
             self._lifted_to_step = False
         jerk = e.jerk_max
-        if jerk >= _TAP_JERK and e.jerk_t - self._last_tap > _JOLT_APART_MS:
-            self._jolts += 1  # an impact apart from the taps (counted back if it is one)
-            self._jolt_prev = self._jolt_t
-            self._jolt_t = e.jerk_t
-        elif e.t - self._jolt_t > _JOLT_FORGET_MS:
-            self._jolts = 0
+        if jerk >= _TAP_JERK:
+            i = self._imp_i
+            self._imp_t[i] = e.jerk_t
+            self._imp_j[i] = jerk
+            self._imp_i = (i + 1) & (_KEEP_IMPACTS - 1)
         if self._pending and jerk * 2 > self._pend_jerk * 3:
             # a bump (the foot brushing the step, lifting off), then the real contact: the
             # tap is the stronger one
@@ -135,12 +140,11 @@ class ToeTapDetector:
                 return
         if jerk < _TAP_JERK or e.jerk_t - self._last_tap < _MIN_TAP_MS:
             return
-        if self._genv > _MAX_GYRO_1S or self._moved < _MIN_MOVED:
+        # within a set taps may be brisker (the set shows it is no walk or fidget)
+        gentle = _MAX_GYRO_1S_SET if e.sets.key == KEY_TAP else _MAX_GYRO_1S
+        if self._genv > gentle or self._moved < _MIN_MOVED:
             return  # a rejected bump does not hide the real tap right after it
         self._moved = 0
-        self._jolts -= 1  # this tap, and the foot brushing the surface just before it
-        if e.jerk_t - self._jolt_prev < _JOLT_APART_MS:
-            self._jolts -= 1
         self._pending = True
         self._still_after = 0
         self._contact(e, p, jerk)
@@ -178,6 +182,19 @@ class ToeTapDetector:
         if self._still_after < _MAX_STILL_AFTER and e.sets.key != KEY_WALK:
             self._accept(e, t, self._off)
 
+    def _jiggle(self, t):
+        """More impacts than taps: two or more impacts about as strong as the taps between
+        the previous tap and this one (a jiggling heel hits the floor 3-6 times a second; a
+        tapping foot's bumps, lifting off and brushing the surface, are weaker)."""
+        ref = (self._pend_jerk + self._tap_jerk) >> 1
+        lo = self._t1 if t - self._t1 < _JIGGLE_WINDOW_MS else t - _JIGGLE_WINDOW_MS
+        n = 0
+        for i in range(_KEEP_IMPACTS):
+            ti = self._imp_t[i]
+            if lo + _RING_MS < ti < t - _RING_MS and self._imp_j[i] * 10 >= ref * _JOLT_Q10:
+                n += 1
+        return n >= _MAX_JOLTS
+
     def _on_floor(self, p):
         if not p.has_flat:
             return False
@@ -188,10 +205,13 @@ class ToeTapDetector:
     def _accept(self, e, t, off):
         """A decided tap: start a set from a steady run off the floor, or add to the set."""
         # a jiggling heel hits the floor several times a second: more impacts than taps
-        jiggle = self._jolts >= _MAX_JOLTS
-        self._jolts = 0
+        jiggle = self._jiggle(t)
+        self._tap_jerk = self._pend_jerk
         if jiggle:
             return
+        in_set = e.sets.key == KEY_TAP and not self._rested
+        if in_set and (t - self._proposed) * 10 < self._set_iv * _SET_RHYTHM_Q10:
+            return  # much quicker than the set's taps: a jiggle or a bump, not a tap
         if self._lift_ok:
             self._lifted_to_step = True
         t1 = self._t1
@@ -216,11 +236,13 @@ class ToeTapDetector:
         self._r1 = self._roll
         iv = t - t1
         iv_prev = t1 - t2
-        if e.sets.key == KEY_TAP and not self._rested:
+        if in_set:
             # within a set a tap counts, on the floor pose too unless the set's taps are
             # clearly on a raised surface
             if not off and _l1(self._set_pitch, self._set_roll) > _SET_OFF_FLOOR:
                 return
+            if t - self._proposed < _MAX_IV_MS:
+                self._set_iv += (t - self._proposed - self._set_iv) >> 2
             _propose(e, t)
             self._proposed = t
             self._set_pitch += (self._pitch - self._set_pitch) >> 2
@@ -238,6 +260,7 @@ class ToeTapDetector:
             _propose(e, t1)
         _propose(e, t)
         self._proposed = t
+        self._set_iv = (iv + iv_prev) >> 1
         self._set_pitch = mp // 3
         self._set_roll = mr // 3
         self._rested = False
