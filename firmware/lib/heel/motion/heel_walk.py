@@ -27,6 +27,7 @@ _MAX_STRIDE_MS = const(2500)  # a longer wait between steps ends the walk
 _CHECK_FROM = const(100)  # ms after the strike: stance window start
 _CHECK_TO = const(400)  # ms after the strike: decision
 _FIRST_STRIDE_MAX = const(1500)  # ms: the first stride estimate is at most this
+_AWAIT_STANCE_MS = const(1000)  # ms after the strike: the stretch has ended by then
 _MIN_TRAVEL = const(100)  # mm: a heel-walk step carries the foot 15-50 cm
 _MAX_RISE = const(150)  # mm: ... on level ground (a stair is 15-19 cm)
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
@@ -48,11 +49,14 @@ class HeelWalkDetector:
         self._stride = 0  # ms between this foot's steps (running mean), 0 = not walking yet
         self.last_step = -100000  # time of the last step proposed (the tap detector reads it)
         self._ref_jerk = 0  # decaying peak of recent strike impacts
+        self._await_t = 0  # a strike waiting for the stretch it ended to be measured
 
     def block(self, e):
         p = e.posture
         if not p.has_flat:
             return
+        if self._await_t:
+            self._travelled(e)
         pitch = p.pitch_flat
         m = self._stride_max_pitch - _PITCH_DECAY
         self._stride_max_pitch = pitch if pitch > m else m
@@ -123,14 +127,28 @@ class HeelWalkDetector:
             return
         if self._stance_gmax > _MAX_STANCE_GYRO:
             return
-        # the foot came to rest on its heel after travelling a step: the stretch of motion
-        # that ended in this stance began before the strike and carried the foot forward
-        # (the other foot's strike, a tap or a stamp in place carry it nowhere)
+        # the travel is known once the stance has been still for a moment (at a quick
+        # cadence that may take a few more blocks)
+        self._await_t = t
+        self._travelled(e)
+
+    def _travelled(self, e):
+        """The foot came to rest on its heel after travelling a step: the stretch of motion
+        that ended in this stance began before the strike and carried the foot forward (the
+        other foot's strike, a tap or a stamp in place carry it nowhere)."""
+        t = self._await_t
         dr = e.dr
-        if not dr.stretch_over(t) or dr.found_travel_mm < _MIN_TRAVEL:
+        if not dr.stretch_over(t):
+            if e.t - t > _AWAIT_STANCE_MS or not dr.known or dr.start_t >= t:
+                self._await_t = 0  # no stretch will end over this strike
+            return
+        self._await_t = 0
+        if dr.found_travel_mm < _MIN_TRAVEL:
             return
         if not -_MAX_RISE < dr.found_rise_mm < _MAX_RISE:
             return
+        since = t - self.last_step
+        walking = since <= _MAX_STRIDE_MS
         if walking and self._stride:
             self._stride += (since - self._stride) >> 2
         elif walking:  # a hesitation before the second step must not set a long stride
