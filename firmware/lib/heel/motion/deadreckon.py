@@ -69,7 +69,8 @@ class DeadReckon:
         self._hist = [0] * (4 * _KEEP)  # the last stretches: from_t, close_t, travel, rise
         self.found_travel_mm = 0  # what stretch_over found
         self.found_rise_mm = 0
-        self.found_ms = 0  # ... and its duration
+        self.found_ms = 0  # ... its duration
+        self.found_end_t = 0  # ... and when it ended, ms
 
     def forget(self):
         """After a gap in the data: wait for the next rest."""
@@ -167,14 +168,16 @@ class DeadReckon:
 
     def stretch_over(self, t):
         """Find the remembered stretch that began before t and ended after it: True and
-        its travel, rise and duration in found_travel_mm, found_rise_mm, found_ms, else
-        False (no tuple: this runs on the per-block path, which allocates nothing)."""
+        its travel, rise, duration and end in found_travel_mm, found_rise_mm, found_ms,
+        found_end_t, else False (no tuple: this runs on the per-block path, which
+        allocates nothing)."""
         h = self._hist
         for i in range(0, 4 * _KEEP, 4):
             if h[i] < t <= h[i + 1]:
                 self.found_travel_mm = h[i + 2]
                 self.found_rise_mm = h[i + 3]
                 self.found_ms = h[i + 1] - h[i]
+                self.found_end_t = h[i + 1]
                 return True
         return False
 

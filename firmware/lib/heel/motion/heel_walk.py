@@ -28,6 +28,7 @@ _CHECK_FROM = const(100)  # ms after the strike: stance window start
 _CHECK_TO = const(400)  # ms after the strike: decision
 _FIRST_STRIDE_MAX = const(1500)  # ms: the first stride estimate is at most this
 _AWAIT_STANCE_MS = const(1000)  # ms after the strike: the stretch has ended by then
+_RING_MS = const(150)  # a strike's own ringing and bounce
 _MIN_TRAVEL = const(100)  # mm: a heel-walk step carries the foot 15-50 cm
 _MAX_RISE = const(150)  # mm: ... on level ground (a stair is 15-19 cm)
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
@@ -50,6 +51,7 @@ class HeelWalkDetector:
         self.last_step = -100000  # time of the last step proposed (the tap detector reads it)
         self._ref_jerk = 0  # decaying peak of recent strike impacts
         self._await_t = 0  # a strike waiting for the stretch it ended to be measured
+        self._impact_t = -100000  # the last strike-sized impact
 
     def block(self, e):
         p = e.posture
@@ -63,6 +65,8 @@ class HeelWalkDetector:
         g = self._stride_gmax - _GYRO_DECAY
         self._stride_gmax = e.gyro_peak if e.gyro_peak > g else g
         jerk = e.jerk_max
+        if jerk >= _STRIKE_JERK:
+            self._impact_t = e.jerk_t
         if self._pending and jerk >= _STRIKE_JERK:
             # a much stronger impact soon after, or any clear one after a strike too early
             # for our stride: that one is this foot's (the first was the other foot's, felt
@@ -79,10 +83,10 @@ class HeelWalkDetector:
                 self._cnt += 1
                 if e.gyro_peak > self._stance_gmax:
                     self._stance_gmax = e.gyro_peak
-            if dt >= _CHECK_TO:
-                self._pending = False
-                self._decide(e)
-            return
+            if dt < _CHECK_TO:
+                return
+            self._pending = False
+            self._decide(e)  # and this block's impact may be the next strike
         # the other foot's strikes reach this one too, weaker: compare with recent strikes
         if (
             jerk >= _STRIKE_JERK
@@ -144,6 +148,10 @@ class HeelWalkDetector:
             return
         self._await_t = 0
         if dr.found_travel_mm < _MIN_TRAVEL:
+            return
+        # the swing ends at its strike: a later one in the same stretch was this foot's
+        # (this one the other foot's, felt through the body while this foot moved on)
+        if t + _RING_MS < self._impact_t < dr.found_end_t:
             return
         if not -_MAX_RISE < dr.found_rise_mm < _MAX_RISE:
             return
