@@ -59,6 +59,7 @@ class HeelWalkDetector:
             return
         if self._await_t:
             self._travelled(e)
+        self._ref_jerk -= self._ref_jerk >> 6  # old impacts fade (~6 s)
         pitch = p.pitch_flat
         m = self._stride_max_pitch - _PITCH_DECAY
         self._stride_max_pitch = pitch if pitch > m else m
@@ -152,7 +153,9 @@ class HeelWalkDetector:
         # the swing ends at its strike: a later one in the same stretch was this foot's
         # (this one the other foot's, felt through the body while this foot moved on)
         if t + _RING_MS < self._impact_t < dr.found_end_t:
-            return
+            t = self._impact_t
+        if t <= self.last_step:
+            return  # that strike is a step already
         if not -_MAX_RISE < dr.found_rise_mm < _MAX_RISE:
             return
         since = t - self.last_step
