@@ -77,6 +77,7 @@ class ToeTapDetector:
         self._t_tap = 0
         self._still_after = 0
         self._genv = 0  # decaying gyro peak envelope (~1 s)
+        self._genv_before = 0
         self._moved = 0  # gyro peak since the previous tap
         self._t1 = -100000  # the last two accepted taps, newest first
         self._t2 = -200000
@@ -108,6 +109,7 @@ class ToeTapDetector:
     def block(self, e):
         g = e.gyro_peak
         genv = self._genv - _DECAY
+        self._genv_before = genv if genv > 0 else 0  # the envelope before this block
         self._genv = g if g > genv else genv
         if g > self._moved:
             self._moved = g
@@ -142,8 +144,13 @@ class ToeTapDetector:
             return
         # within a set taps may be brisker (the set shows it is no walk or fidget)
         gentle = _MAX_GYRO_1S_SET if e.sets.key == KEY_TAP else _MAX_GYRO_1S
-        if self._genv > gentle or self._moved < _MIN_MOVED:
+        if self._genv_before > gentle or self._moved < _MIN_MOVED:
             return  # a rejected bump does not hide the real tap right after it
+        # a foot landing flat or heel-first slaps down, a brief spin in the impact's own
+        # block: on a surface it was just seen to land above the floor (toes slapping the
+        # floor with the heel down spin it too)
+        if self._genv > gentle and not (self._lifted_to_step or self._landed_raised(e)):
+            return
         self._moved = 0
         self._pending = True
         self._still_after = 0
@@ -160,11 +167,15 @@ class ToeTapDetector:
         self._roll = p.roll_flat
         dr = e.dr
         self._elev = dr.elevation_mm if dr.known else 0
-        # soon after the foot left the floor the integration has not drifted far yet: the
-        # height it landed at above that floor says whether this is a raised surface
-        lift = self._elev - self._floor_elev
-        # (a contact stops a foot moving down; a foot leaving the floor jolts too, upward)
-        self._lift_ok = (
+        self._lift_ok = self._landed_raised(e)
+
+    def _landed_raised(self, e):
+        """Soon after the foot left the floor the integration has not drifted far yet: the
+        height this impact landed at above that floor says whether it is a raised surface
+        (a contact stops a foot moving down; a foot leaving the floor jolts too, upward)."""
+        dr = e.dr
+        lift = dr.elevation_mm - self._floor_elev
+        return (
             dr.known
             and e.t - self._floor_t <= _LIFT_MS
             and _RAISED_MM <= lift <= _RAISED_MAX_MM
