@@ -468,9 +468,13 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     oz += 0.03 * np.sin(np.pi * np.clip((np.arange(n) / FS - back) / (t - back), 0, 1)) ** 4
     h = b.heading()
     off = np.column_stack([ox * h[0] - oy * h[1], ox * h[1] + oy * h[0], oz])
+    # a foot landing flat or heel first slaps down onto the step: a brief spin of about
+    # the contact speed over the heel-to-ball lever (a toe-first foot pivots gently)
+    lever = float(np.linalg.norm(pts["mtp"] - pts["heel"]))
     for j, (k, down, (speed, width, hz)) in enumerate(zip(hits, downs, stops, strict=True)):
         if r.wide:
-            b.impact(times[j], decel_peak(speed, width), UP, hz, 10.0)
+            slap = np.degrees(speed / lever) * float(rx.uniform(0.3, 1.0)) if kind != "toe" else 0
+            b.impact(times[j], decel_peak(speed, width), UP, hz, 10.0 + slap)
         else:
             i = samples(tk[k])
             times.append(b.strike(off[: i + 1], t0, speed, direction, width, 0.9 * down, hz, 10.0))
