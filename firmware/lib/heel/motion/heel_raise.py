@@ -38,6 +38,7 @@ _NEW_BASE_BLOCKS = const(30)  # still 3 s in another floor-like pose: stand ther
 _BASE_TOL = const(175)  # 1000*sin(10 deg): the rise starts from the floor pose
 _HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
 _BLOCK_MS = const(100)
+_MIN_TOP_MS = const(150)  # within 80% of the peak at least this long
 _REST_BEFORE_MS = const(2000)  # the foot rested on the floor this shortly before the rise
 _CALM_GYRO = const(200)  # ddps: the turn at the bottom of a quick rep passes, a swinging leg not
 _QUICK_REP_MS = const(3000)  # after a rep this recent, a calm heel-down counts as rest
@@ -242,10 +243,13 @@ class HeelRaiseDetector:
             if j[i] > _MAX_JERK:
                 return False
         # the stay within 80% of the peak: the run of blocks around the peak (DESIGN.md)
-        thr = self._peak * 8 // 10
+        # (the highest block of this rep's own history: a bouncing rep's peak may have
+        # been seen before its history was cut at the valley)
         k = 0
-        while h[k] < self._peak:
-            k += 1
+        for i in range(1, n):
+            if h[i] > h[k]:
+                k = i
+        thr = h[k] * 8 // 10
         i1 = k
         while i1 > 0 and h[i1 - 1] >= thr:
             i1 -= 1
@@ -261,6 +265,10 @@ class HeelRaiseDetector:
             enter = t0 - _BLOCK_MS
         after = h[i2 + 1] if i2 < n - 1 else last
         leave = t0 + i2 * _BLOCK_MS + _BLOCK_MS * (h[i2] - thr) // (h[i2] - after)
+        # a calf raise stays near its top for a moment even without a hold (0.3 s or more);
+        # a jiggling heel flicks through it
+        if leave - enter < _MIN_TOP_MS:
+            return False
         if self._unlike_the_set(e, n):
             return False
         t = (enter + leave) >> 1
