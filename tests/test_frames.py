@@ -8,8 +8,11 @@ zero-allocation tests cannot see it), but each call pays a search of the heap: 2
 instructions in the unix port once the heap is fragmented (benchmarks/bench_pipeline.py).
 The unix port prints each code block's N_STATE and N_EXC_STACK with `-v -v`.
 
+The engine's per-sample step, Engine.feed, is a viper function (accumulate.feed_sample):
+native code, whose frame is on the C stack whatever its size; it must stay one (NATIVE).
+
 Not here: MPU6050.read_fifo (two try blocks around three-argument I2C calls cannot fit;
-one heap frame per poll) and the engine's functions (heel.motion).
+one heap frame per poll).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 import subprocess
 
+from heel.motion import accumulate, engine
 from heeltrack.micropython import find_micropython, micropython_env
 
 WORDS = 11  # VM_MAX_STATE_ON_STACK / sizeof(word)
@@ -26,6 +30,7 @@ HOT = {  # module -> functions run at every poll (all code blocks of that name i
     "heel.feedback": ("update",),
     "heel.imu.fake_mpu6050": ("readfrom_mem_into", "_begin"),
 }
+NATIVE = {"heel.motion.accumulate": ("feed_sample",)}  # viper: no bytecode block at all
 
 
 def frames(module: str) -> dict[str, list[int]]:
@@ -59,6 +64,15 @@ def test_hot_functions_fit_the_c_stack(micropython_bin: str) -> None:
         for name in names:
             assert found.get(name), f"{module}.{name}: no code block seen"
             assert max(found[name]) <= WORDS, f"{module}.{name}: {found[name]} words"
+
+
+def test_the_per_sample_step_is_native(micropython_bin: str) -> None:
+    assert engine.Engine.feed is accumulate.feed_sample
+    for module, names in NATIVE.items():
+        found = frames(module)
+        assert found.get("new_state"), f"{module}: the parse sees no bytecode blocks"
+        for name in names:
+            assert name not in found, f"{module}.{name} is bytecode ({found[name]} words)"
 
 
 def test_the_check_sees_a_large_frame(micropython_bin: str) -> None:

@@ -6,12 +6,14 @@
 
 It runs 100 times a second, so on the board it is a viper function (native code, machine
 ints, no allocation) over a preallocated array('i'); in CPython the same function runs as
-plain Python. Values are stored with a +2**24 bias so that every stored word is positive:
-viper loads ptr32 words unsigned on 64-bit ports.
+plain Python. It is the engine's `feed` method itself: a bytecode feed calling it would
+need a 15-word frame, which MicroPython puts on the heap at every call (tests/test_frames.py),
+where native code keeps its frame on the C stack. Values are stored with a +2**24 bias so
+that every stored word is positive: viper loads ptr32 words unsigned on 64-bit ports.
 
-    st = new_state()
-    if accumulate(st, ax, ay, az, gx, gy, gz):   # 1 when a block of 10 is complete
-        sums = st[SAX] - BIAS, ...
+    eng._st = new_state()
+    feed_sample(eng, ax, ay, az, gx, gy, gz)   # calls eng._block() when a block of 10 is complete
+    sums = st[SAX] - BIAS, ...
 """
 
 from array import array
@@ -54,7 +56,9 @@ def reset_block(st):
 
 
 @micropython.viper
-def accumulate(st: ptr32, ax: int, ay: int, az: int, gx: int, gy: int, gz: int) -> int:
+def feed_sample(eng, ax: int, ay: int, az: int, gx: int, gy: int, gz: int):
+    """Add one sample to eng._st (see the slots above); eng._block() at the 10th."""
+    st = ptr32(eng._st)
     b = 16777216
     if st[20]:
         st[20] = 0
@@ -109,4 +113,5 @@ def accumulate(st: ptr32, ax: int, ay: int, az: int, gx: int, gy: int, gz: int) 
         st[15] = g
     k += 1
     st[16] = k
-    return 1 if k >= 10 else 0
+    if k >= 10:
+        eng._block()
