@@ -11,7 +11,7 @@ the phase by half turns instead, so turns must be mostly one-way ("pure") to cou
     det.block(eng)     # once per 0.1 s block; proposes circles to eng.sets
 """
 
-from heel.compat import const
+from heel.compat import const, micropython
 from heel.motion.imath import QUARTER_TURN, TURN, atan2_turn, norm_l2_approx, wrap_turn
 from heel.motion.sets import KEY_CIRCLE_CCW, KEY_CIRCLE_CW
 
@@ -36,6 +36,7 @@ class AnkleCircleDetector:
         self._quiet = 0
         self._turns = 0  # turns counted in this run of circling
 
+    @micropython.native
     def block(self, e):
         gy = e.gy_c
         gz = e.gz_c

@@ -14,7 +14,7 @@ the set tracker. Integers only and preallocated state: `feed` allocates nothing.
 Time `t_ms` is engine time: samples fed (and lost) x 10 ms since the engine started.
 """
 
-from heel.compat import const
+from heel.compat import const, micropython
 from heel.motion.accumulate import (
     BIAS,
     BLOCK,
@@ -94,6 +94,7 @@ class Engine:
     # bytecode feed needs a heap frame per sample in MicroPython: tests/test_frames.py)
     feed = feed_sample
 
+    @micropython.native
     def _block(self):
         st = self._st
         p = self.posture

@@ -12,7 +12,7 @@ Stillness follows gaitmap's zero-velocity idea (gyro norm < ~15 deg/s over ~0.15
 judged on gyro *change* until the bias is known, since an MPU6050 may read 20 deg/s at rest.
 """
 
-from heel.compat import const
+from heel.compat import const, micropython
 
 _G2_LO = const(880 * 880)  # |a|^2 band (mg^2) for a still foot
 _G2_HI = const(1120 * 1120)
@@ -69,6 +69,7 @@ class Posture:
         self._paz = 0
         self.hold_flat = False  # set by the engine while a heel raise is up
 
+    @micropython.native
     def update(self, ax, ay, az, gx, gy, gz, jerk_max, gyro_diff, gyro_peak):
         """One block: mean accel (mg), mean raw gyro (ddps), jerk/gyro aggregates."""
         a2 = ax * ax + ay * ay + az * az
@@ -124,6 +125,7 @@ class Posture:
         self.by16 += ((gy << 4) - self.by16) >> 4
         self.bz16 += ((gz << 4) - self.bz16) >> 4
 
+    @micropython.native
     def _track_gravity(self, ax, ay, az, gx, gy, gz, a2, jerk_max):
         if not self.v_init:
             self.vx = ax

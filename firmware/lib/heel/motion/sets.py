@@ -12,7 +12,7 @@ reps are emitted together (their t_ms is when they happened). A pause of more th
     tracker.tick(now_ms)                    # ends a set after the pause
 """
 
-from heel.compat import const
+from heel.compat import const, micropython
 from heel.motion.events import (
     ANKLE_CIRCLE,
     DIR_CCW,
@@ -51,6 +51,7 @@ class SetTracker:
         self._pend = [0] * (_KEYS * _MAXP * _FIELDS)
         self._npend = [0] * _KEYS
 
+    @micropython.native
     def candidate(self, key, t_start, t, t_end, hold):
         if key == self.key and t_start - self.last_end <= SET_GAP_MS:
             self._emit_rep(t, t_end, hold)
