@@ -30,6 +30,7 @@ HOT = {  # module -> functions run at every poll (all code blocks of that name i
     "heel.app": ("step",),
     "heel.feedback": ("update",),
     "heel.imu.fake_mpu6050": ("readfrom_mem_into", "_begin"),
+    "heel.motion.posture": ("_learn_flat",),  # every block of a rest on the floor
 }
 NATIVE = {  # module -> functions compiled to machine code (viper/native): no bytecode block
     "heel.motion.accumulate": ("feed_sample",),

@@ -166,8 +166,7 @@ class Posture:
         self.vz = vz
 
     def _learn_flat(self, ax, ay, az, landed):
-        a2 = self.a2
-        if not _flat_like(az, a2):
+        if not _flat_like(az, self.a2):  # (no a2 local: the frame fits the C stack)
             return
         if not self.has_flat:
             self.fx = ax
