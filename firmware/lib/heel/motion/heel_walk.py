@@ -2,11 +2,12 @@
 
 A step: an impact (heel strike) that ended a stretch of motion which carried the foot
 forward 10 cm or more on level ground (dead reckoning, engine.dr: the other foot's strike,
-felt through the body, and a tap in place carry it nowhere), with the foot pitched toes-up
-against its floor pose in the stance that follows (0.1-0.4 s after the strike) and no
-push-off plantarflexion in the stride before it. Normal walking fails on the last two: its
-stance is flat and its toe-off pitches the foot 30-50 degrees nose-down. The step is
-proposed 0.4 s after the strike (the stance check), at the strike's sample time.
+felt through the body, and a tap in place carry it nowhere; of two strikes in one stretch
+the later ended it), with the foot pitched toes-up against its floor pose in the stance
+that follows (0.1-0.4 s after the strike) and no push-off plantarflexion in the stride
+before it. Normal walking fails on the last two: its stance is flat and its toe-off pitches
+the foot 30-50 degrees nose-down. The step is proposed once the stretch is measured (0.4-1 s
+after the strike), at the strike's sample time.
 
     det = HeelWalkDetector()
     det.block(eng)     # once per 0.1 s block; proposes steps to eng.sets

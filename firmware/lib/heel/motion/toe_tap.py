@@ -1,15 +1,16 @@
 """Toe taps: seated, the raised foot taps its toes on a step or stool, again and again.
 
-A tap: an impact, gentle (no walking swing in the last second), after the foot moved since
-the previous one, after which the foot leaves the surface again instead of resting on it
-(a stomp or a step rests: the foot stays still), not among more impacts than taps (a
-jiggling heel hits the floor several times a second) and not at the end of a stretch that
-carried the foot 10 cm (a heel-walk step; engine.dr). A run starts a set when three taps
-come in a steady rhythm on a raised surface (tapping on the floor is a common fidget): their
-mean contact pose off the floor pose, or all three 4-45 cm above the floor at one height;
-its first taps count if they hit the same surface. Within the set any tap counts, except a
-floor-pose tap when the set's taps are clearly on a raised surface; after the foot rested on
-the floor the set must qualify again.
+A tap: the strongest of close impacts, gentle (no walking swing in the second before it),
+after the foot moved since the previous one, after which the foot leaves the surface again
+instead of resting on it (a stomp or a step rests: the foot stays still), not among impacts
+as strong as the taps (a jiggling heel hits the floor several times a second) and not at
+the end of a swing that carried the foot 10 cm (a heel-walk step; engine.dr). A run starts
+a set when three taps come in a steady rhythm on a raised surface (tapping on the floor is a
+common fidget): their mean contact pose off the floor pose, or all three 4-45 cm above the
+floor at one height, or one came down 4-45 cm above the floor the foot had just left; its
+first taps count if they hit the same surface. Within the set a tap counts if it keeps the
+set's rhythm, except a floor-pose tap when the set's taps are clearly on a raised surface;
+after the foot rested on the floor the set must qualify again.
 Decided 0.4 s after the impact (or at the next one), proposed at the impact's sample time.
 
     det = ToeTapDetector()
