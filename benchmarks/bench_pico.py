@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from heeltrack.analysis import analyze_file, encode_calls, engine_input
+from heeltrack.pico import rep_blinks
 from heeltrack.sim import simulate_set
 from heeltrack.trace import resample, write_trace
 from tests.support.sessions import make_session
@@ -112,19 +113,6 @@ def wait_emulated(board: Board, ms: float) -> dict:
         if s["emulated_ns"] - start >= ms * 1e6:
             return s
         time.sleep(0.2)
-
-
-def rep_blinks(led: Path) -> list[int]:
-    on, out = None, []
-    for line in led.read_text().splitlines():
-        t, _name, v = line.split()
-        if v == "1":
-            on = int(t)
-        elif on is not None:
-            if int(t) - on < 150:
-                out.append(on)
-            on = None
-    return out
 
 
 def rep_event_samples(trace: object) -> list[int]:

@@ -22,7 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from heeltrack.pico import BOOTROM_NAME, FIRMWARE_NAME, find_node, find_rp2_file, runner_script
+from heeltrack.pico import (
+    BOOTROM_NAME,
+    FIRMWARE_NAME,
+    find_node,
+    find_rp2_file,
+    rep_blinks,
+    runner_script,
+)
 from tests.test_virtual import HEELTRACK, _env, _wait_for, mpremote
 
 SPEED = "5"
@@ -200,7 +207,7 @@ def test_flash_play_sync_equals_analyze(
         # the app starts at power-up (main.py; it turns the LED off first) and counts the trace
         # in emulated time; a sync before it runs would stop it at the REPL, as on a Pico
         # (the first rep's blink: its tasks are up, so a sync finds its link, not the REPL)
-        _wait_for("the first rep", lambda: led.exists() and _rep_blinks(led) >= 1, limit_s=120)
+        _wait_for("the first rep", lambda: led.exists() and len(rep_blinks(led)) >= 1, limit_s=120)
         # a bound on waiting, not a timing check: the emulator slows to ~0.3x real time on a
         # loaded machine, and the 50 s trace plus the idle timeout must play out first
         sync_until(tmp_path, port, db, 1, limit_s=420)
@@ -212,22 +219,6 @@ def test_flash_play_sync_equals_analyze(
     expected = [r for s in analysis["sets"] for r in s["reps"]]
     assert len(rows) == len(expected)
     assert_reps_match(rows, expected)
-
-
-def _rep_blinks(led_log: Path) -> int:
-    """Rep blinks (80 ms LED flashes) that ended in the LED log: each comes after its rep was
-    written and flushed to the session log."""
-    on = None
-    n = 0
-    for line in led_log.read_text().splitlines():
-        t, _name, v = line.split()
-        if v == "1":
-            on = int(t)
-        elif on is not None:
-            if int(t) - on < 150:
-                n += 1
-            on = None
-    return n
 
 
 def test_power_cuts_while_logging_lose_and_repeat_nothing(
@@ -246,11 +237,11 @@ def test_power_cuts_while_logging_lose_and_repeat_nothing(
             _port,
             proc,
         ):
-            _wait_for("the first rep", lambda led=led: _rep_blinks(led) >= 1, limit_s=120)
+            _wait_for("the first rep", lambda led=led: len(rep_blinks(led)) >= 1, limit_s=120)
             time.sleep(rng.uniform(0.0, 6.0))
             os.kill(proc.pid, signal.SIGKILL)  # the power cut: the runner dies with it
             proc.wait()
-        blinks.append(_rep_blinks(led))
+        blinks.append(len(rep_blinks(led)))
     db = tmp_path / "db.sqlite3"
     led = tmp_path / "led.log"
     with pico_board(tmp_path, image, "--led-log", str(led)) as (port, _proc):

@@ -198,6 +198,22 @@ class ChipService:
         return None
 
 
+def rep_blinks(led_log: Path) -> list[int]:
+    """Emulated times (ms) at which the rep blinks in an LED log began: 80 ms flashes, each
+    after its rep was written and flushed to the session log (longer lights are other cues)."""
+    on = None
+    out: list[int] = []
+    for line in led_log.read_text().splitlines():
+        t, _name, v = line.split()
+        if v == "1":
+            on = int(t)
+        elif on is not None:
+            if int(t) - on < 150:
+                out.append(on)
+            on = None
+    return out
+
+
 @dataclass
 class PicoOptions:
     image: Path
