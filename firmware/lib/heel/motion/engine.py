@@ -25,6 +25,8 @@ from heel.motion.accumulate import (
     JMAX,
     JN,
     SAX,
+    SMAX,
+    SN,
     K,
     feed_sample,
     new_state,
@@ -66,6 +68,8 @@ class Engine:
         self.gz_c = 0
         self.jerk_max = 0
         self.jerk_t = 0
+        self.snap_max = 0
+        self.snap_t = 0
         self.gyro_peak = 0
 
     def _new_detectors(self):
@@ -109,6 +113,8 @@ class Engine:
         jmax = st[JMAX]
         self.jerk_max = jmax
         self.jerk_t = (self.n - BLOCK + 1 + st[JN]) * SAMPLE_MS
+        self.snap_max = st[SMAX]
+        self.snap_t = (self.n - BLOCK + 1 + st[SN]) * SAMPLE_MS
         gpk = st[GPK]
         self.gyro_peak = gpk
         p.update(self.ax, self.ay, self.az, gx, gy, gz, jmax, st[GDIFF], gpk)

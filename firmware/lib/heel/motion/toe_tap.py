@@ -3,7 +3,8 @@
 A tap: the strongest of close impacts, gentle (no walking swing in the second before it),
 after the foot moved since the previous one, after which the foot leaves the surface again
 instead of resting on it (a stomp or a step rests: the foot stays still), not among impacts
-as strong as the taps (a jiggling heel hits the floor several times a second) and not at
+as strong as the taps (a jiggling heel hits the floor several times a second, so one as
+strong comes again within 0.35 s, or two between taps) and not at
 the end of a swing that carried the foot 10 cm (a heel-walk step; engine.dr). A run starts
 a set when three taps come in a steady rhythm on a raised surface (tapping on the floor is a
 common fidget): their mean contact pose off the floor pose, or all three 4-45 cm above the
@@ -12,6 +13,8 @@ first taps count if they hit the same surface. Within the set a tap counts if it
 set's rhythm, except a floor-pose tap when the set's taps are clearly on a raised surface;
 after the foot rested on the floor the set must qualify again.
 Decided 0.4 s after the impact (or at the next one), proposed at the impact's sample time.
+Impacts are measured by the acceleration's second difference (engine.snap_max): a brisk
+swing's 1-2 g change over 0.1-0.2 s is as large as a soft tap in the plain difference.
 
     det = ToeTapDetector()
     det.block(eng)     # once per 0.1 s block; proposes taps to eng.sets
@@ -20,7 +23,7 @@ Decided 0.4 s after the impact (or at the next one), proposed at the impact's sa
 from heel.compat import const
 from heel.motion.sets import KEY_TAP, KEY_WALK
 
-_TAP_JERK = const(310)  # mg over 20 ms: the toes hit the surface
+_TAP_SNAP = const(220)  # mg, second difference: the toes hit the surface (engine.snap_max)
 _MIN_TAP_MS = const(380)  # a tap lifts the foot off the surface: at most ~2.6 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
@@ -41,6 +44,7 @@ _RING_MS = const(100)  # a tap's own ringing
 _JOLT_Q10 = const(7)  # an impact at least 0.6x as strong as the taps ...
 _MAX_JOLTS = const(2)  # ... this many between two taps: jiggling
 _JIGGLE_WINDOW_MS = const(2000)  # looked back at most this far
+_REBOUND_MS = const(350)  # ... or one as strong as the tap this soon after it
 _SAME_SURFACE = const(200)  # |d pitch|+|d roll| (1000*sin) between taps on one surface
 _RAISED_MM = const(40)  # height of a run's taps above the floor: a step or stool ...
 _RAISED_MAX_MM = const(450)  # ... not a knee lifted high
@@ -80,10 +84,11 @@ class ToeTapDetector:
         self._genv = 0  # decaying gyro peak envelope (~1 s)
         self._genv_before = 0
         self._moved = 0  # gyro peak since the previous tap
+        self._t_decided = -100000  # the last tap decided
         self._t1 = -100000  # the last two accepted taps, newest first
         self._t2 = -200000
         self._proposed = -100000  # the newest tap already proposed
-        self._pend_jerk = 0
+        self._pend_size = 0
         self._off = 0  # the pending tap is off the floor pose (1) or on it (0)
         self._p1 = 0  # pose (pitch, roll against the floor pose) of the last two taps
         self._r1 = 0
@@ -101,7 +106,7 @@ class ToeTapDetector:
         self._floor_t = -100000
         self._lifted_to_step = False  # a tap soon after it landed on a raised surface
         self._lift_ok = False  # ... the pending tap did
-        self._tap_jerk = 0  # the last decided tap's impact
+        self._tap_size = 0  # the last decided tap's impact
         self._set_iv = 1000  # the set's tap interval, ms (smoothed)
         self._imp_t = [-100000] * _KEEP_IMPACTS  # the last impacts: times and sizes
         self._imp_j = [0] * _KEEP_IMPACTS
@@ -122,26 +127,26 @@ class ToeTapDetector:
             self._floor_elev = e.dr.elevation_mm
             self._floor_t = e.t
             self._lifted_to_step = False
-        jerk = e.jerk_max
-        if jerk >= _TAP_JERK:
+        size = e.snap_max
+        if size >= _TAP_SNAP:
             i = self._imp_i
-            self._imp_t[i] = e.jerk_t
-            self._imp_j[i] = jerk
+            self._imp_t[i] = e.snap_t
+            self._imp_j[i] = size
             self._imp_i = (i + 1) & (_KEEP_IMPACTS - 1)
-        if self._pending and jerk * 2 > self._pend_jerk * 3:
+        if self._pending and size * 2 > self._pend_size * 3:
             # a bump (the foot brushing the step, lifting off), then the real contact: the
             # tap is the stronger one
-            self._contact(e, p, jerk)
+            self._contact(e, p, size)
         if self._pending:
             if p.still:
                 self._still_after += 1
             if e.t - self._t_tap >= _DECIDE_MS:
                 self._decide(e)
-            elif jerk >= _TAP_JERK and e.jerk_t - self._last_tap >= _MIN_TAP_MS:
+            elif size >= _TAP_SNAP and e.snap_t - self._last_tap >= _MIN_TAP_MS:
                 self._decide(e)  # quick taps: the next one came before the decision
             if self._pending:
                 return
-        if jerk < _TAP_JERK or e.jerk_t - self._last_tap < _MIN_TAP_MS:
+        if size < _TAP_SNAP or e.snap_t - self._last_tap < _MIN_TAP_MS:
             return
         # within a set taps may be brisker (the set shows it is no walk or fidget)
         gentle = _MAX_GYRO_1S_SET if e.sets.key == KEY_TAP else _MAX_GYRO_1S
@@ -155,13 +160,13 @@ class ToeTapDetector:
         self._moved = 0
         self._pending = True
         self._still_after = 0
-        self._contact(e, p, jerk)
+        self._contact(e, p, size)
 
-    def _contact(self, e, p, jerk):
+    def _contact(self, e, p, size):
         """The pending tap is this block's impact: where and how the foot landed."""
-        self._t_tap = e.jerk_t
-        self._last_tap = e.jerk_t
-        self._pend_jerk = jerk
+        self._t_tap = e.snap_t
+        self._last_tap = e.snap_t
+        self._pend_size = size
         # landed flat: the floor, not a raised surface (judged over the run, in _accept)
         self._off = 0 if self._on_floor(p) else 1
         self._pitch = p.pitch_flat
@@ -193,19 +198,28 @@ class ToeTapDetector:
             return
         if self._still_after < _MAX_STILL_AFTER and e.sets.key != KEY_WALK:
             self._accept(e, t, self._off)
+        self._t_decided = t
 
     def _jiggle(self, t):
         """More impacts than taps: two or more impacts about as strong as the taps between
-        the previous tap and this one (a jiggling heel hits the floor 3-6 times a second; a
-        tapping foot's bumps, lifting off and brushing the surface, are weaker)."""
-        ref = (self._pend_jerk + self._tap_jerk) >> 1
-        lo = self._t1 if t - self._t1 < _JIGGLE_WINDOW_MS else t - _JIGGLE_WINDOW_MS
+        the previous tap and this one, or one as strong as this tap within 0.35 s after it
+        (a jiggling heel hits the floor 3-6 times a second; a tapping foot's bumps, lifting
+        off and brushing the surface, are weaker)."""
+        ref = (self._pend_size + self._tap_size) >> 1
+        # (since the last tap decided, counted or not: a missed tap is no jolt)
+        t0 = self._t_decided
+        lo = t0 if t - t0 < _JIGGLE_WINDOW_MS else t - _JIGGLE_WINDOW_MS
+        own = self._pend_size * _JOLT_Q10
         n = 0
+        after = 0
         for i in range(_KEEP_IMPACTS):
             ti = self._imp_t[i]
             if lo + _RING_MS < ti < t - _RING_MS and self._imp_j[i] * 10 >= ref * _JOLT_Q10:
                 n += 1
-        return n >= _MAX_JOLTS
+            # a tapping foot lifts off gently; a jiggling heel hits the floor again soon
+            if t + _RING_MS < ti < t + _REBOUND_MS and self._imp_j[i] * 10 >= own:
+                after += 1
+        return n >= _MAX_JOLTS or after > 0
 
     def _on_floor(self, p):
         if not p.has_flat:
@@ -218,12 +232,10 @@ class ToeTapDetector:
         """A decided tap: start a set from a steady run off the floor, or add to the set."""
         # a jiggling heel hits the floor several times a second: more impacts than taps
         jiggle = self._jiggle(t)
-        self._tap_jerk = self._pend_jerk
+        self._tap_size = self._pend_size
         if jiggle:
             return
         in_set = e.sets.key == KEY_TAP and not self._rested
-        if in_set and (t - self._proposed) * 10 < self._set_iv * _SET_RHYTHM_Q10:
-            return  # much quicker than the set's taps: a jiggle or a bump, not a tap
         if self._lift_ok:
             self._lifted_to_step = True
         t1 = self._t1
@@ -249,12 +261,17 @@ class ToeTapDetector:
         iv = t - t1
         iv_prev = t1 - t2
         if in_set:
+            if (t - self._proposed) * 10 < self._set_iv * _SET_RHYTHM_Q10:
+                return  # much quicker than the set's taps: a jiggle or a bump, not a tap
             # within a set a tap counts, on the floor pose too unless the set's taps are
             # clearly on a raised surface
             if not off and _l1(self._set_pitch, self._set_roll) > _SET_OFF_FLOOR:
                 return
-            if t - self._proposed < _MAX_IV_MS:
-                self._set_iv += (t - self._proposed - self._set_iv) >> 2
+            iv = t - self._proposed
+            if iv < _MAX_IV_MS:
+                # a hesitation slows the set's pace a little, not to its own
+                iv = iv if 2 * iv < 3 * self._set_iv else (3 * self._set_iv) >> 1
+                self._set_iv += (iv - self._set_iv) >> 2
             _propose(e, t)
             self._proposed = t
             self._set_pitch += (self._pitch - self._set_pitch) >> 2
@@ -272,7 +289,8 @@ class ToeTapDetector:
             _propose(e, t1)
         _propose(e, t)
         self._proposed = t
-        self._set_iv = (iv + iv_prev) >> 1
+        # the quicker of the run's two intervals (a set often starts slowly)
+        self._set_iv = iv if iv < iv_prev else iv_prev
         self._set_pitch = mp // 3
         self._set_roll = mr // 3
         self._rested = False
