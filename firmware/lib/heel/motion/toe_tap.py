@@ -85,6 +85,7 @@ class ToeTapDetector:
         self._genv_before = 0
         self._moved = 0  # gyro peak since the previous tap
         self._t_decided = -100000  # the last tap decided
+        self._step_t = -100000  # the last impact that ended a step
         self._t1 = -100000  # the last two accepted taps, newest first
         self._t2 = -200000
         self._proposed = -100000  # the newest tap already proposed
@@ -195,6 +196,7 @@ class ToeTapDetector:
         dr = e.dr
         # (a swing, 0.3-1 s: a long stretch of taps drifts by more than a step)
         if dr.stretch_over(t) and dr.found_travel_mm >= _STEP_TRAVEL and dr.found_ms <= _STEP_MS:
+            self._step_t = t
             return
         if self._still_after < _MAX_STILL_AFTER and e.sets.key != KEY_WALK:
             self._accept(e, t, self._off)
@@ -283,6 +285,8 @@ class ToeTapDetector:
             return
         if not off_run:
             return
+        if self._step_t >= t2:
+            return  # a step among them: walking (the other foot's strikes jolt this one)
         if t2 > self._proposed and same2:
             _propose(e, t2)
         if t1 > self._proposed and same1:
