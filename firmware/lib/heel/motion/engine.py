@@ -37,7 +37,7 @@ from heel.motion.deadreckon import DeadReckon
 from heel.motion.heel_raise import HeelRaiseDetector
 from heel.motion.heel_walk import HeelWalkDetector
 from heel.motion.posture import Posture
-from heel.motion.sets import SetTracker
+from heel.motion.sets import KEY_TAP, SetTracker
 from heel.motion.toe_tap import ToeTapDetector
 
 RATE_HZ = const(100)
@@ -142,6 +142,7 @@ class Engine:
         )
         self.raise_det.block(self)
         p.hold_flat = self.raise_det.up
+        p.in_air = self.sets.key >= KEY_TAP  # toe taps, circles: the foot is held up
         self.walk_det.block(self)
         self.tap_det.block(self)
         self.circle_det.block(self)

@@ -43,6 +43,7 @@ _REST_BEFORE_MS = const(2000)  # the foot rested on the floor this shortly befor
 _CALM_GYRO = const(200)  # ddps: the turn at the bottom of a quick rep passes, a swinging leg not
 _QUICK_REP_MS = const(3000)  # after a rep this recent, a calm heel-down counts as rest
 _QUIET_GYRO = const(60)  # ddps: the base follows a resting foot, never a slow rise
+_STALE_BASE_BLOCKS = const(10)  # still 1 s in the floor pose while up: not a rise
 
 
 class HeelRaiseDetector:
@@ -93,6 +94,12 @@ class HeelRaiseDetector:
                 self._pend_g = e.gyro_peak
             if self._pend_n >= _AFTER_BLOCKS:
                 self._decide(e)
+        if self.up and p.still_run >= _STALE_BASE_BLOCKS and p.on_floor():
+            # "up" while resting in the floor pose: the base is stale (the strap put on anew
+            # sits a few degrees off): stand here now
+            self.up = False
+            self.hold_ms = 0
+            self._has_base = False
         lift = 0
         if self._has_base:
             lift = (p.vz * self._bx - p.vx * self._bz) // 1000
@@ -145,7 +152,13 @@ class HeelRaiseDetector:
             self._bx += (e.ax - self._bx) >> 2
             self._by += (e.ay - self._by) >> 2
             self._bz += (e.az - self._bz) >> 2
-        elif not self._has_base or p.still_run >= _NEW_BASE_BLOCKS:
+        elif (
+            not self._has_base
+            or p.still_run >= _NEW_BASE_BLOCKS
+            or (p.still_run >= _STALE_BASE_BLOCKS and p.on_floor())
+        ):
+            # (resting in the posture's floor pose, which every rest refines: a base learnt
+            # with the strap as it sat yesterday is stale)
             self._bx = e.ax
             self._by = e.ay
             self._bz = e.az

@@ -24,6 +24,8 @@ _STILL_DRIFT = const(40)  # mg, block-to-block change of mean accel (L1): no rot
 _STILL_GYRO = const(200)  # ddps, peak bias-corrected gyro (L1) once the bias is known
 _QUIET_GYRO = const(60)  # ddps: the foot truly at rest, not a slow rise still under _STILL_GYRO
 _BIAS_BLOCKS = const(3)  # still blocks before the first bias estimate
+_STEADY_BLOCKS = const(20)  # still 2 s ...
+_STEADY_MG = const(35)  # ... with gravity within 2 degrees (L1, mg): the gyro reads bias
 _FLAT_BLOCKS = const(10)  # still blocks (1 s) before a pose may become the floor pose
 _FLAT_SEEN_MAX = const(400)  # quiet blocks on the floor pose counted: a new one waits <= 15 s
 _NEW_FLAT_BLOCKS = const(50)  # a new pose without an impact: quiet 5 s, longer if trusted
@@ -68,6 +70,11 @@ class Posture:
         self._pay = 0
         self._paz = 0
         self.hold_flat = False  # set by the engine while a heel raise is up
+        self.in_air = False  # ... and while a set with the foot held up runs
+        self._steady = 0  # still blocks with gravity where it was at the first of them
+        self._sax = 0
+        self._say = 0
+        self._saz = 0
 
     @micropython.native
     def update(self, ax, ay, az, gx, gy, gz, jerk_max, gyro_diff, gyro_peak):
@@ -87,8 +94,25 @@ class Posture:
         )
         self.still = still
         # a slow rise or roll (10-20 deg/s) can pass as still: learn the bias and the floor
-        # pose only while the foot is quiet, or they follow the motion
-        quiet = still and (gyro_peak < _QUIET_GYRO or not self.bias_known)
+        # pose only while the foot is quiet, or they follow the motion. Still for 2 s with
+        # gravity not turning by 2 degrees is quiet whatever the gyro reads: its bias moved
+        # (warm-up, a new day), and it would never be learnt again otherwise
+        if still:
+            if (
+                not self._steady
+                or abs(ax - self._sax) + abs(ay - self._say) + abs(az - self._saz) > _STEADY_MG
+            ):
+                self._sax = ax
+                self._say = ay
+                self._saz = az
+                self._steady = 0
+            if self._steady < _STEADY_BLOCKS:
+                self._steady += 1
+        else:
+            self._steady = 0
+        quiet = still and (
+            gyro_peak < _QUIET_GYRO or not self.bias_known or self._steady >= _STEADY_BLOCKS
+        )
         if quiet:
             self.still_run += 1
             self._learn_bias(gx, gy, gz)
@@ -106,7 +130,13 @@ class Posture:
         # a heel-raise hold must not become the floor, but a pose the foot was put down into
         # is the floor even if the raise detector took the change for a rise
         landed = self._since_impact <= self.still_run + _LANDED_BLOCKS
-        if quiet and self.still_run >= _FLAT_BLOCKS and (landed or not self.hold_flat):
+        # (a foot hovering still between toe taps is not on the floor, put down or not)
+        if (
+            quiet
+            and self.still_run >= _FLAT_BLOCKS
+            and not self.in_air
+            and (landed or not self.hold_flat)
+        ):
             self._learn_flat(ax, ay, az, landed)
         if self.has_flat:
             self.pitch_flat = (self.vz * self.fx - self.vx * self.fz) // 1000

@@ -23,7 +23,7 @@ swing's 1-2 g change over 0.1-0.2 s is as large as a soft tap in the plain diffe
 from heel.compat import const
 from heel.motion.sets import KEY_TAP, KEY_WALK
 
-_TAP_SNAP = const(220)  # mg, second difference: the toes hit the surface (engine.snap_max)
+_TAP_SNAP = const(180)  # mg, second difference: the toes hit the surface (engine.snap_max)
 _MIN_TAP_MS = const(380)  # a tap lifts the foot off the surface: at most ~2.6 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
@@ -267,8 +267,12 @@ class ToeTapDetector:
                 return  # much quicker than the set's taps: a jiggle or a bump, not a tap
             # within a set a tap counts, on the floor pose too unless the set's taps are
             # clearly on a raised surface
-            if not off and _l1(self._set_pitch, self._set_roll) > _SET_OFF_FLOOR:
-                return
+            if (
+                not off
+                and _l1(self._set_pitch, self._set_roll) > _SET_OFF_FLOOR
+                and _l1(self._pitch - self._set_pitch, self._roll - self._set_roll) > _SAME_SURFACE
+            ):
+                return  # (the foot came down to the floor, not a flatter tap on the step)
             iv = t - self._proposed
             if iv < _MAX_IV_MS:
                 # a hesitation slows the set's pace a little, not to its own
