@@ -24,8 +24,9 @@ _STILL_DRIFT = const(40)  # mg, block-to-block change of mean accel (L1): no rot
 _STILL_GYRO = const(200)  # ddps, peak bias-corrected gyro (L1) once the bias is known
 _QUIET_GYRO = const(60)  # ddps: the foot truly at rest, not a slow rise still under _STILL_GYRO
 _BIAS_BLOCKS = const(3)  # still blocks before the first bias estimate
-_STEADY_BLOCKS = const(20)  # still 2 s ...
+_STEADY_BLOCKS = const(80)  # still 8 s ...
 _STEADY_MG = const(35)  # ... with gravity within 2 degrees (L1, mg): the gyro reads bias
+# (a heel-raise hold lasts up to ~5 s, and may turn about the vertical)
 _FLAT_BLOCKS = const(10)  # still blocks (1 s) before a pose may become the floor pose
 _FLAT_SEEN_MAX = const(400)  # quiet blocks on the floor pose counted: a new one waits <= 15 s
 _NEW_FLAT_BLOCKS = const(50)  # a new pose without an impact: quiet 5 s, longer if trusted
@@ -94,9 +95,9 @@ class Posture:
         )
         self.still = still
         # a slow rise or roll (10-20 deg/s) can pass as still: learn the bias and the floor
-        # pose only while the foot is quiet, or they follow the motion. Still for 2 s with
-        # gravity not turning by 2 degrees is quiet whatever the gyro reads: its bias moved
-        # (warm-up, a new day), and it would never be learnt again otherwise
+        # pose only while the foot is quiet, or they follow the motion. Still for 8 s with
+        # gravity not turning by 2 degrees, what the gyro reads is bias whatever its size:
+        # it moved (warm-up, a new day), and it would never be learnt again otherwise
         if still:
             if (
                 not self._steady
@@ -110,14 +111,14 @@ class Posture:
                 self._steady += 1
         else:
             self._steady = 0
-        quiet = still and (
-            gyro_peak < _QUIET_GYRO or not self.bias_known or self._steady >= _STEADY_BLOCKS
-        )
+        quiet = still and (gyro_peak < _QUIET_GYRO or not self.bias_known)
         if quiet:
             self.still_run += 1
             self._learn_bias(gx, gy, gz)
         else:
             self.still_run = 0
+            if self._steady >= _STEADY_BLOCKS:
+                self._learn_bias(gx, gy, gz)
         self._track_gravity(ax, ay, az, gx, gy, gz, a2, jerk_max)
         if jerk_max >= _LAND_JERK:
             self._since_impact = 0
