@@ -7,8 +7,8 @@ as strong as the taps (a jiggling heel hits the floor several times a second, so
 strong comes again within 0.35 s, or two between taps) and not at
 the end of a swing that carried the foot 10 cm (a heel-walk step; engine.dr). A run starts
 a set when three taps come in a steady rhythm on a raised surface (tapping on the floor is a
-common fidget): their mean contact pose off the floor pose, or all three 4-45 cm above the
-floor at one height, or one came down 4-45 cm above the floor the foot had just left; its
+common fidget): their mean contact pose off the floor pose, or one came down 4-45 cm above
+the floor the foot had just left; its
 first taps count if they hit the same surface. Within the set a tap counts if it keeps the
 set's rhythm, except a floor-pose tap when the set's taps are clearly on a raised surface;
 after the foot rested on the floor the set must qualify again.
@@ -46,9 +46,8 @@ _MAX_JOLTS = const(2)  # ... this many between two taps: jiggling
 _JIGGLE_WINDOW_MS = const(2000)  # looked back at most this far
 _REBOUND_MS = const(350)  # ... or one as strong as the tap this soon after it
 _SAME_SURFACE = const(200)  # |d pitch|+|d roll| (1000*sin) between taps on one surface
-_RAISED_MM = const(40)  # height of a run's taps above the floor: a step or stool ...
+_RAISED_MM = const(40)  # height of a tap above the floor: a step or stool ...
 _RAISED_MAX_MM = const(450)  # ... not a knee lifted high
-_SAME_HEIGHT_MM = const(80)  # the run's taps on one surface (dead reckoning drifts a few cm)
 _SET_OFF_FLOOR = const(150)  # |pitch|+|roll| of the set's taps: clearly a raised surface
 _FLOOR_REST_BLOCKS = const(5)  # still 0.5 s on the floor pose: resting on the floor
 _LANDING_MM_S = const(30)  # the foot came down onto the surface
@@ -58,16 +57,6 @@ _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify 
 
 def _propose(e, t):
     e.sets.candidate(KEY_TAP, t - 300, t, t + 200, 0)
-
-
-def _raised(e0, e1, e2):
-    """Three taps on one raised surface: each above the floor, at about one height (the
-    jolts of lifting the foot off the floor to stamp it down again are not)."""
-    lo = e0 if e0 < e1 else e1
-    lo = lo if lo < e2 else e2
-    hi = e0 if e0 > e1 else e1
-    hi = hi if hi > e2 else e2
-    return lo >= _RAISED_MM and hi <= _RAISED_MAX_MM and hi - lo <= _SAME_HEIGHT_MM
 
 
 def _l1(pitch, roll):
@@ -94,9 +83,6 @@ class ToeTapDetector:
         self._p1 = 0  # pose (pitch, roll against the floor pose) of the last two taps
         self._r1 = 0
         self._p2 = 0
-        self._elev = 0  # sensor height above the floor at the pending tap, mm
-        self._e1 = 0  # ... at the last two taps
-        self._e2 = 0
         self._r2 = 0
         self._pitch = 0  # pose against the floor pose at the pending tap
         self._roll = 0
@@ -172,8 +158,6 @@ class ToeTapDetector:
         self._off = 0 if self._on_floor(p) else 1
         self._pitch = p.pitch_flat
         self._roll = p.roll_flat
-        dr = e.dr
-        self._elev = dr.elevation_mm if dr.known else 0
         self._lift_ok = self._landed_raised(e)
 
     def _landed_raised(self, e):
@@ -249,14 +233,12 @@ class ToeTapDetector:
         # the run's mean contact pose: off the floor pose on a raised surface
         mp = self._pitch + self._p1 + self._p2
         mr = self._roll + self._r1 + self._r2
-        # ... or the taps land above the floor the foot last rested on (dead reckoning)
-        raised = _raised(self._elev, self._e1, self._e2)
-        off_run = _l1(mp, mr) > 3 * _RUN_OFF_FLOOR or raised or self._lifted_to_step
+        # ... or one of them came down above the floor the foot had just left (dead reckoning;
+        # later heights drift too far: a fidgeting foot's once read 30 cm up)
+        off_run = _l1(mp, mr) > 3 * _RUN_OFF_FLOOR or self._lifted_to_step
         self._t2 = t1
         self._t1 = t
         self._p2 = self._p1
-        self._e2 = self._e1
-        self._e1 = self._elev
         self._r2 = self._r1
         self._p1 = self._pitch
         self._r1 = self._roll
