@@ -4,14 +4,14 @@ A tap: the strongest of close impacts, gentle (no walking swing in the second be
 after the foot moved since the previous one, after which the foot leaves the surface again
 instead of resting on it (a stomp or a step rests: the foot stays still), not among impacts
 as strong as the taps (a jiggling heel hits the floor several times a second, so one as
-strong comes again within 0.35 s, or two between taps) and not at
-the end of a swing that carried the foot 10 cm (a heel-walk step; engine.dr). A run starts
-a set when three taps come in a steady rhythm on a raised surface (tapping on the floor is a
-common fidget): their mean contact pose off the floor pose, or one came down 4-45 cm above
-the floor the foot had just left; its
-first taps count if they hit the same surface. Within the set a tap counts if it keeps the
-set's rhythm, except a floor-pose tap when the set's taps are clearly on a raised surface;
-after the foot rested on the floor the set must qualify again.
+strong comes again within 0.35 s, or two between taps) and not at the end of a swing that
+carried the foot 10 cm (a heel-walk step; engine.dr). A run starts a set when three taps
+come in a steady rhythm, with no step among them, on a raised surface (tapping on the floor
+is a common fidget): their mean contact pose off the floor pose, or one came down 4-45 cm
+above the floor the foot had just left; its first taps count if they hit the same surface.
+Within the set a tap counts if it keeps the set's rhythm, except a floor-pose tap far from
+the set's pose when its taps are clearly on a raised surface; after the foot rested on the
+floor the set must qualify again.
 Decided 0.4 s after the impact (or at the next one), proposed at the impact's sample time.
 Impacts are measured by the acceleration's second difference (engine.snap_max): a brisk
 swing's 1-2 g change over 0.1-0.2 s is as large as a soft tap in the plain difference.
