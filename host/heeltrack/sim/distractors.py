@@ -166,21 +166,33 @@ def _heel_bounce(b: Builder, dur: float) -> None:
 
 
 def _toe_wag(b: Builder, dur: float) -> None:
-    """Toes tapping on the floor with the heel down, irregular tempo."""
+    """Toes tapping on the floor with the heel down: an irregular tempo, or (wide ranges)
+    tapping along to music, a steady 1.7-3.3 Hz without a pause on the floor."""
     rng = b.rng
     tk, vk = [0.0], [0.0]
     t = 0.0
     hits: list[tuple[float, float]] = []
+    steady = b.ranges.wide and b.rx.random() < 0.5
+    if steady:
+        cycle = float(b.rx.uniform(0.3, 0.6))
+        lift = float(b.rx.uniform(5, 15))
     while t < dur - 1.0:
-        up = float(rng.uniform(0.12, 0.3))
-        down = float(rng.uniform(0.1, 0.25))
+        if steady:
+            up = cycle * 0.55 * float(rng.uniform(0.92, 1.08))
+            down = cycle * 0.45 * float(rng.uniform(0.92, 1.08))
+            angle = lift * float(rng.uniform(0.85, 1.15))
+        else:
+            up = float(rng.uniform(0.12, 0.3))
+            down = float(rng.uniform(0.1, 0.25))
+            angle = float(rng.uniform(8, 20))
         tk += [t + up, t + up + down]
-        vk += [-float(rng.uniform(8, 20)) * DEG, 0.0]
+        vk += [-angle * DEG, 0.0]
         t += up + down
         hits.append((t, down))
-        t += float(rng.uniform(0.05, 0.8))
-        tk.append(t)
-        vk.append(0.0)
+        if not steady:
+            t += float(rng.uniform(0.05, 0.8))
+            tk.append(t)
+            vk.append(0.0)
     n = samples(t + 0.2)
     t0 = b.t
     pitch = keys(tk, vk, n)
@@ -421,6 +433,12 @@ def foot_adjust(b: Builder) -> None:
     b.label("foot_adjust", t0)
 
 
+def _restless(rx: np.random.Generator, lo_deg: float, hi_deg: float) -> float:
+    """How much a resting seated foot drifts, log-uniform: a relaxed leg whose heel or ball
+    rests on the floor can be as still as the sensor's noise, a restless one wanders."""
+    return float(np.exp(rx.uniform(np.log(lo_deg), np.log(hi_deg))))
+
+
 def feet_tucked(b: Builder, duration_s: float) -> None:
     """Seated with the feet pulled back under the chair: the heel up 20-45 deg for 8-45 s."""
     rx = b.rx
@@ -432,8 +450,8 @@ def feet_tucked(b: Builder, duration_s: float) -> None:
     n = samples(dur)
     pitch = keys([0, move, dur - move, dur], [0, lift, lift, 0], n)
     env = pitch / lift
-    pitch += wobble(rx, n, float(rx.uniform(0.5, 2)) * DEG, 0.1, 0.6) * env
-    roll = wobble(rx, n, float(rx.uniform(1, 4)) * DEG, 0.1, 0.5) * env
+    pitch += wobble(rx, n, _restless(rx, 0.05, 2) * DEG, 0.1, 0.6) * env
+    roll = wobble(rx, n, _restless(rx, 0.1, 4) * DEG, 0.1, 0.5) * env
     b.pivot_segment(pitch=pitch, roll=roll, contact="mtp")
     b.last_rise_s = b.t
     b.label("sit_feet_tucked", t0)
@@ -449,8 +467,8 @@ def foot_forward(b: Builder, duration_s: float) -> None:
     n = samples(dur)
     pitch = keys([0, move, dur - move, dur], [0, -toes_up, -toes_up, 0], n)
     env = -pitch / toes_up
-    pitch += wobble(rx, n, float(rx.uniform(0.5, 2)) * DEG, 0.1, 0.6) * env
-    yaw = b.yaw + wobble(rx, n, float(rx.uniform(2, 8)) * DEG, 0.1, 0.4) * env
+    pitch += wobble(rx, n, _restless(rx, 0.05, 2) * DEG, 0.1, 0.6) * env
+    yaw = b.yaw + wobble(rx, n, _restless(rx, 0.1, 8) * DEG, 0.1, 0.4) * env
     b.pivot_segment(pitch=pitch, extra={YAW: yaw}, contact="heel")
     b.label("sit_foot_forward", t0)
 
