@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from heel.motion.engine import Engine
 from heeltrack.analysis import analyze_trace_samples
 from heeltrack.trace import Trace, resample
 from tests import kinematics as k
@@ -69,3 +70,37 @@ def test_mounting_error_does_not_matter() -> None:
     m = rx @ ry
     sets = analyze(t, a @ m, g @ m)
     assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", 5)]
+
+
+def feet_forward_then_tapping(tap_hz: float = 2.5):
+    """Seated: flat 20 s, the leg stretched (toes up 20 deg, on the heel) held still 30 s,
+    then straight back to the floor and tapping the toes there (heel down) for 8 s."""
+    rate = k.RATE
+    ramp = (1 - np.cos(np.linspace(0, np.pi, int(rate)))) / 2
+    tap_t = np.arange(int(8 * rate)) / rate
+    parts = [
+        np.zeros(int(20 * rate)),
+        -ramp,
+        -np.ones(int(30 * rate)),
+        -ramp[::-1],
+        -0.3 * (1 - np.cos(2 * np.pi * tap_hz * tap_t)),  # 0 .. 12 deg toes up
+        np.zeros(int(5 * rate)),
+    ]
+    theta = np.radians(20.0) * np.concatenate(parts)
+    acc, gyro = k.imu_from_rotations(k.pitch_rotation(theta))
+    return k.decimate(acc, gyro)
+
+
+def test_a_held_toes_up_pose_is_the_floor_only_until_the_foot_is_back() -> None:
+    # 30 s still on the heel becomes the floor pose (the foot could have been strapped anew);
+    # back at rest in the pose it had before, that is the floor again: rocking the toes
+    # there is no heel raise, and the pose the foot rests in at the end is the floor
+    t, a, g = feet_forward_then_tapping()
+    assert analyze(t, a, g) == []
+    eng = Engine()
+    for acc, gyro in zip(np.rint(a * 1000).astype(int), np.rint(g * 10).astype(int)):
+        eng.feed(*acc.tolist(), *gyro.tolist())
+    p = eng.posture
+    assert p.flat_changes == 2  # toes up adopted, then the old floor again
+    assert abs(p.fx) < 20 and abs(p.fy) < 20 and abs(p.fz - 1000) < 20
+    assert p.on_floor()

@@ -63,6 +63,13 @@ class Posture:
         self.fz = 1000
         self._flat_seen = 0  # quiet blocks seen on the floor pose (its trust)
         self.flat_changes = 0  # counts adoptions of a new floor pose
+        # the floor pose before one adopted only because it was held (no landing into it):
+        # a held pose (a seated foot resting on its heel) is the floor only until the foot
+        # is back at rest in the pose it had before
+        self._back_ok = False
+        self._bx = 0
+        self._by = 0
+        self._bz = 0
         self._since_impact = 10000  # blocks since the last impact
         self.pitch_flat = 0  # 1000*sin(nose-down pitch) against the floor pose
         self.roll_flat = 0
@@ -132,6 +139,8 @@ class Posture:
         # is the floor even if the raise detector took the change for a rise
         landed = self._since_impact <= self.still_run + _LANDED_BLOCKS
         # (a foot hovering still between toe taps is not on the floor, put down or not)
+        if still and self._back_ok and not self.in_air:
+            self._back_to_floor(ax, ay, az)
         if (
             quiet
             and self.still_run >= _FLAT_BLOCKS
@@ -217,10 +226,28 @@ class Posture:
             self.fz += (az - self.fz) >> 3
             if self._flat_seen < _FLAT_SEEN_MAX:
                 self._flat_seen += 1
+            if landed:  # put down into it: the floor, not a held pose
+                self._back_ok = False
         elif landed or self.still_run >= _NEW_FLAT_BLOCKS + (self._flat_seen >> 2):
+            self._back_ok = not landed
+            self._bx = self.fx
+            self._by = self.fy
+            self._bz = self.fz
             self.fx = ax
             self.fy = ay
             self.fz = az
+            self._flat_seen = 0
+            self.flat_changes += 1
+
+    def _back_to_floor(self, ax, ay, az):
+        """Still in the floor pose from before a held one: that is the floor again."""
+        dp = (az * self._bx - ax * self._bz) // 1000
+        dr = (az * self._by - ay * self._bz) // 1000
+        if -_SAME_POSE < dp < _SAME_POSE and -_SAME_POSE < dr < _SAME_POSE:
+            self.fx = self._bx
+            self.fy = self._by
+            self.fz = self._bz
+            self._back_ok = False
             self._flat_seen = 0
             self.flat_changes += 1
 
