@@ -98,8 +98,10 @@ def test_a_held_toes_up_pose_is_the_floor_only_until_the_foot_is_back() -> None:
     t, a, g = feet_forward_then_tapping()
     assert analyze(t, a, g) == []
     eng = Engine()
-    for acc, gyro in zip(np.rint(a * 1000).astype(int), np.rint(g * 10).astype(int)):
-        eng.feed(*acc.tolist(), *gyro.tolist())
+    mg = np.rint(a * 1000).astype(int).tolist()
+    ddps = np.rint(g * 10).astype(int).tolist()
+    for acc, gyro in zip(mg, ddps, strict=True):
+        eng.feed(*acc, *gyro)
     p = eng.posture
     assert p.flat_changes == 2  # toes up adopted, then the old floor again
     assert abs(p.fx) < 20 and abs(p.fy) < 20 and abs(p.fz - 1000) < 20
