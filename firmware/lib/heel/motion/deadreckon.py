@@ -34,6 +34,7 @@ _ZUPT_G = const(60)  # mg, |a| off the size of gravity
 # a smooth swing can look still for a block: not while the foot is known to move this fast
 _ZUPT_VEL = const(350)  # mg x blocks (0.34 m/s), 3-D
 _ZUPT_VEL_RUN = const(20)  # ... in a stretch this short (longer ones drift more)
+_LANDING_JERK = const(500)  # mg over 20 ms: the foot landed (a strike, a slap)
 _HARD_JERK = const(1000)  # mg over 20 ms: an impact that may clip the accelerometer
 _NEAR_FLOOR_MM = const(60)
 _LONG_REST = const(100)  # blocks (10 s)
@@ -52,7 +53,9 @@ class DeadReckon:
         self.run = 0  # blocks in the current stretch
         self.start_t = 0  # ms when it began (the last still block)
         self._hard = False  # a hard impact in it
+        self._landed = False  # ... or a jolt: the foot landed (a strike, a slap)
         self._was_quiet = False
+        self._quiet_run = 0  # quiet blocks in a row
         self.since_rest = 0  # blocks since the foot last rested
         self._above = 0  # mm risen from that rest to the stretch's start
         self._elev = 0  # mm risen from the floor (the last rest flat on it) to the stretch
@@ -85,9 +88,14 @@ class DeadReckon:
         quiet = self._zupt(a2, gyro_peak, jerk_max)
         was_quiet = self._was_quiet
         self._was_quiet = quiet
+        self._quiet_run = self._quiet_run + 1 if quiet else 0
         # a hovering or slowly moving foot is quiet for a block now and then: a moment of
-        # zero velocity needs two quiet blocks in a row (or the foot at rest)
-        if quiet and (rest or (was_quiet and not self._moving())):
+        # zero velocity needs two quiet blocks in a row (or the foot at rest), and the
+        # integrated velocity small; three in a row after the foot landed are a stance
+        # whatever the velocity says (a quick swing leaves a velocity error; a crossed
+        # leg's hanging foot swings slowly enough to pass as quiet, but lands nowhere)
+        landed_still = self._landed and self._quiet_run >= 3
+        if quiet and (rest or landed_still or (was_quiet and not self._moving())):
             if self.known and self.run:
                 self._close(t)
                 self._above += self.rise_mm
@@ -123,6 +131,8 @@ class DeadReckon:
             self.since_rest += 1
         if jerk_max >= _HARD_JERK:
             self._hard = True
+        if jerk_max >= _LANDING_JERK:
+            self._landed = True
         self._rotate(wx, wy, wz)
         r = self._r
         n = self._n
@@ -257,6 +267,7 @@ class DeadReckon:
             self._d[i] = 0
         self.run = 0
         self._hard = False
+        self._landed = False
 
     def _rotate(self, wx, wy, wz):
         """n = r (I + [w x] dt), rows renormalised: w in ddps over 0.1 s is w * 183 / 2**20

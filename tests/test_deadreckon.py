@@ -1,0 +1,69 @@
+"""Dead reckoning's zero-velocity moments: when a stretch of motion is closed (a stance), and
+when a foot that only looks still for a moment is not taken to stand."""
+
+from __future__ import annotations
+
+from heel.motion.deadreckon import DeadReckon
+
+G = 1000  # mg
+
+
+def _rest(dr: DeadReckon, t: int, blocks: int) -> int:
+    for _ in range(blocks):
+        t += 100
+        dr.block(t, 0, 0, G, 0, 0, 0, 20, 20, True, 0)
+    return t
+
+
+def _swing(dr: DeadReckon, t: int, forward_mg: list[int]) -> int:
+    """Blocks of horizontal acceleration, level foot, no rotation (gyro peak above the
+    stillness limit: the foot swings)."""
+    for ax in forward_mg:
+        t += 100
+        dr.block(t, ax, 0, G, 0, 0, 0, 2000, 150, False, 0)
+    return t
+
+
+def _quiet(dr: DeadReckon, t: int, blocks: int) -> int:
+    """Blocks that look still (1 g, little rotation, no jolt), the foot not known to rest."""
+    for _ in range(blocks):
+        t += 100
+        dr.block(t, 0, 0, G, 0, 0, 0, 100, 30, False, 0)
+    return t
+
+
+def _stretch_after(jolt_mg: int) -> tuple[int, int]:
+    """A swing whose integrated velocity is left at 0.4 m/s (a quick swing's error), a
+    block with a jolt of jolt_mg, then quiet blocks: stretches closed after 2 and 3 of them."""
+    dr = DeadReckon()
+    t = _rest(dr, 0, 3)
+    closed = dr.closed
+    t = _swing(dr, t, [200, 200, 200, 200, -200, -200, -200, 200, 200])
+    t += 100
+    dr.block(t, 0, 0, G, 0, 0, 0, 800, jolt_mg, False, 0)
+    t = _quiet(dr, t, 2)
+    after_two = dr.closed - closed
+    _quiet(dr, t, 1)
+    return after_two, dr.closed - closed
+
+
+def test_a_foot_still_for_three_blocks_after_it_landed_stands_whatever_the_velocity() -> None:
+    # a heel strike (a jolt), then 0.3 s quiet: a stance, even though the integration says
+    # the foot still moves at 0.4 m/s
+    assert _stretch_after(jolt_mg=700) == (0, 1)
+
+
+def test_a_foot_that_landed_nowhere_is_not_taken_to_stand_while_it_moves() -> None:
+    # a crossed leg's foot swings slowly enough to look quiet: no landing, no stance
+    assert _stretch_after(jolt_mg=150) == (0, 0)
+
+
+def test_a_stance_after_a_slow_swing_needs_two_quiet_blocks() -> None:
+    dr = DeadReckon()
+    t = _rest(dr, 0, 3)
+    closed = dr.closed
+    t = _swing(dr, t, [50, 50, -50, -50])
+    t = _quiet(dr, t, 1)
+    assert dr.closed == closed  # a moment of quiet in a swing is no stance
+    _quiet(dr, t, 1)
+    assert dr.closed == closed + 1
