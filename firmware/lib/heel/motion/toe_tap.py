@@ -123,8 +123,8 @@ class ToeTapDetector:
             self._imp_i = (i + 1) & (_KEEP_IMPACTS - 1)
         if self._pending and size * 2 > self._pend_size * 3:
             # a bump (the foot brushing the step, lifting off), then the real contact: the
-            # tap is the stronger one
-            self._contact(e, p, size)
+            # tap is the stronger one (the foot came down at the first: its landing counts)
+            self._contact(e, p, size, self._lift_ok)
         if self._pending:
             if p.still:
                 self._still_after += 1
@@ -148,9 +148,9 @@ class ToeTapDetector:
         self._moved = 0
         self._pending = True
         self._still_after = 0
-        self._contact(e, p, size)
+        self._contact(e, p, size, False)
 
-    def _contact(self, e, p, size):
+    def _contact(self, e, p, size, landed):
         """The pending tap is this block's impact: where and how the foot landed."""
         self._t_tap = e.snap_t
         self._last_tap = e.snap_t
@@ -159,7 +159,7 @@ class ToeTapDetector:
         self._off = 0 if self._on_floor(p) else 1
         self._pitch = p.pitch_flat
         self._roll = p.roll_flat
-        self._lift_ok = self._landed_raised(e)
+        self._lift_ok = landed or self._landed_raised(e)
 
     def _landed_raised(self, e):
         """Soon after the foot left the floor the integration has not drifted far yet: the

@@ -1,0 +1,31 @@
+"""Toe taps: when dead reckoning says an impact landed on a raised surface (a step), which
+lets a run of taps start a set although the foot's pose at contact is near the floor's."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from heel.motion.toe_tap import ToeTapDetector
+
+
+def _landed(lift_mm: int, vz_mm_s: int, since_floor_ms: int = 1300) -> bool:
+    det = ToeTapDetector()
+    det._floor_elev = 0
+    det._floor_t = 10000
+    dr = SimpleNamespace(known=True, elevation_mm=lift_mm, vz_before=vz_mm_s)
+    return det._landed_raised(SimpleNamespace(dr=dr, t=10000 + since_floor_ms))
+
+
+def test_a_foot_coming_down_onto_a_step_landed_on_it() -> None:
+    assert _landed(lift_mm=160, vz_mm_s=-300)
+    assert _landed(lift_mm=70, vz_mm_s=-150)
+
+
+def test_a_foot_barely_moving_down_is_not_known_to_have_landed() -> None:
+    # a foot rocking on its heel for 1.3 s without a rest: the integration drifted 7 cm up
+    # and 4 cm/s down; a toe lands at 0.15-0.7 m/s
+    assert not _landed(lift_mm=70, vz_mm_s=-37)
+
+
+def test_too_long_after_leaving_the_floor_the_height_is_not_trusted() -> None:
+    assert not _landed(lift_mm=160, vz_mm_s=-300, since_floor_ms=3000)
