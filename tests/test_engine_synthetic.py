@@ -106,3 +106,28 @@ def test_a_held_toes_up_pose_is_the_floor_only_until_the_foot_is_back() -> None:
     assert p.flat_changes == 2  # toes up adopted, then the old floor again
     assert abs(p.fx) < 20 and abs(p.fy) < 20 and abs(p.fz - 1000) < 20
     assert p.on_floor()
+
+
+def bouncing_heel_raises(n: int, hold_s: float, turn_s: float):
+    """Standing, then n raises to 16 deg held hold_s, the heel turning at 2 deg (not down
+    on the floor) briskly, in turn_s, between them: a bouncing set with holds."""
+    rate = k.RATE
+    low, high = 2.0 / 16.0, 1.0
+    rise = (1 - np.cos(np.linspace(0, np.pi, int(0.6 * rate)))) / 2
+    turn = low + (high - low) * (1 + np.cos(np.linspace(0, 2 * np.pi, int(turn_s * rate)))) / 2
+    parts = [np.zeros(int(3 * rate)), rise]
+    for i in range(n):
+        parts.append(np.ones(int(hold_s * rate)))
+        parts.append(turn if i < n - 1 else rise[::-1])
+    parts.append(np.zeros(int(12 * rate)))
+    theta = np.radians(16.0) * np.concatenate(parts)
+    acc, gyro = k.imu_from_rotations(k.pitch_rotation(theta))
+    return k.decimate(acc, gyro)
+
+
+def test_bouncing_raises_with_holds_are_each_counted() -> None:
+    # every rep starts from the last one's end (the heel does not rest between them): a
+    # rep that came down ends the way for the next, however long the set goes on
+    t, a, g = bouncing_heel_raises(8, 3.0, 0.6)
+    sets = analyze(t, a, g)
+    assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", 8)]

@@ -177,7 +177,8 @@ class HeelRaiseDetector:
     def _track(self, e, lift):
         n = self._n
         if lift < _OFF:
-            self._finish(e, n, lift)
+            if self._finish(e, n, lift):
+                self._t_rest = e.t  # a rep's heel came down: the next may follow at once
             return
         if n >= _HIST:
             self._abort()
