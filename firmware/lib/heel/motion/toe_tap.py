@@ -222,7 +222,12 @@ class ToeTapDetector:
         self._tap_size = self._pend_size
         if jiggle:
             return
-        in_set = e.sets.key == KEY_TAP and not self._rested
+        # after a pause longer than any interval between taps the foot did something else
+        # (crossed the legs, fidgeted): the set and its surface must show themselves again
+        paused = t - self._proposed >= _MAX_IV_MS
+        if t - self._t1 > _MAX_IV_MS or (paused and e.sets.key == KEY_TAP):
+            self._lifted_to_step = False
+        in_set = e.sets.key == KEY_TAP and not self._rested and not paused
         if self._lift_ok:
             self._lifted_to_step = True
         t1 = self._t1
