@@ -8,12 +8,14 @@ from types import SimpleNamespace
 from heel.motion.toe_tap import ToeTapDetector
 
 
-def _landed(lift_mm: int, vz_mm_s: int, since_floor_ms: int = 1300) -> bool:
+def _landed(
+    lift_mm: int, vz_mm_s: int, since_floor_ms: int = 1300, came_down: bool = False
+) -> bool:
     det = ToeTapDetector()
     det._floor_elev = 0
     det._floor_t = 10000
     dr = SimpleNamespace(known=True, elevation_mm=lift_mm, vz_before=vz_mm_s)
-    return det._landed_raised(SimpleNamespace(dr=dr, t=10000 + since_floor_ms))
+    return det._landed_raised(SimpleNamespace(dr=dr, t=10000 + since_floor_ms), came_down)
 
 
 def test_a_foot_coming_down_onto_a_step_landed_on_it() -> None:
@@ -29,3 +31,12 @@ def test_a_foot_barely_moving_down_is_not_known_to_have_landed() -> None:
 
 def test_too_long_after_leaving_the_floor_the_height_is_not_trusted() -> None:
     assert not _landed(lift_mm=160, vz_mm_s=-300, since_floor_ms=3000)
+
+
+def test_a_bump_then_the_contact_is_one_landing_at_the_contact_s_height() -> None:
+    # the contact's own block has the foot stopped already: the bump 20 ms before saw it
+    # coming down
+    assert not _landed(lift_mm=188, vz_mm_s=-43)
+    assert _landed(lift_mm=188, vz_mm_s=-43, came_down=True)
+    # a stomp jolts on the way down 7 cm up, then lands on the floor: not raised
+    assert not _landed(lift_mm=-7, vz_mm_s=-533, came_down=True)

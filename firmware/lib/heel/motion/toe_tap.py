@@ -123,7 +123,7 @@ class ToeTapDetector:
             self._imp_i = (i + 1) & (_KEEP_IMPACTS - 1)
         if self._pending and size * 2 > self._pend_size * 3:
             # a bump (the foot brushing the step, lifting off), then the real contact: the
-            # tap is the stronger one (the foot came down at the first: its landing counts)
+            # tap is the stronger one (the foot was seen coming down at the first)
             self._contact(e, p, size, self._lift_ok)
         if self._pending:
             if p.still:
@@ -143,14 +143,14 @@ class ToeTapDetector:
         # a foot landing flat or heel-first slaps down, a brief spin in the impact's own
         # block: on a surface it was just seen to land above the floor (toes slapping the
         # floor with the heel down spin it too)
-        if self._genv > gentle and not (self._lifted_to_step or self._landed_raised(e)):
+        if self._genv > gentle and not (self._lifted_to_step or self._landed_raised(e, False)):
             return
         self._moved = 0
         self._pending = True
         self._still_after = 0
         self._contact(e, p, size, False)
 
-    def _contact(self, e, p, size, landed):
+    def _contact(self, e, p, size, came_down):
         """The pending tap is this block's impact: where and how the foot landed."""
         self._t_tap = e.snap_t
         self._last_tap = e.snap_t
@@ -159,19 +159,21 @@ class ToeTapDetector:
         self._off = 0 if self._on_floor(p) else 1
         self._pitch = p.pitch_flat
         self._roll = p.roll_flat
-        self._lift_ok = landed or self._landed_raised(e)
+        self._lift_ok = self._landed_raised(e, came_down)
 
-    def _landed_raised(self, e):
+    def _landed_raised(self, e, came_down):
         """Soon after the foot left the floor the integration has not drifted far yet: the
         height this impact landed at above that floor says whether it is a raised surface
-        (a contact stops a foot moving down; a foot leaving the floor jolts too, upward)."""
+        (a contact stops a foot moving down; a foot leaving the floor jolts too, upward).
+        came_down: a bump just before this contact found the foot moving down (this block's
+        velocity is the stopped foot's)."""
         dr = e.dr
         lift = dr.elevation_mm - self._floor_elev
         return (
             dr.known
             and e.t - self._floor_t <= _LIFT_MS
             and _RAISED_MM <= lift <= _RAISED_MAX_MM
-            and dr.vz_before < -_LANDING_MM_S
+            and (came_down or dr.vz_before < -_LANDING_MM_S)
         )
 
     def _decide(self, e):
