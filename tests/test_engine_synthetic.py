@@ -72,9 +72,10 @@ def test_mounting_error_does_not_matter() -> None:
     assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", 5)]
 
 
-def feet_forward_then_tapping(tap_hz: float = 2.5):
+def feet_forward_then_tapping(tap_hz: float = 2.5, landing: bool = False):
     """Seated: flat 20 s, the leg stretched (toes up 20 deg, on the heel) held still 30 s,
-    then straight back to the floor and tapping the toes there (heel down) for 8 s."""
+    then straight back to the floor and tapping the toes there (heel down) for 8 s. With
+    landing, the foot was put down hard (a 1.5 g jolt) just before it pivoted onto its heel."""
     rate = k.RATE
     ramp = (1 - np.cos(np.linspace(0, np.pi, int(rate)))) / 2
     tap_t = np.arange(int(8 * rate)) / rate
@@ -88,6 +89,9 @@ def feet_forward_then_tapping(tap_hz: float = 2.5):
     ]
     theta = np.radians(20.0) * np.concatenate(parts)
     acc, gyro = k.imu_from_rotations(k.pitch_rotation(theta))
+    if landing:
+        at = int(20 * rate) - int(0.05 * rate)
+        acc[at : at + int(0.02 * rate), 2] += 1.5
     return k.decimate(acc, gyro)
 
 
@@ -96,6 +100,17 @@ def test_a_held_toes_up_pose_is_the_floor_only_until_the_foot_is_back() -> None:
     # back at rest in the pose it had before, that is the floor again: rocking the toes
     # there is no heel raise, and the pose the foot rests in at the end is the floor
     t, a, g = feet_forward_then_tapping()
+    _assert_back_on_the_floor(t, a, g)
+
+
+def test_a_pose_pivoted_into_after_a_landing_is_held_not_landed_in() -> None:
+    # the foot was put down (an impact), then pivoted onto its heel: it was put down into
+    # the floor pose, not into the held one
+    t, a, g = feet_forward_then_tapping(landing=True)
+    _assert_back_on_the_floor(t, a, g)
+
+
+def _assert_back_on_the_floor(t: np.ndarray, a: np.ndarray, g: np.ndarray) -> None:
     assert analyze(t, a, g) == []
     eng = Engine()
     mg = np.rint(a * 1000).astype(int).tolist()

@@ -42,6 +42,13 @@ def _flat_like(az, a2):
     return az > 0 and az * az >= (a2 >> 7) * _FLAT_COS2_Q7
 
 
+def _same_pose(ax, ay, az, bx, by, bz):
+    """Two gravity directions (mg) within ~7 degrees in pitch and roll."""
+    dp = (az * bx - ax * bz) // 1000
+    dr = (az * by - ay * bz) // 1000
+    return -_SAME_POSE < dp < _SAME_POSE and -_SAME_POSE < dr < _SAME_POSE
+
+
 class Posture:
     def __init__(self):
         self.still = False
@@ -63,10 +70,10 @@ class Posture:
         self.fz = 1000
         self._flat_seen = 0  # quiet blocks seen on the floor pose (its trust)
         self.flat_changes = 0  # counts adoptions of a new floor pose
-        # the floor pose before one adopted only because it was held (no landing into it):
-        # a held pose (a seated foot resting on its heel) is the floor only until the foot
-        # is back at rest in the pose it had before
-        self._back_ok = False
+        # held_floor: the floor pose was adopted only because it was held (no landing into
+        # it; a seated foot resting on its heel): it is the floor only until the foot is back
+        # at rest in the pose it had before (kept here), and no standing pose for calf raises
+        self.held_floor = False
         self._bx = 0
         self._by = 0
         self._bz = 0
@@ -79,6 +86,10 @@ class Posture:
         self._paz = 0
         self.hold_flat = False  # set by the engine while a heel raise is up
         self.in_air = False  # ... and while a set with the foot held up runs
+        self._settled = True
+        self._lx = 0  # gravity where the foot first was still after the last impact
+        self._ly = 0
+        self._lz = 1000
         self._steady = 0  # still blocks with gravity where it was at the first of them
         self._sax = 0
         self._say = 0
@@ -129,25 +140,30 @@ class Posture:
         self._track_gravity(ax, ay, az, gx, gy, gz, a2, jerk_max)
         if jerk_max >= _LAND_JERK:
             self._since_impact = 0
+            self._settled = False
         elif self._since_impact < 10000:
             self._since_impact += 1
+        if still and not self._settled:
+            self._settled = True  # the pose the foot came to rest in after the impact
+            self._lx = ax
+            self._ly = ay
+            self._lz = az
         if self._flat_seen and not _flat_like(az, a2):
             # far from any flat pose (the board in the hand, a push-off): trust the floor
             # pose less, so a strap put on anew is learnt soon
             self._flat_seen -= 4 if self._flat_seen > 4 else self._flat_seen
-        # a heel-raise hold must not become the floor, but a pose the foot was put down into
-        # is the floor even if the raise detector took the change for a rise
-        landed = self._since_impact <= self.still_run + _LANDED_BLOCKS
-        # (a foot hovering still between toe taps is not on the floor, put down or not)
-        if still and self._back_ok and not self.in_air:
+        if still and self.held_floor and not self.in_air:
             self._back_to_floor(ax, ay, az)
-        if (
-            quiet
-            and self.still_run >= _FLAT_BLOCKS
-            and not self.in_air
-            and (landed or not self.hold_flat)
-        ):
-            self._learn_flat(ax, ay, az, landed)
+        # a heel-raise hold must not become the floor, but a pose the foot was put down into
+        # is the floor even if the raise detector took the change for a rise (put down into
+        # it: landed and still in the pose it landed in, not pivoted on the heel after)
+        # (a foot hovering still between toe taps is not on the floor, put down or not)
+        if quiet and self.still_run >= _FLAT_BLOCKS and not self.in_air:
+            landed = self._since_impact <= self.still_run + _LANDED_BLOCKS and _same_pose(
+                ax, ay, az, self._lx, self._ly, self._lz
+            )
+            if landed or not self.hold_flat:
+                self._learn_flat(ax, ay, az, landed)
         if self.has_flat:
             self.pitch_flat = (self.vz * self.fx - self.vx * self.fz) // 1000
             self.roll_flat = (self.vz * self.fy - self.vy * self.fz) // 1000
@@ -218,18 +234,16 @@ class Posture:
         # pose, seated or standing; another flat-like pose is adopted at once if the foot was
         # put down into it (an impact), else (a crossed leg's hanging foot is quiet too) once
         # held longer the more the floor pose was seen and the less the foot moved since
-        dp = (az * self.fx - ax * self.fz) // 1000
-        dr = (az * self.fy - ay * self.fz) // 1000
-        if -_SAME_POSE < dp < _SAME_POSE and -_SAME_POSE < dr < _SAME_POSE:
+        if _same_pose(ax, ay, az, self.fx, self.fy, self.fz):
             self.fx += (ax - self.fx) >> 3
             self.fy += (ay - self.fy) >> 3
             self.fz += (az - self.fz) >> 3
             if self._flat_seen < _FLAT_SEEN_MAX:
                 self._flat_seen += 1
             if landed:  # put down into it: the floor, not a held pose
-                self._back_ok = False
+                self.held_floor = False
         elif landed or self.still_run >= _NEW_FLAT_BLOCKS + (self._flat_seen >> 2):
-            self._back_ok = not landed
+            self.held_floor = not landed
             self._bx = self.fx
             self._by = self.fy
             self._bz = self.fz
@@ -241,13 +255,11 @@ class Posture:
 
     def _back_to_floor(self, ax, ay, az):
         """Still in the floor pose from before a held one: that is the floor again."""
-        dp = (az * self._bx - ax * self._bz) // 1000
-        dr = (az * self._by - ay * self._bz) // 1000
-        if -_SAME_POSE < dp < _SAME_POSE and -_SAME_POSE < dr < _SAME_POSE:
+        if _same_pose(ax, ay, az, self._bx, self._by, self._bz):
             self.fx = self._bx
             self.fy = self._by
             self.fz = self._bz
-            self._back_ok = False
+            self.held_floor = False
             self._flat_seen = 0
             self.flat_changes += 1
 
