@@ -71,8 +71,8 @@ class Posture:
         self._flat_seen = 0  # quiet blocks seen on the floor pose (its trust)
         self.flat_changes = 0  # counts adoptions of a new floor pose
         # held_floor: the floor pose was adopted only because it was held (no landing into
-        # it; a seated foot resting on its heel): it is the floor only until the foot is back
-        # at rest in the pose it had before (kept here), and no standing pose for calf raises
+        # it; a seated foot resting on its heel): it is the floor only until the foot is
+        # still again in the pose it had before (kept here)
         self.held_floor = False
         self._bx = 0
         self._by = 0
