@@ -30,12 +30,13 @@ HOT = {  # module -> functions run at every poll (all code blocks of that name i
     "heel.app": ("step",),
     "heel.feedback": ("update",),
     "heel.imu.fake_mpu6050": ("readfrom_mem_into", "_begin"),
-    "heel.motion.posture": ("_learn_flat",),  # every block of a rest on the floor
+    # every block of a rest on the floor; every still block while the floor pose is a held one
+    "heel.motion.posture": ("_learn_flat", "_back_to_floor"),
 }
 NATIVE = {  # module -> functions compiled to machine code (viper/native): no bytecode block
     "heel.motion.accumulate": ("feed_sample",),
     "heel.motion.engine": ("_block",),
-    "heel.motion.posture": ("update", "_track_gravity"),
+    "heel.motion.posture": ("update", "_track_gravity", "_same_pose"),
     "heel.motion.ankle_circle": ("block",),
     "heel.motion.sets": ("candidate",),
 }

@@ -42,6 +42,7 @@ def _flat_like(az, a2):
     return az > 0 and az * az >= (a2 >> 7) * _FLAT_COS2_Q7
 
 
+@micropython.native  # (its frame, 6 args, stays on the C stack: called once per still block)
 def _same_pose(ax, ay, az, bx, by, bz):
     """Two gravity directions (mg) within ~7 degrees in pitch and roll."""
     dp = (az * bx - ax * bz) // 1000
@@ -234,7 +235,10 @@ class Posture:
         # pose, seated or standing; another flat-like pose is adopted at once if the foot was
         # put down into it (an impact), else (a crossed leg's hanging foot is quiet too) once
         # held longer the more the floor pose was seen and the less the foot moved since
-        if _same_pose(ax, ay, az, self.fx, self.fy, self.fz):
+        # (inline, not _same_pose: the call's 7-word stack would put this frame on the heap)
+        dp = (az * self.fx - ax * self.fz) // 1000
+        dr = (az * self.fy - ay * self.fz) // 1000
+        if -_SAME_POSE < dp < _SAME_POSE and -_SAME_POSE < dr < _SAME_POSE:
             self.fx += (ax - self.fx) >> 3
             self.fy += (ay - self.fy) >> 3
             self.fz += (az - self.fz) >> 3
