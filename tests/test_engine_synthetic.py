@@ -30,17 +30,27 @@ def test_circle_direction_follows_design_definition(clockwise: bool, leg_pitch_d
     assert abs(s["count"] - 8) <= 1
 
 
+def _ramp(seconds: float) -> np.ndarray:
+    """0 to 1 along a half cosine (at rest at both ends), at the internal rate."""
+    return (1 - np.cos(np.linspace(0, np.pi, int(seconds * k.RATE)))) / 2
+
+
+def _pitch_imu(parts: list[np.ndarray], peak_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ideal accel and gyro at the internal rate of a foot pitching by peak_deg x the
+    concatenated parts (positive: nose down)."""
+    theta = np.radians(peak_deg) * np.concatenate(parts)
+    return k.imu_from_rotations(k.pitch_rotation(theta))
+
+
 def heel_raises(n: int, peak_deg: float, hold_s: float):
     """Standing still, then n heel raises: rise 1 s, hold, lower 1 s, 1.5 s flat."""
     rate = k.RATE
     parts = [np.zeros(int(3 * rate))]
-    ramp = (1 - np.cos(np.linspace(0, np.pi, int(rate)))) / 2
+    ramp = _ramp(1.0)
     for _ in range(n):
         parts += [ramp, np.ones(int(hold_s * rate)), ramp[::-1], np.zeros(int(1.5 * rate))]
     parts.append(np.zeros(int(12 * rate)))
-    theta = np.radians(peak_deg) * np.concatenate(parts)
-    acc, gyro = k.imu_from_rotations(k.pitch_rotation(theta))
-    return k.decimate(acc, gyro)
+    return k.decimate(*_pitch_imu(parts, peak_deg))
 
 
 def test_heel_raises_counted_with_holds() -> None:
@@ -77,7 +87,7 @@ def feet_forward_then_tapping(tap_hz: float = 2.5, landing: bool = False):
     then straight back to the floor and tapping the toes there (heel down) for 8 s. With
     landing, the foot was put down hard (a 1.5 g jolt) just before it pivoted onto its heel."""
     rate = k.RATE
-    ramp = (1 - np.cos(np.linspace(0, np.pi, int(rate)))) / 2
+    ramp = _ramp(1.0)
     tap_t = np.arange(int(8 * rate)) / rate
     parts = [
         np.zeros(int(20 * rate)),
@@ -87,8 +97,7 @@ def feet_forward_then_tapping(tap_hz: float = 2.5, landing: bool = False):
         -0.3 * (1 - np.cos(2 * np.pi * tap_hz * tap_t)),  # 0 .. 12 deg toes up
         np.zeros(int(5 * rate)),
     ]
-    theta = np.radians(20.0) * np.concatenate(parts)
-    acc, gyro = k.imu_from_rotations(k.pitch_rotation(theta))
+    acc, gyro = _pitch_imu(parts, 20.0)
     if landing:
         at = int(20 * rate) - int(0.05 * rate)
         acc[at : at + int(0.02 * rate), 2] += 1.5
@@ -128,16 +137,14 @@ def bouncing_heel_raises(n: int, hold_s: float, turn_s: float):
     on the floor) briskly, in turn_s, between them: a bouncing set with holds."""
     rate = k.RATE
     low, high = 2.0 / 16.0, 1.0
-    rise = (1 - np.cos(np.linspace(0, np.pi, int(0.6 * rate)))) / 2
+    rise = _ramp(0.6)
     turn = low + (high - low) * (1 + np.cos(np.linspace(0, 2 * np.pi, int(turn_s * rate)))) / 2
     parts = [np.zeros(int(3 * rate)), rise]
     for i in range(n):
         parts.append(np.ones(int(hold_s * rate)))
         parts.append(turn if i < n - 1 else rise[::-1])
     parts.append(np.zeros(int(12 * rate)))
-    theta = np.radians(16.0) * np.concatenate(parts)
-    acc, gyro = k.imu_from_rotations(k.pitch_rotation(theta))
-    return k.decimate(acc, gyro)
+    return k.decimate(*_pitch_imu(parts, 16.0))
 
 
 def test_bouncing_raises_with_holds_are_each_counted() -> None:
