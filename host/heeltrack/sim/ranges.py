@@ -137,6 +137,7 @@ _P_DEFAULT: dict[str, float] = {
     "hw_turn": 0.0,  # a heel walk with a turn
     "tt_soft": 0.0,  # a soft tap
     "tt_hesitate": 0.08,
+    "tt_checked": 0.0,  # a person who checks each lift at its top with a jerk
     "ac_miscount": 0.0,
     "t_offset": 0.0,  # a trace whose clock starts at the board's uptime
     "fine_jitter": 0.0,  # sub-ms timestamp jitter and rare dropped samples in every trace
@@ -149,6 +150,7 @@ _P_WIDE: dict[str, float] = {
     "hw_turn": 0.3,
     "tt_soft": 0.1,
     "tt_hesitate": 0.1,
+    "tt_checked": 0.3,
     "ac_miscount": 0.2,
     "t_offset": 0.15,
     "fine_jitter": 1.0,

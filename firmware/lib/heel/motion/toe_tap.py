@@ -54,6 +54,9 @@ _LANDING_MM_S = const(50)  # the foot came down onto the surface (in the block b
 # contact: taps on a step read 6-19 cm/s; a foot rocking on its heel without a rest, 4)
 _LIFT_MS = const(2500)  # an impact this soon after leaving the floor: its height is known
 _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify again
+_STOP_MM_S = const(30)  # a contact stops the foot coming down: its vertical velocity rises
+# by this much from before the impact to the block after it (a tap: 15-70 cm/s, and the lift
+# after it; a jolt of the strap at the top of a lift is followed by the way down)
 
 
 def _propose(e, t):
@@ -99,6 +102,16 @@ class ToeTapDetector:
         self._imp_t = [-100000] * _KEEP_IMPACTS  # the last impacts: times and sizes
         self._imp_j = [0] * _KEEP_IMPACTS
         self._imp_i = 0
+        self._judge_i = -1  # the impact of the last block, judged in this one (or -1) ...
+        self._judge_vz = 0  # ... by the vertical velocity coming into it, mm/s
+        self._vz_low = 0  # the lowest vertical velocity of the last block (start or end)
+        self._prev_tap = -10000  # _last_tap before the pending impact
+        self._was_t = -1  # the impact the pending one replaced (-1: none): time, size, ...
+        self._was_size = 0
+        self._was_pose = 0  # ... pitch, roll, off the floor and landed on a raised surface
+        self._was_roll = 0
+        self._was_off = 0
+        self._was_lift = False
 
     def block(self, e):
         g = e.gyro_peak
@@ -115,15 +128,37 @@ class ToeTapDetector:
             self._floor_elev = e.dr.elevation_mm
             self._floor_t = e.t
             self._lifted_to_step = False
+        dr = e.dr
+        i = self._judge_i
+        if i >= 0:
+            # did the last block's impact stop the foot coming down (or is it at rest now)?
+            # if not, forget it
+            self._judge_i = -1
+            if dr.known and dr.run and dr.vz - self._judge_vz < _STOP_MM_S:
+                self._imp_j[i] = 0
+                if self._pending and self._imp_t[i] == self._t_tap:
+                    self._not_a_contact()
         size = e.snap_max
         if size >= _TAP_SNAP:
             i = self._imp_i
             self._imp_t[i] = e.snap_t
             self._imp_j[i] = size
             self._imp_i = (i + 1) & (_KEEP_IMPACTS - 1)
+            if dr.known:
+                # (an impact early in a block follows a contact in the block before)
+                low = dr.vz if dr.vz < dr.vz_before else dr.vz_before
+                self._judge_i = i
+                self._judge_vz = low if low < self._vz_low else self._vz_low
+        self._vz_low = dr.vz if dr.vz < dr.vz_before else dr.vz_before
         if self._pending and size * 2 > self._pend_size * 3:
             # a bump (the foot brushing the step, lifting off), then the real contact: the
             # tap is the stronger one (the foot was seen coming down at the first)
+            self._was_t = self._t_tap
+            self._was_size = self._pend_size
+            self._was_pose = self._pitch
+            self._was_roll = self._roll
+            self._was_off = self._off
+            self._was_lift = self._lift_ok
             self._contact(e, p, size, self._lift_ok)
         if self._pending:
             if p.still:
@@ -148,7 +183,26 @@ class ToeTapDetector:
         self._moved = 0
         self._pending = True
         self._still_after = 0
+        self._prev_tap = self._last_tap
+        self._was_t = -1
         self._contact(e, p, size, False)
+
+    def _not_a_contact(self):
+        """The pending impact did not stop the foot coming down (the strap jolted at the top
+        of a lift, say): no tap, and no bar to a tap right after it; if it replaced an
+        impact as the stronger one, that one is the tap again."""
+        if self._was_t >= 0:
+            self._t_tap = self._was_t
+            self._last_tap = self._was_t
+            self._pend_size = self._was_size
+            self._pitch = self._was_pose
+            self._roll = self._was_roll
+            self._off = self._was_off
+            self._lift_ok = self._was_lift
+            self._was_t = -1
+            return
+        self._pending = False
+        self._last_tap = self._prev_tap
 
     def _contact(self, e, p, size, came_down):
         """The pending tap is this block's impact: where and how the foot landed."""
