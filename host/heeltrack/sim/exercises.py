@@ -474,14 +474,17 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     # some people check each lift at its top with a jerk of the leg: the strap rings there
     # as at a contact, at the highest point of the tap's cycle
     checked = float(rx.uniform(0.3, 1.0)) if r.wide and rx.random() < r.p("tt_checked") else 0.0
+    jolts = []
     for j, (k, down, (speed, width, hz)) in enumerate(zip(hits, downs, stops, strict=True)):
         if r.wide:
             slap = np.degrees(speed / lever) * float(rx.uniform(0.3, 1.0)) if kind != "toe" else 0
             b.impact(times[j], decel_peak(speed, width), UP, hz, 10.0 + slap)
             if rx.random() < checked:
-                jerk = decel_peak(speed * float(rx.uniform(0.3, 1.2)), float(rx.uniform(0.01, 0.03)))
+                lift_speed = speed * float(rx.uniform(0.3, 1.2))
+                jerk = decel_peak(lift_speed, float(rx.uniform(0.01, 0.03)))
                 rel = float(rx.uniform(0.3, 1.0))  # the jolt is all ringing
                 b.impact(t0 + tk[k + 2], jerk, -UP, hz, float(rx.uniform(10.0, 40.0)), rel)
+                jolts.append(_r(t0 + tk[k + 2]))
         else:
             i = samples(tk[k])
             times.append(b.strike(off[: i + 1], t0, speed, direction, width, 0.9 * down, hz, 10.0))
@@ -498,6 +501,7 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         "contact": kind,
         "step_m": [_r(stool_h), _r(stool_d)],
         "checked_lifts": _r(checked),
+        "lift_jolts_s": jolts,
         "reps": [{"t_s": _r(x)} for x in times],
     }
 
