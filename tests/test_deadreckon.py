@@ -67,3 +67,29 @@ def test_a_stance_after_a_slow_swing_needs_two_quiet_blocks() -> None:
     assert dr.closed == closed  # a moment of quiet in a swing is no stance
     _quiet(dr, t, 1)
     assert dr.closed == closed + 1
+
+
+def _stance_with_jolts(landing_mg: int, stance_jerk_mg: int) -> int:
+    """A slow swing, a block with an impact of landing_mg, then a stance whose blocks read
+    1 g with little rotation but jolts of stance_jerk_mg (the strike ringing on, the other
+    foot's strikes): stretches closed in the stance."""
+    dr = DeadReckon()
+    t = _rest(dr, 0, 3)
+    closed = dr.closed
+    t = _swing(dr, t, [50, 50, -50, -50])
+    t += 100
+    dr.block(t, 0, 0, G, 0, 0, 0, 800, landing_mg, False, 0)
+    for _ in range(2):
+        t += 100
+        dr.block(t, 0, 0, G, 0, 0, 0, 300, stance_jerk_mg, False, 0)
+    return dr.closed - closed
+
+
+def test_a_stance_after_a_landing_stays_a_stance_through_its_ringing() -> None:
+    # a heel-walk stance is 0.3-0.5 s: its ringing and the other foot's strikes must not
+    # hide it (the stretch would run on over the next step)
+    assert _stance_with_jolts(landing_mg=900, stance_jerk_mg=280) == 1
+
+
+def test_without_a_landing_a_jolted_block_is_no_stance() -> None:
+    assert _stance_with_jolts(landing_mg=150, stance_jerk_mg=280) == 0

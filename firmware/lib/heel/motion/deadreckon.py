@@ -30,6 +30,7 @@ _MAX_W = const(20000)  # ddps: the gyro's full scale
 # a still block (zero velocity): the sensor 10 cm from the heel moves 5-10 cm/s at 30-60 deg/s
 _ZUPT_GYRO = const(900)  # ddps, L1 peak (rolling over the heel in a stance: 20-40 deg/s)
 _ZUPT_JERK = const(200)  # mg over 20 ms
+_STANCE_JERK = const(300)  # ... in the stance after a landing
 _ZUPT_G = const(60)  # mg, |a| off the size of gravity
 # a smooth swing can look still for a block: not while the foot is known to move this fast
 _ZUPT_VEL = const(350)  # mg x blocks (0.34 m/s), 3-D
@@ -193,7 +194,8 @@ class DeadReckon:
 
     def _zupt(self, a2, gyro_peak, jerk_max):
         """The foot (nearly) still: little rotation, no jolt, the accelerometer reads 1 g."""
-        if gyro_peak >= _ZUPT_GYRO or jerk_max >= _ZUPT_JERK:
+        # (after a landing the stance rings on, and the other foot's strikes jolt it)
+        if gyro_peak >= _ZUPT_GYRO or jerk_max >= (_STANCE_JERK if self._landed else _ZUPT_JERK):
             return False
         g = self._gsize if self.known else 1000
         lo = g - _ZUPT_G
