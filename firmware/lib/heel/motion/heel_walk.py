@@ -1,7 +1,7 @@
 """Heel-walk steps of the sensor foot: heel strikes while walking with the toes lifted.
 
 A step: an impact (heel strike) that ended a stretch of motion which carried the foot
-forward 10 cm or more on level ground (dead reckoning, engine.dr: the other foot's strike,
+forward 8 cm or more on level ground (dead reckoning, engine.dr: the other foot's strike,
 felt through the body, and a tap in place carry it nowhere; of two strikes in one stretch
 the later ended it), with the foot pitched toes-up against its floor pose in the stance
 that follows (0.1-0.4 s after the strike) and no push-off plantarflexion in the stride
@@ -30,7 +30,7 @@ _CHECK_TO = const(400)  # ms after the strike: decision
 _FIRST_STRIDE_MAX = const(1500)  # ms: the first stride estimate is at most this
 _AWAIT_STANCE_MS = const(1000)  # ms after the strike: the stretch has ended by then
 _RING_MS = const(150)  # a strike's own ringing and bounce
-_MIN_TRAVEL = const(100)  # mm: a heel-walk step carries the foot 15-50 cm
+_MIN_TRAVEL = const(80)  # mm: a heel-walk step carries the foot 15-50 cm (read as 9 cm and up)
 _MAX_RISE = const(150)  # mm: ... on level ground (a stair is 15-19 cm)
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
 
