@@ -18,7 +18,8 @@ from heel.motion.sets import KEY_CIRCLE_CCW, KEY_CIRCLE_CW
 _MIN_RATE = const(120)  # ddps: slower is not circling (4 s circles of 15 deg: 24 deg/s)
 _KEEP_RATE = const(50)  # ddps: once circling, the phase is still good down to here
 _MAX_STEP = const(1400)  # turn units per block (123 deg): a jump, not a turn
-_MAX_PEAK = const(3500)  # ddps L1 peak: too violent for an ankle circle
+_MAX_PEAK = const(6000)  # ddps L1 peak: too violent for an ankle circle (a quick
+# 30 deg circle in 1 s peaks at 520)
 _MAX_JERK = const(370)  # mg: no impacts while circling
 _PURE_Q4 = const(22)  # travelled <= 22/16 of a turn for one net turn
 _MIN_TURN_MS = const(700)
