@@ -57,6 +57,7 @@ _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify 
 _STOP_MM_S = const(30)  # a contact stops the foot coming down: its vertical velocity rises
 # by this much from before the impact to the block after it (a tap: 15-70 cm/s, and the lift
 # after it; a jolt of the strap at the top of a lift is followed by the way down)
+_JUDGE_MM_S = const(900)  # ... unless the dead reckoning has the foot falling faster (drift)
 
 
 def _propose(e, t):
@@ -134,7 +135,12 @@ class ToeTapDetector:
             # did the last block's impact stop the foot coming down (or is it at rest now)?
             # if not, forget it
             self._judge_i = -1
-            if dr.known and dr.run and dr.vz - self._judge_vz < _STOP_MM_S:
+            if (
+                dr.known
+                and dr.run
+                and self._judge_vz > -_JUDGE_MM_S
+                and dr.vz - self._judge_vz < _STOP_MM_S
+            ):
                 self._imp_j[i] = 0
                 if self._pending and self._imp_t[i] == self._t_tap:
                     self._not_a_contact()
