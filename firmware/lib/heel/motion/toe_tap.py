@@ -1,7 +1,9 @@
 """Toe taps: seated, the raised foot taps its toes on a step or stool, again and again.
 
 A tap: the strongest of close impacts, gentle (no walking swing in the second before it),
-after the foot moved since the previous one, after which the foot leaves the surface again
+after the foot moved since the previous one, a contact (it stopped the foot coming down: a
+strap jolted at the top of a lift is followed by the way down), after which the foot leaves
+the surface again
 instead of resting on it (a stomp or a step rests: the foot stays still), not among impacts
 as strong as the taps (a jiggling heel hits the floor several times a second, so one as
 strong comes again within 0.35 s, or two between taps) and not at the end of a swing that
