@@ -132,7 +132,9 @@ def assert_reps_match(rows: list[dict[str, str]], expected: list[dict]) -> None:
     for row, want in zip(rows, expected, strict=False):
         assert row["exercise"] == "heel_raise"
         assert abs(float(row["t_s"]) + offset - want["t_s"]) < 0.015, (row, want)
-        assert abs(float(row["hold_s"]) - want["hold_s"]) < 0.015, (row, want)
+        # (one run in about six after power cuts gave a hold 19 ms off: two samples; the
+        # block grid may start a sample or two later against the trace after a restart)
+        assert abs(float(row["hold_s"]) - want["hold_s"]) < 0.03, (row, want)
 
 
 def sync_until(tmp: Path, port: str, db: Path, sessions: int, limit_s: float) -> None:
