@@ -161,13 +161,9 @@ class ToeTapDetector:
         if self._pending and size * 2 > self._pend_size * 3:
             # a bump (the foot brushing the step, lifting off), then the real contact: the
             # tap is the stronger one (the foot was seen coming down at the first)
-            self._was_t = self._t_tap
-            self._was_size = self._pend_size
-            self._was_pose = self._pitch
-            self._was_roll = self._roll
-            self._was_off = self._off
-            self._was_lift = self._lift_ok
-            self._contact(e, p, size, self._lift_ok)
+            came_down = self._lift_ok
+            self._swap_replaced()  # keep it: it is the tap again if this one is no contact
+            self._contact(e, p, size, came_down)
         if self._pending:
             if p.still:
                 self._still_after += 1
@@ -200,17 +196,21 @@ class ToeTapDetector:
         of a lift, say): no tap, and no bar to a tap right after it; if it replaced an
         impact as the stronger one, that one is the tap again."""
         if self._was_t >= 0:
-            self._t_tap = self._was_t
-            self._last_tap = self._was_t
-            self._pend_size = self._was_size
-            self._pitch = self._was_pose
-            self._roll = self._was_roll
-            self._off = self._was_off
-            self._lift_ok = self._was_lift
+            self._swap_replaced()
+            self._last_tap = self._t_tap
             self._was_t = -1
             return
         self._pending = False
         self._last_tap = self._prev_tap
+
+    def _swap_replaced(self):
+        """Exchange the pending impact with the one it replaced (_contact sets all six)."""
+        self._t_tap, self._was_t = self._was_t, self._t_tap
+        self._pend_size, self._was_size = self._was_size, self._pend_size
+        self._pitch, self._was_pose = self._was_pose, self._pitch
+        self._roll, self._was_roll = self._was_roll, self._roll
+        self._off, self._was_off = self._was_off, self._off
+        self._lift_ok, self._was_lift = self._was_lift, self._lift_ok
 
     def _contact(self, e, p, size, came_down):
         """The pending tap is this block's impact: where and how the foot landed."""
