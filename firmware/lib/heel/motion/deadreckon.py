@@ -38,6 +38,7 @@ _ZUPT_VEL_RUN = const(20)  # ... in a stretch this short (longer ones drift more
 _LANDING_JERK = const(500)  # mg over 20 ms: the foot landed (a strike, a slap)
 _HARD_JERK = const(1000)  # mg over 20 ms: an impact that may clip the accelerometer
 _NEAR_FLOOR_MM = const(60)
+_FIRST_REST = const(4)  # quiet still blocks (posture) before a first rest needs no 1 g
 _LONG_REST = const(100)  # blocks (10 s)
 _KEEP = const(4)  # stretches remembered (a power of 2)
 
@@ -83,10 +84,14 @@ class DeadReckon:
     def block(self, t, ax, ay, az, wx, wy, wz, gyro_peak, jerk_max, rest, floor):
         """One block: t its end in ms; means of accel (mg) and bias-free gyro (ddps), the
         peak gyro (L1, ddps) and the peak jerk (mg over 20 ms) in it; rest: the foot is at
-        rest (posture), not only still for a moment; floor: blocks at rest in the floor pose
-        (0: not)."""
+        rest (posture), not only still for a moment: 0 if not, else 1 + the quiet still blocks
+        in a row; floor: blocks at rest in the floor pose (0: not)."""
         a2 = ax * ax + ay * ay + az * az
-        quiet = self._zupt(a2, gyro_peak, jerk_max)
+        # a first rest (0.4 s truly at rest) starts the integration whatever the
+        # accelerometer reads there: an MPU6050's zero-g offset (up to 80 mg) and scale error
+        # (3%) put 1 g anywhere in 0.9-1.1 g, and its size is learnt at that rest (the
+        # integration never started on 5% of the wide simulator's sensors before)
+        quiet = self._zupt(a2, gyro_peak, jerk_max) or (rest > _FIRST_REST and not self.known)
         was_quiet = self._was_quiet
         self._was_quiet = quiet
         self._quiet_run = self._quiet_run + 1 if quiet else 0

@@ -137,7 +137,7 @@ class Engine:
             self.gz_c,
             gpk,
             jmax,
-            p.still,
+            1 + p.still_run if p.still else 0,
             p.still_run if p.still and p.on_floor() else 0,
         )
         self.raise_det.block(self)
