@@ -117,3 +117,18 @@ def test_a_foot_that_is_only_still_for_a_moment_does_not_start_it_off_1_g() -> N
         t += 100
         dr.block(t, 0, 0, 1110, 0, 0, 0, 150, 20, 1, 0)
     assert not dr.known
+
+
+def test_a_rest_block_that_held_the_start_of_a_lift_is_integrated_not_taken_for_gravity() -> None:
+    # the posture still calls the block at rest where the foot began to rise (+30 mg); then
+    # it rises on (+30) and slows down (-30, -30): its true vertical velocity is back to 0
+    dr = DeadReckon()
+    t = _rest(dr, 0, 10)
+    t += 100
+    dr.block(t, 0, 0, G + 30, 0, 0, 0, 20, 20, 10, 0)
+    for az in (G + 30, G - 30, G - 30):
+        t += 100
+        dr.block(t, 0, 0, az, 0, 0, 0, 2000, 150, 0, 0)
+    # (taking that block's 1.03 g for gravity leaves the foot falling at 12 cm/s)
+    assert -20 < dr.vz < 20
+    assert dr.run == 4  # the onset block is the stretch's first

@@ -40,6 +40,7 @@ _HARD_JERK = const(1000)  # mg over 20 ms: an impact that may clip the accelerom
 _NEAR_FLOOR_MM = const(60)
 _FIRST_REST = const(4)  # quiet still blocks (posture) before a first rest needs no 1 g
 _LONG_REST = const(100)  # blocks (10 s)
+_ONSET_MG = const(10)  # L1: a rest block this far off the rest before it held the start of motion
 _KEEP = const(4)  # stretches remembered (a power of 2)
 
 
@@ -50,6 +51,8 @@ class DeadReckon:
         self._n = [0] * 9  # scratch: the next matrix
         self._g = [0, 0, 1000]  # gravity (specific force at rest) in the reference frame, mg
         self._gsize = 1000
+        self._g_rest = [0, 0, 1000]  # gravity at the rest block before the last one
+        self._rest_run = 0  # rest blocks in a row
         self._v = [0, 0, 0]  # velocity, mg x blocks (0.981 mm/s each)
         self._d = [0, 0, 0]  # displacement, mg x blocks^2 x 2 (0.049 mm each)
         self.run = 0  # blocks in the current stretch
@@ -112,6 +115,11 @@ class DeadReckon:
                 self._elev = 0
             if rest or not self.known:
                 # at rest the accelerometer reads gravity alone
+                g = self._g
+                gr = self._g_rest
+                for i in range(3):
+                    gr[i] = g[i]
+                self._rest_run += 1
                 self._restart(ax, ay, az)
                 self._above = 0
                 self.since_rest = 0
@@ -119,6 +127,7 @@ class DeadReckon:
                 # still for a moment (a stance, a hover): gravity carried by the gyro, pulled
                 # a quarter of the way to this block's mean (which may hold a slow start of
                 # motion): the carried direction would drift over a long walk
+                self._rest_run = 0
                 self._restart_carried(ax, ay, az)
             self.start_t = t
             self.known = True
@@ -132,6 +141,9 @@ class DeadReckon:
         if self.run >= _MAX_RUN:
             self.known = False  # too long to trust: wait for a rest
             return
+        if not self.run and self._rest_run >= 2:
+            self._onset()
+        self._rest_run = 0
         self.run += 1
         if self.since_rest < 10000:
             self.since_rest += 1
@@ -174,6 +186,26 @@ class DeadReckon:
         )  # ~mm/s
         self.height_mm = self._above + up
         self.elevation_mm = self._elev + up
+
+    def _onset(self):
+        """The first block of a stretch after a rest: if the last rest block was already off
+        the rest before it, the foot started moving in it (posture still allows a slow
+        start): gravity is the rest's before, and that block is the stretch's first (a
+        rising foot's first 20-30 mg read as gravity drifted its integration down 10-20
+        cm/s a second)."""
+        g = self._g
+        gr = self._g_rest
+        if _abs(g[0] - gr[0]) + _abs(g[1] - gr[1]) + _abs(g[2] - gr[2]) < _ONSET_MG:
+            return
+        v = self._v
+        d = self._d
+        for i in range(3):
+            v[i] = g[i] - gr[i]
+            d[i] = v[i]
+            g[i] = gr[i]
+        self._gsize = isqrt_near(gr[0] * gr[0] + gr[1] * gr[1] + gr[2] * gr[2], self._gsize)
+        self.run = 1
+        self.start_t -= 100
 
     def _moving(self):
         # an impact may clip the accelerometer (+-4 g) and leave a velocity that is not there
