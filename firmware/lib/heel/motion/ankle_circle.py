@@ -21,7 +21,7 @@ _MAX_STEP = const(1400)  # turn units per block (123 deg): a jump, not a turn
 _MAX_PEAK = const(6000)  # ddps L1 peak: too violent for an ankle circle (a quick
 # 30 deg circle in 1 s peaks at 520)
 _MAX_JERK = const(370)  # mg: no impacts while circling
-_PURE_Q4 = const(22)  # travelled <= 22/16 of a turn for one net turn
+_PURE_Q4 = const(22)  # travelled <= 22/16 of a turn for one net turn (6/16 more than it)
 _MIN_TURN_MS = const(700)
 _MAX_TURN_MS = const(8000)
 _QUIET_BLOCKS = const(8)  # 0.8 s without circling motion resets the turn
@@ -73,7 +73,8 @@ class AnkleCircleDetector:
         # (and back at the end) turns the gyro vector a quarter turn ahead of the toe.
         need = TURN if self._turns else TURN + QUARTER_TURN
         if net >= need or net <= -need:
-            pure = self._path * 16 <= TURN * _PURE_Q4
+            # (the same slack for the first turn: it also carries the wander before it)
+            pure = self._path * 16 <= need * 16 + TURN * (_PURE_Q4 - 16)
             dt = e.t - self._t_turn
             if pure and _MIN_TURN_MS <= dt <= _MAX_TURN_MS:
                 key = KEY_CIRCLE_CW if net > 0 else KEY_CIRCLE_CCW
