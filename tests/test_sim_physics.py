@@ -500,3 +500,23 @@ def test_wide_calf_raise_habits_are_smooth(habit: dict) -> None:
         s.exercise("heel_raise")
         d.standing(s.b, 2.0)
         _no_jumps(s.b)
+
+
+def test_a_turning_heel_walk_pivots_on_the_heel_in_stance() -> None:
+    """Wide ranges: part of a turn's heading change happens in a stance, the foot spinning
+    about the vertical on its heel (up to 150-500 deg/s), the heel staying where it landed."""
+    spins = []
+    for seed in range(51000, 51030):
+        _, truth, kin = simulate_set(seed, "heel_walk", ranges="wide", with_kinematics=True)
+        times = [r["t_s"] for r in truth["sets"][0]["reps"]]
+        heel = kin.point("heel")
+        heading = np.unwrap(np.arctan2(kin.rot_foot[:, 1, 0], kin.rot_foot[:, 0, 0]))
+        for a, b in zip(times, times[1:], strict=False):
+            w = (kin.t > a + 0.05) & (kin.t < a + 0.45 * (b - a))
+            turned = float(np.degrees(np.ptp(heading[w])))
+            if turned > 15:
+                assert np.ptp(heel[w], axis=0).max() < 0.01  # on the heel
+                rate = np.degrees(np.abs(np.gradient(heading[w], kin.t[w])).max())
+                spins.append(rate)
+    assert spins, "no turning stance in 30 wide heel walks"
+    assert max(spins) > 150 and max(spins) < 900

@@ -279,14 +279,19 @@ def heel_walk_set(b: Builder, person: Person) -> dict:
         ang[:, PITCH] = -dorsi + (stance_pitch + dorsi) * (1 - smoothstep(u))
         ang[:, PITCH] -= extra * np.sin(np.pi * u) ** 4
         ang[:, ROLL] = wobble(rng, n, float(rng.uniform(1, 4)) * DEG, 1.0, 3.0, 2)
+        # turning, the wide ranges pivot part of the heading change on the heel in the
+        # stance after this step (the heel is the only contact: 150-500 deg/s about the
+        # vertical), the rest in the swing
+        pivot = turns[i] * float(rx.uniform(0.35, 0.7)) if r.wide and turns[i] else 0.0
+        swing_turn = turns[i] - pivot
         yaw0 = b.yaw
-        ang[:, YAW] += turns[i] * DEG * smoothstep(u)
+        ang[:, YAW] += swing_turn * DEG * smoothstep(u)
         c0 = b.contact("heel")
         lo, hi = (0.15, 0.5) if r.wide else (0.2, 0.45)
         step = float(np.clip(_var(rng, person["hw_step"], 0.12), lo, hi))
-        mid = yaw0 + 0.5 * turns[i] * DEG
+        mid = yaw0 + 0.5 * swing_turn * DEG
         b.floor = b.floor + step * np.array([np.cos(mid), np.sin(mid), 0.0])
-        b.yaw = yaw0 + turns[i] * DEG
+        b.yaw = yaw0 + swing_turn * DEG
         lift = float(rng.uniform(0.02, 0.05))
         if r.wide:
             lift = float(rx.uniform(*r.span("hw_clear_m")))
@@ -309,9 +314,21 @@ def heel_walk_set(b: Builder, person: Person) -> dict:
         stance_pitch = -dorsi + roll_fwd * float(rx.uniform(0.7, 1.0))
         roll_in = keys([0, 0.8 * m / FS], [-dorsi, stance_pitch], m)
         t_stance = b.t
+        spin = None
+        if pivot:
+            # over 0.35-0.7 of the stance, after the strike's loading
+            k = float(rx.uniform(0.35, 0.7))
+            spin = {YAW: b.yaw + pivot * DEG * smoothstep((np.arange(m) / m - 0.1) / k)}
         b.pivot_segment(
-            pitch=roll_in + rock, roll=wobble(rng, m, 2 * DEG, 0.5, 2.0, 2), contact="heel"
+            pitch=roll_in + rock,
+            roll=wobble(rng, m, 2 * DEG, 0.5, 2.0, 2),
+            contact="heel",
+            extra=spin,
         )
+        if pivot:  # the heel stays where it is: the foot's place turns about it
+            heel = b.contact("heel")
+            b.yaw += pivot * DEG
+            b.floor = b.floor + (heel - b.contact("heel"))
         # the other foot's heel strike, felt through the body, about half a step later
         t_other = t_stance + float(np.clip(tc + 0.5 * p - t_stance, 0.05, 0.8 * m / FS))
         felt = b.strap.transmit * decel_peak(speed, width) / G * float(rx.uniform(0.7, 1.3))
