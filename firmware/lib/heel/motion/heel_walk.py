@@ -21,7 +21,8 @@ _MIN_STEP_MS = const(350)  # between two strikes of the same foot
 _TOES_UP = const(-52)  # 1000*sin(-3 deg): stance pitch must be below this
 _MAX_PUSH = const(150)  # 1000*sin(8.6 deg): no nose-down push-off in the stride
 _MAX_SWING = const(4500)  # ddps: beyond this it is running or stamping
-_MAX_STANCE_GYRO = const(1400)  # ddps: the heel bears weight after the strike (a bounce spins)
+_MAX_STANCE_GYRO = const(1400)  # ddps: the heel bears weight after the strike (a bounce spins;
+# a turn pivots on the heel about the vertical, which does not count: _rocking)
 _PITCH_DECAY = const(30)  # per block: the stride's pitch/gyro maxima forget in ~1.5 s
 _GYRO_DECAY = const(150)
 _MAX_STRIDE_MS = const(2500)  # a longer wait between steps ends the walk
@@ -32,6 +33,7 @@ _AWAIT_STANCE_MS = const(1000)  # ms after the strike: the stretch has ended by 
 _RING_MS = const(150)  # a strike's own ringing and bounce
 _MIN_TRAVEL = const(80)  # mm: a heel-walk step carries the foot 15-50 cm (read as 9 cm and up)
 _MAX_RISE = const(150)  # mm: ... on level ground (a stair is 15-19 cm)
+_MAX_A1 = const(3000)  # mg, L1: beyond this a block is no calm stance (and the products fit)
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
 
 
@@ -83,8 +85,9 @@ class HeelWalkDetector:
             if dt >= _CHECK_FROM:
                 self._sum += pitch
                 self._cnt += 1
-                if e.gyro_peak > self._stance_gmax:
-                    self._stance_gmax = e.gyro_peak
+                g = _rocking(e)
+                if g > self._stance_gmax:
+                    self._stance_gmax = g
             if dt < _CHECK_TO:
                 return
             self._pending = False
@@ -167,3 +170,21 @@ class HeelWalkDetector:
             self._stride = since if since < _FIRST_STRIDE_MAX else _FIRST_STRIDE_MAX
         self.last_step = t
         e.sets.candidate(KEY_WALK, t - 400, t, t + 300, 0)
+
+
+def _rocking(e):
+    """The block's peak turning rate (L1, ddps) less its mean turn about the vertical: a
+    foot turning on its heel in the stance spins about the vertical at 150-500 deg/s (a
+    turn while heel walking); a bounce rocks it about a horizontal axis. The block's mean
+    acceleration is gravity in a stance (a jolted block keeps its whole peak)."""
+    ax = e.ax
+    ay = e.ay
+    az = e.az
+    a1 = (ax if ax > 0 else -ax) + (ay if ay > 0 else -ay) + (az if az > 0 else -az)
+    if a1 > _MAX_A1:
+        return e.gyro_peak
+    # |w . g| L1(g) / |g|^2: the mean turn about the vertical, as an L1 rate
+    dot = (e.gx_c * ax + e.gy_c * ay + e.gz_c * az) >> 10
+    n2 = ((ax * ax + ay * ay + az * az) >> 10) or 1
+    r = e.gyro_peak - (dot if dot > 0 else -dot) * a1 // n2
+    return r if r > 0 else 0
