@@ -441,3 +441,55 @@ def test_a_reply_slower_than_one_try_is_taken_from_the_retry() -> None:
     finally:
         transport.close()
         board.close()
+
+
+def test_an_open_that_fails_once_on_a_free_port_is_tried_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the demo's first open of a fresh virtual board once failed ("failed to access
+    # /dev/pts/0") on a port that checked free before and after: a passing failure
+    from mpremote.transport import TransportError as MpTransportError
+
+    import heeltrack.transport_serial as ts
+
+    board = FakeBoard(Script())
+    real = ts.MpSerialTransport
+    calls = []
+
+    def flaky(*args: Any, **kw: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 1:
+            raise MpTransportError("failed to access " + board.port)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(ts, "MpSerialTransport", flaky)
+    try:
+        with ts.SerialTransport(board.port) as transport:
+            assert transport.name == board.port
+        assert len(calls) == 2
+    finally:
+        board.close()
+
+
+def test_an_open_that_keeps_failing_on_a_free_port_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mpremote.transport import TransportError as MpTransportError
+
+    import heeltrack.limits as L
+    import heeltrack.transport_serial as ts
+    from heeltrack.errors import UserError
+
+    board = FakeBoard(Script())
+
+    def broken(*args: Any, **kw: Any) -> Any:
+        raise MpTransportError("failed to access " + board.port)
+
+    monkeypatch.setattr(ts, "MpSerialTransport", broken)
+    monkeypatch.setattr(L, "PORT_BUSY_S", 0.3)
+    try:
+        with pytest.raises(UserError) as e:
+            ts.SerialTransport(board.port)
+        assert "cannot open the serial port" in str(e.value) and "\n" not in str(e.value)
+    finally:
+        board.close()

@@ -15,8 +15,9 @@ heeltrack.transport.TransportError, and nothing waits on a board forever:
 - entering the raw REPL is this module's own: it asks again when no banner comes (a board that
   was still starting up lost the first Ctrl-A, and mpremote then waited for ever), and it stops
   at RAW_REPL_S whatever the board sends;
-- a port whose lock another program holds for a moment (ModemManager probing a new port) is
-  tried again for PORT_BUSY_S before it is refused.
+- a port whose lock another program holds for a moment (ModemManager probing a new port), or
+  whose open fails while the port checks free before and after, is tried again for
+  PORT_BUSY_S before it is refused.
 Times and bounds: heeltrack.limits.
 """
 
@@ -170,9 +171,11 @@ class SerialTransport(Transport):
                 try:
                     return MpSerialTransport(port, baudrate=baudrate, timeout=L.CHAR_S)
                 except _FAILURES as e:
-                    problem = ("busy", str(e)) if _port_problem(port) else ("other", str(e))
+                    # free a moment ago and free again: the open failed on something passing
+                    # (a lock taken and let go in between; a demo's first open once failed so)
+                    problem = ("busy", str(e)) if _port_problem(port) else ("passing", str(e))
             kind, why = problem
-            if kind != "busy" or time.monotonic() >= deadline:
+            if kind not in ("busy", "passing") or time.monotonic() >= deadline:
                 if kind == "busy":
                     raise UserError(
                         f"cannot open the serial port {port} ({why}); close the other program "
