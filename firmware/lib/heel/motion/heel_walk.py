@@ -17,6 +17,7 @@ from heel.compat import const
 from heel.motion.sets import KEY_WALK
 
 _STRIKE_JERK = const(750)  # mg: a heel strike
+_STRIKE_JERK_WALKING = const(550)  # ... within a heel walk (a step in the last stride or so)
 _MIN_STEP_MS = const(350)  # between two strikes of the same foot
 _TOES_UP = const(-52)  # 1000*sin(-3 deg): stance pitch must be below this
 _MAX_PUSH = const(150)  # 1000*sin(8.6 deg): no nose-down push-off in the stride
@@ -93,8 +94,12 @@ class HeelWalkDetector:
             self._pending = False
             self._decide(e)  # and this block's impact may be the next strike
         # the other foot's strikes reach this one too, weaker: compare with recent strikes
+        # (within a walk a softer strike is one too: the stride's timing and the travel tell
+        # it from the other foot's; soft heel contacts read 550-750 mg)
+        walking = e.jerk_t - self.last_step <= _MAX_STRIDE_MS
+        strike = _STRIKE_JERK_WALKING if walking else _STRIKE_JERK
         if (
-            jerk >= _STRIKE_JERK
+            jerk >= strike
             and jerk * 20 >= self._ref_jerk * 7
             and e.jerk_t - self._last_strike >= _MIN_STEP_MS
             and not self._early(e.jerk_t)
