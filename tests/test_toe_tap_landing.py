@@ -40,3 +40,69 @@ def test_a_bump_then_the_contact_is_one_landing_at_the_contact_s_height() -> Non
     assert _landed(lift_mm=188, vz_mm_s=-43, came_down=True)
     # a stomp jolts on the way down 7 cm up, then lands on the floor: not raised
     assert not _landed(lift_mm=-7, vz_mm_s=-533, came_down=True)
+
+
+def _floor_rest_block(det: ToeTapDetector, t: int, elevation_mm: int) -> None:
+    """One 0.1 s block of the foot resting in the floor pose (0.6 s still), no impact."""
+    posture = SimpleNamespace(still_run=6, still=True, has_flat=True, pitch_flat=10, roll_flat=-5)
+    dr = SimpleNamespace(known=True, elevation_mm=elevation_mm, run=0, vz=0, vz_before=0)
+    sets = SimpleNamespace(key=-1)
+    e = SimpleNamespace(
+        t=t, gyro_peak=20, posture=posture, dr=dr, snap_max=20, snap_t=t - 50, sets=sets
+    )
+    det.block(e)
+
+
+def test_a_foot_resting_flat_on_the_step_keeps_the_floor_it_left() -> None:
+    # the foot left the floor at 10 s and rests flat on a 25 cm stool 1.5 s later (a pause
+    # between taps): the lift of the next taps is still measured from the floor
+    det = ToeTapDetector()
+    det._floor_elev = 0
+    det._floor_t = 10000
+    _floor_rest_block(det, 11500, elevation_mm=250)
+    assert (det._floor_elev, det._floor_t) == (0, 10000)
+    # back on the floor: the floor again
+    _floor_rest_block(det, 12500, elevation_mm=15)
+    assert (det._floor_elev, det._floor_t) == (15, 12500)
+
+
+def test_a_rest_long_after_leaving_the_floor_is_the_floor_again() -> None:
+    # the integration drifts: 3 s later a flat rest 25 cm "up" may well be the floor
+    det = ToeTapDetector()
+    det._floor_elev = 0
+    det._floor_t = 10000
+    _floor_rest_block(det, 13000, elevation_mm=250)
+    assert (det._floor_elev, det._floor_t) == (250, 13000)
+
+
+class _Stretch:
+    """Dead reckoning with one remembered stretch over every time."""
+
+    def __init__(self, travel_mm: int, rise_mm: int, ms: int) -> None:
+        self.found_travel_mm = travel_mm
+        self.found_rise_mm = rise_mm
+        self.found_ms = ms
+
+    def stretch_over(self, t: int) -> bool:
+        return True
+
+
+def _is_step(travel_mm: int, rise_mm: int) -> bool:
+    det = ToeTapDetector()
+    det._pending = True
+    det._t_tap = 20000
+    det._still_after = 4  # (rested after it: no tap either way, only the step is judged)
+    e = SimpleNamespace(t=20400, dr=_Stretch(travel_mm, rise_mm, 800), sets=None)
+    det._decide(e)
+    return det._step_t == 20000
+
+
+def test_a_swing_that_carried_the_foot_forward_is_a_step() -> None:
+    assert _is_step(travel_mm=350, rise_mm=0)
+    assert _is_step(travel_mm=350, rise_mm=90)  # a heel-walk stride drifts up to 10 cm
+    assert not _is_step(travel_mm=40, rise_mm=0)
+
+
+def test_a_swing_up_onto_a_stool_is_no_step() -> None:
+    # the first tap on a 25 cm stool ends a stretch that came from the floor 39 cm behind
+    assert not _is_step(travel_mm=390, rise_mm=260)

@@ -3,14 +3,15 @@
 A tap: the strongest of close impacts, gentle (no walking swing in the second before it),
 after the foot moved since the previous one, a contact (it stopped the foot coming down: a
 strap jolted at the top of a lift is followed by the way down), after which the foot leaves
-the surface again
-instead of resting on it (a stomp or a step rests: the foot stays still), not among impacts
-as strong as the taps (a jiggling heel hits the floor several times a second, so one as
-strong comes again within 0.35 s, or two between taps) and not at the end of a swing that
-carried the foot 10 cm (a heel-walk step; engine.dr). A run starts a set when three taps
-come in a steady rhythm, with no step among them, on a raised surface (tapping on the floor
-is a common fidget): their mean contact pose off the floor pose, or one came down 4-45 cm
-above the floor the foot had just left; its first taps count if they hit the same surface.
+the surface again instead of resting on it (a stomp or a step rests: the foot stays still),
+not among impacts as strong as the taps (a jiggling heel hits the floor several times a
+second, so one as strong comes again within 0.35 s, or two between taps) and not at the end
+of a swing that carried the foot 10 cm forward but not 15 cm up onto the step (a heel-walk
+step; engine.dr). A run starts a set when three taps come in a steady rhythm, with no step
+among them, on a raised surface (tapping on the floor is a common fidget): their mean
+contact pose off the floor pose, or one came down 4-45 cm above the floor the foot had just
+left (a flat rest on the step between taps is no floor); its first taps count if they hit
+the same surface.
 Within the set a tap counts if it keeps the set's rhythm, except a floor-pose tap far from
 the set's pose when its taps are clearly on a raised surface; after the foot rested on the
 floor the set must qualify again.
@@ -34,6 +35,7 @@ _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(400)  # the foot left the surface again, or rested on it (a step's stance)
 _STEP_TRAVEL = const(100)  # mm from the last still moment: a step, not a tap in place
 _STEP_MS = const(1500)  # ... in a stretch no longer than a step's swing
+_CLIMB_MM = const(150)  # ... that did not climb onto a stool (a stair's stance rests)
 _MAX_STILL_AFTER = const(3)  # still blocks after the tap: the foot rests -> not a tap
 _DECAY = const(300)  # per block, for the 1 s gyro envelope
 _MAX_IV_MS = const(4000)  # taps further apart are not one run
@@ -126,12 +128,17 @@ class ToeTapDetector:
         p = e.posture
         if p.still_run >= _REST_BLOCKS and self._on_floor(p):
             self._rested = True
-        if p.still_run >= _FLOOR_REST_BLOCKS and self._on_floor(p) and e.dr.known:
+        dr = e.dr
+        if (
+            p.still_run >= _FLOOR_REST_BLOCKS
+            and self._on_floor(p)
+            and dr.known
+            and not self._raised_rest(e)
+        ):
             # resting on the floor: the lift to the first impacts is measured from here
-            self._floor_elev = e.dr.elevation_mm
+            self._floor_elev = dr.elevation_mm
             self._floor_t = e.t
             self._lifted_to_step = False
-        dr = e.dr
         i = self._judge_i
         if i >= 0:
             # did the last block's impact stop the foot coming down (or is it at rest now)?
@@ -238,13 +245,26 @@ class ToeTapDetector:
             and (came_down or dr.vz_before < -_LANDING_MM_S)
         )
 
+    def _raised_rest(self, e):
+        """Resting in the floor pose soon after leaving the floor, but well above it: flat
+        on the step between taps, not on the floor (later heights drift too far to say)."""
+        return (
+            e.t - self._floor_t <= _LIFT_MS and e.dr.elevation_mm - self._floor_elev >= _RAISED_MM
+        )
+
     def _decide(self, e):
         self._pending = False
         t = self._t_tap
         # a heel-walk step is an impact too, but it carried the foot forward to a stance
         dr = e.dr
         # (a swing, 0.3-1 s: a long stretch of taps drifts by more than a step)
-        if dr.stretch_over(t) and dr.found_travel_mm >= _STEP_TRAVEL and dr.found_ms <= _STEP_MS:
+        # (not one that climbed onto a stool: heel-walk strides drift up 10 cm at most)
+        if (
+            dr.stretch_over(t)
+            and dr.found_travel_mm >= _STEP_TRAVEL
+            and dr.found_ms <= _STEP_MS
+            and dr.found_rise_mm < _CLIMB_MM
+        ):
             self._step_t = t
             return
         if self._still_after < _MAX_STILL_AFTER and e.sets.key != KEY_WALK:
