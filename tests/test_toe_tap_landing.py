@@ -106,3 +106,40 @@ def test_a_swing_that_carried_the_foot_forward_is_a_step() -> None:
 def test_a_swing_up_onto_a_stool_is_no_step() -> None:
     # the first tap on a 25 cm stool ends a stretch that came from the floor 39 cm behind
     assert not _is_step(travel_mm=390, rise_mm=260)
+
+
+def _block(det: ToeTapDetector, t: int, snap: int, run: int, vz: int, vz_before: int) -> None:
+    """One 0.1 s block of a foot held up off the floor pose (taps on a step)."""
+    posture = SimpleNamespace(
+        still_run=0, still=run == 0, has_flat=True, pitch_flat=200, roll_flat=0
+    )
+    dr = SimpleNamespace(known=True, elevation_mm=300, run=run, vz=vz, vz_before=vz_before)
+    e = SimpleNamespace(
+        t=t,
+        gyro_peak=300,
+        posture=posture,
+        dr=dr,
+        snap_max=snap,
+        snap_t=t - 50,
+        sets=SimpleNamespace(key=-1),
+    )
+    det.block(e)
+
+
+def _impact_then_still(vz_into_mm_s: int) -> bool:
+    """An impact, then the foot still (a zero-velocity block): is it still a tap?"""
+    det = ToeTapDetector()
+    _block(det, 10000, snap=20, run=8, vz=vz_into_mm_s, vz_before=vz_into_mm_s)
+    _block(det, 10100, snap=800, run=9, vz=vz_into_mm_s, vz_before=vz_into_mm_s)
+    assert det._pending
+    _block(det, 10200, snap=20, run=0, vz=0, vz_before=vz_into_mm_s)
+    return det._pending
+
+
+def test_a_foot_that_came_down_and_stopped_made_a_contact() -> None:
+    assert _impact_then_still(vz_into_mm_s=-250)
+
+
+def test_a_jolt_at_the_top_of_a_lift_then_a_hover_is_no_contact() -> None:
+    # the strap jolts as the lift stops (the foot not moving down), then the foot hovers
+    assert not _impact_then_still(vz_into_mm_s=30)

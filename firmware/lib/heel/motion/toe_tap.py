@@ -2,16 +2,16 @@
 
 A tap: the strongest of close impacts, gentle (no walking swing in the second before it),
 after the foot moved since the previous one, a contact (it stopped the foot coming down: a
-strap jolted at the top of a lift is followed by the way down), after which the foot leaves
-the surface again instead of resting on it (a stomp or a step rests: the foot stays still),
-not among impacts as strong as the taps (a jiggling heel hits the floor several times a
-second, so one as strong comes again within 0.35 s, or two between taps) and not at the end
-of a swing that carried the foot 10 cm forward but not 15 cm up onto the step (a heel-walk
-step; engine.dr). A run starts a set when three taps come in a steady rhythm, with no step
-among them, on a raised surface (tapping on the floor is a common fidget): their mean
-contact pose off the floor pose, or one came down 4-45 cm above the floor the foot had just
-left (a flat rest on the step between taps is no floor); its first taps count if they hit
-the same surface.
+strap jolted at the top of a lift is followed by the way down, or by a hover), after which
+the foot leaves the surface again instead of resting on it (a stomp or a step rests: the
+foot stays still), not among impacts as strong as the taps (a jiggling heel hits the floor
+several times a second, so one as strong comes again within 0.35 s, or two between taps)
+and not at the end of a swing that carried the foot 10 cm forward but not 15 cm up onto
+the step (a heel-walk step; engine.dr). A run starts a set when three taps come in a steady
+rhythm, with no step among them, on a raised surface (tapping on the floor is a common
+fidget): their mean contact pose off the floor pose, or one came down 4-45 cm above the
+floor the foot had just left (a flat rest on the step between taps is no floor); its first
+taps count if they hit the same surface.
 Within the set a tap counts if it keeps the set's rhythm, except a floor-pose tap far from
 the set's pose when its taps are clearly on a raised surface; after the foot rested on the
 floor the set must qualify again.
@@ -144,11 +144,11 @@ class ToeTapDetector:
             # did the last block's impact stop the foot coming down (or is it at rest now)?
             # if not, forget it
             self._judge_i = -1
-            if (
-                dr.known
-                and dr.run
-                and self._judge_vz > -_JUDGE_MM_S
-                and dr.vz - self._judge_vz < _STOP_MM_S
+            if dr.known and (
+                (dr.run and self._judge_vz > -_JUDGE_MM_S and dr.vz - self._judge_vz < _STOP_MM_S)
+                # (still now, but it did not come down into it: a strap jolt at the top of a
+                # lift, the foot hovering after it)
+                or (not dr.run and self._judge_vz > -_LANDING_MM_S)
             ):
                 self._imp_j[i] = 0
                 if self._pending and self._imp_t[i] == self._t_tap:
