@@ -9,12 +9,21 @@ from heel.motion.toe_tap import ToeTapDetector
 
 
 def _landed(
-    lift_mm: int, vz_mm_s: int, since_floor_ms: int = 1300, came_down: bool = False
+    lift_mm: int,
+    vz_mm_s: int,
+    since_floor_ms: int = 1300,
+    came_down: bool = False,
+    still_at_mm: int | None = None,
 ) -> bool:
+    """still_at_mm: the foot was still in the block before, this high (else it moved)."""
     det = ToeTapDetector()
     det._floor_elev = 0
     det._floor_t = 10000
-    dr = SimpleNamespace(known=True, elevation_mm=lift_mm, vz_before=vz_mm_s)
+    run = 5
+    if still_at_mm is not None:
+        run = 1
+        det._elev_before = still_at_mm
+    dr = SimpleNamespace(known=True, elevation_mm=lift_mm, vz_before=vz_mm_s, run=run)
     return det._landed_raised(SimpleNamespace(dr=dr, t=10000 + since_floor_ms), came_down)
 
 
@@ -64,6 +73,15 @@ def test_a_foot_resting_flat_on_the_step_keeps_the_floor_it_left() -> None:
     # back on the floor: the floor again
     _floor_rest_block(det, 12500, elevation_mm=15)
     assert (det._floor_elev, det._floor_t) == (15, 12500)
+
+
+def test_a_rest_a_few_cm_up_is_the_floor() -> None:
+    # a hard stomp's landing may integrate to 5 cm off: within dead reckoning's margin
+    det = ToeTapDetector()
+    det._floor_elev = 0
+    det._floor_t = 10000
+    _floor_rest_block(det, 11500, elevation_mm=50)
+    assert (det._floor_elev, det._floor_t) == (50, 11500)
 
 
 def test_a_rest_long_after_leaving_the_floor_is_the_floor_again() -> None:
@@ -143,3 +161,16 @@ def test_a_foot_that_came_down_and_stopped_made_a_contact() -> None:
 def test_a_jolt_at_the_top_of_a_lift_then_a_hover_is_no_contact() -> None:
     # the strap jolts as the lift stops (the foot not moving down), then the foot hovers
     assert not _impact_then_still(vz_into_mm_s=30)
+
+
+def test_a_foot_hovering_over_the_step_then_set_down_slowly_landed_on_it() -> None:
+    # hovering 10 cm up, the foot was still for the dead reckoning; it set down at 12 cm/s
+    # within the contact's block, too slowly to be seen coming down
+    assert _landed(lift_mm=105, vz_mm_s=0, still_at_mm=96)
+
+
+def test_a_foot_leaving_the_floor_did_not_land() -> None:
+    # the jolt of a stomp's lift-off: still on the floor a moment ago, 4-5 cm up by now
+    assert not _landed(lift_mm=45, vz_mm_s=0, still_at_mm=0)
+    # ... or on a floor the integration put 5 cm up after a hard stomp
+    assert not _landed(lift_mm=90, vz_mm_s=0, still_at_mm=50)

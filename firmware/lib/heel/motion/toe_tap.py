@@ -52,6 +52,8 @@ _REBOUND_MS = const(350)  # ... or one as strong as the tap this soon after it
 _SAME_SURFACE = const(200)  # |d pitch|+|d roll| (1000*sin) between taps on one surface
 _RAISED_MM = const(40)  # height of a tap above the floor: a step or stool ...
 _RAISED_MAX_MM = const(450)  # ... not a knee lifted high
+_STILL_ABOVE_MM = const(60)  # a still foot this high is not on the floor (a stomp's landing
+# may read 5 cm off: dead reckoning's own margin)
 _SET_OFF_FLOOR = const(150)  # |pitch|+|roll| of the set's taps: clearly a raised surface
 _FLOOR_REST_BLOCKS = const(5)  # still 0.5 s on the floor pose: resting on the floor
 _LANDING_MM_S = const(50)  # the foot came down onto the surface (in the block before the
@@ -100,6 +102,8 @@ class ToeTapDetector:
         self._rested = False  # the foot rested on the floor since the set's last tap
         self._floor_elev = 0  # elevation and time of the last rest on the floor
         self._floor_t = -100000
+        self._elev_now = 0  # sensor height (engine.dr) at the end of this block and the last
+        self._elev_before = 0
         self._lifted_to_step = False  # a tap soon after it landed on a raised surface
         self._lift_ok = False  # ... the pending tap did
         self._tap_size = 0  # the last decided tap's impact
@@ -129,6 +133,8 @@ class ToeTapDetector:
         if p.still_run >= _REST_BLOCKS and self._on_floor(p):
             self._rested = True
         dr = e.dr
+        self._elev_before = self._elev_now
+        self._elev_now = dr.elevation_mm
         if (
             p.still_run >= _FLOOR_REST_BLOCKS
             and self._on_floor(p)
@@ -242,14 +248,20 @@ class ToeTapDetector:
             dr.known
             and e.t - self._floor_t <= _LIFT_MS
             and _RAISED_MM <= lift <= _RAISED_MAX_MM
-            and (came_down or dr.vz_before < -_LANDING_MM_S)
+            and (came_down or dr.vz_before < -_LANDING_MM_S or self._hovered(dr))
         )
+
+    def _hovered(self, dr):
+        """The foot was still a moment ago, already above the floor: it hovered over the step
+        and set down too slowly to be seen coming down (not a lift-off jolt from the floor)."""
+        return dr.run == 1 and self._elev_before - self._floor_elev >= _STILL_ABOVE_MM
 
     def _raised_rest(self, e):
         """Resting in the floor pose soon after leaving the floor, but well above it: flat
         on the step between taps, not on the floor (later heights drift too far to say)."""
         return (
-            e.t - self._floor_t <= _LIFT_MS and e.dr.elevation_mm - self._floor_elev >= _RAISED_MM
+            e.t - self._floor_t <= _LIFT_MS
+            and e.dr.elevation_mm - self._floor_elev >= _STILL_ABOVE_MM
         )
 
     def _decide(self, e):
