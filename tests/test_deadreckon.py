@@ -132,3 +132,32 @@ def test_a_rest_block_that_held_the_start_of_a_lift_is_integrated_not_taken_for_
     # (taking that block's 1.03 g for gravity leaves the foot falling at 12 cm/s)
     assert -20 < dr.vz < 20
     assert dr.run == 4  # the onset block is the stretch's first
+
+
+def _turning_blocks(swing_mg: list[int], w_ddps: tuple[int, int, int]) -> int:
+    """A swing, then two blocks that read 1 g with no jolt while the foot turns at w (mean
+    and peak, ddps): stretches closed in them."""
+    dr = DeadReckon()
+    t = _rest(dr, 0, 3)
+    closed = dr.closed
+    t = _swing(dr, t, swing_mg)
+    wx, wy, wz = w_ddps
+    peak = abs(wx) + abs(wy) + abs(wz) + 100
+    for _ in range(2):
+        t += 100
+        dr.block(t, 0, 0, G, wx, wy, wz, peak, 30, 0, 0)
+    return dr.closed - closed
+
+
+def test_a_heel_pivoting_about_the_vertical_in_a_stance_stands() -> None:
+    # a turn while heel walking: the stance spins on the heel at 150 deg/s
+    assert _turning_blocks([50, 50, -50, -50], (0, 0, 1500)) == 1
+
+
+def test_a_foot_rocking_about_a_horizontal_axis_does_not_stand() -> None:
+    assert _turning_blocks([50, 50, -50, -50], (0, 1500, 0)) == 0
+
+
+def test_a_swinging_foot_turning_about_the_vertical_does_not_stand() -> None:
+    # the swing's velocity (here 1 m/s forward) says the foot moves: a turn in the swing
+    assert _turning_blocks([500, 500], (0, 0, 1500)) == 0

@@ -1,7 +1,8 @@
 """Where the foot went between two moments it was still: dead reckoning per 0.1 s block.
 
 A foot is still whenever it rests, and in the stance of every step (on the heel in a heel
-walk). Between two such moments the acceleration, turned into a fixed frame by the gyro
+walk, where a turn pivots on it: a spin about the vertical is no motion there). Between two
+such moments the acceleration, turned into a fixed frame by the gyro
 and freed of gravity, integrates twice into the sensor's displacement (the foot-mounted
 INS of pedestrian navigation, with zero-velocity updates). The velocity left at the end of
 a stretch is the integration error; removing it linearly over the stretch cancels a
@@ -19,7 +20,7 @@ Integers only (every value < 2**30: MicroPython small ints), once per block.
 """
 
 from heel.compat import const
-from heel.motion.imath import isqrt, isqrt_near
+from heel.motion.imath import isqrt, isqrt_near, peak_less_spin
 
 ONE = const(16384)  # 1.0 in the rotation matrix (Q14)
 _MAX_RUN = const(60)  # blocks (6 s) without a rest or contact: the stretch is not measured
@@ -95,8 +96,14 @@ class DeadReckon:
         # (3%) put 1 g anywhere in 0.9-1.1 g, and its size is learnt at that rest (the
         # integration never started on 5% of the wide simulator's sensors before)
         quiet = self._zupt(a2, gyro_peak, jerk_max) or (rest > _FIRST_REST and not self.known)
+        # a heel pivoting in a stance (a turn while heel walking) stands still where it
+        # touches: its turn about the vertical is no motion there (a swinging foot turns
+        # too, but moves fast)
+        pivot = not quiet and self._zupt(
+            a2, peak_less_spin(gyro_peak, ax, ay, az, wx, wy, wz), jerk_max
+        )
         was_quiet = self._was_quiet
-        self._was_quiet = quiet
+        self._was_quiet = quiet or pivot
         self._quiet_run = self._quiet_run + 1 if quiet else 0
         # a hovering or slowly moving foot is quiet for a block now and then: a moment of
         # zero velocity needs two quiet blocks in a row (or the foot at rest), and the
@@ -104,6 +111,8 @@ class DeadReckon:
         # whatever the velocity says (a quick swing leaves a velocity error; a crossed
         # leg's hanging foot swings slowly enough to pass as quiet, but lands nowhere)
         landed_still = self._landed and self._quiet_run >= 3
+        if pivot and was_quiet and not self._moving():
+            quiet = True
         if quiet and (rest or landed_still or (was_quiet and not self._moving())):
             if self.known and self.run:
                 self._close(t)

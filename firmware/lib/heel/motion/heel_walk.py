@@ -14,6 +14,7 @@ after the strike), at the strike's sample time.
 """
 
 from heel.compat import const
+from heel.motion.imath import peak_less_spin
 from heel.motion.sets import KEY_WALK
 
 _STRIKE_JERK = const(750)  # mg: a heel strike
@@ -34,7 +35,6 @@ _AWAIT_STANCE_MS = const(1000)  # ms after the strike: the stretch has ended by 
 _RING_MS = const(150)  # a strike's own ringing and bounce
 _MIN_TRAVEL = const(80)  # mm: a heel-walk step carries the foot 15-50 cm (read as 9 cm and up)
 _MAX_RISE = const(150)  # mm: ... on level ground (a stair is 15-19 cm)
-_MAX_A1 = const(3000)  # mg, L1: beyond this a block is no calm stance (and the products fit)
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
 
 
@@ -178,18 +178,6 @@ class HeelWalkDetector:
 
 
 def _rocking(e):
-    """The block's peak turning rate (L1, ddps) less its mean turn about the vertical: a
-    foot turning on its heel in the stance spins about the vertical at 150-500 deg/s (a
-    turn while heel walking); a bounce rocks it about a horizontal axis. The block's mean
-    acceleration is gravity in a stance (a jolted block keeps its whole peak)."""
-    ax = e.ax
-    ay = e.ay
-    az = e.az
-    a1 = (ax if ax > 0 else -ax) + (ay if ay > 0 else -ay) + (az if az > 0 else -az)
-    if a1 > _MAX_A1:
-        return e.gyro_peak
-    # |w . g| L1(g) / |g|^2: the mean turn about the vertical, as an L1 rate
-    dot = (e.gx_c * ax + e.gy_c * ay + e.gz_c * az) >> 10
-    n2 = ((ax * ax + ay * ay + az * az) >> 10) or 1
-    r = e.gyro_peak - (dot if dot > 0 else -dot) * a1 // n2
-    return r if r > 0 else 0
+    """The block's peak turning rate less its mean turn about the vertical: a foot turning
+    on its heel in the stance does not rock (imath.peak_less_spin)."""
+    return peak_less_spin(e.gyro_peak, e.ax, e.ay, e.az, e.gx_c, e.gy_c, e.gz_c)

@@ -12,6 +12,7 @@ TURN = const(4096)
 HALF_TURN = const(2048)
 QUARTER_TURN = const(1024)
 EIGHTH_TURN = const(512)
+_MAX_A1 = const(3000)  # mg, L1 of a block's mean acceleration: beyond it, no calm stance
 
 
 def atan2_turn(y, x):
@@ -71,3 +72,19 @@ def isqrt(n):
         x = y
         y = (x + n // x) >> 1
     return x
+
+
+def peak_less_spin(peak, ax, ay, az, wx, wy, wz):
+    """A block's peak turning rate (L1, ddps) less its mean turn about the vertical: (ax,
+    ay, az) the block's mean acceleration (mg; gravity when the foot stands), (wx, wy, wz)
+    its mean rate (ddps). A heel pivoting in a stance (a turn while heel walking) spins
+    about the vertical at 150-500 deg/s; a bounce or a swing rocks about a horizontal axis.
+    A jolted block keeps its whole peak (its mean is no gravity)."""
+    a1 = (ax if ax > 0 else -ax) + (ay if ay > 0 else -ay) + (az if az > 0 else -az)
+    if a1 > _MAX_A1:
+        return peak
+    # |w . g| L1(g) / |g|^2: the mean turn about the vertical, as an L1 rate
+    dot = (wx * ax + wy * ay + wz * az) >> 10
+    n2 = ((ax * ax + ay * ay + az * az) >> 10) or 1
+    r = peak - (dot if dot > 0 else -dot) * a1 // n2
+    return r if r > 0 else 0
