@@ -40,3 +40,20 @@ def test_a_jolted_block_keeps_its_whole_peak() -> None:
     b = _Block(0.0, (0.0, 0.0, 300.0))
     b.az = 3500  # an impact: its mean is no gravity
     assert _rocking(b) == 3000
+
+
+def test_a_pivot_starting_within_the_block_does_not_rock() -> None:
+    # the heel starts to pivot mid-block: its mean turn is 50 deg/s about the vertical (and
+    # a little sway), its peak 240 deg/s
+    x, y, z = _about_vertical(-25.0, 50.0)
+    b = _Block(-25.0, (x, y + 5.0, z))
+    b.gyro_peak = 2400
+    assert _rocking(b) < 500
+
+
+def test_a_bounce_with_a_little_turn_keeps_most_of_its_peak() -> None:
+    # rocking about the toe axis at 40 deg/s mean, 5 deg/s turn about the vertical, peak 200
+    x, y, z = _about_vertical(-25.0, 5.0)
+    b = _Block(-25.0, (x, y + 40.0, z))
+    b.gyro_peak = 2000
+    assert _rocking(b) > 1800

@@ -14,7 +14,7 @@ after the strike), at the strike's sample time.
 """
 
 from heel.compat import const
-from heel.motion.imath import peak_less_spin
+from heel.motion.imath import isqrt, peak_less_spin
 from heel.motion.sets import KEY_WALK
 
 _STRIKE_JERK = const(750)  # mg: a heel strike
@@ -178,6 +178,23 @@ class HeelWalkDetector:
 
 
 def _rocking(e):
-    """The block's peak turning rate less its mean turn about the vertical: a foot turning
-    on its heel in the stance does not rock (imath.peak_less_spin)."""
-    return peak_less_spin(e.gyro_peak, e.ax, e.ay, e.az, e.gx_c, e.gy_c, e.gz_c)
+    """The block's peak turning rate less its turn about the vertical: a foot turning on its
+    heel in the stance does not rock (imath.peak_less_spin). A pivot that starts or stops
+    within the block peaks well above its mean: when the block's mean rate is mostly about
+    the vertical and a good part of the peak, the peak shrinks by the share of the mean
+    rate that is not (a bounce rocks about a horizontal axis)."""
+    peak = e.gyro_peak
+    r = peak_less_spin(peak, e.ax, e.ay, e.az, e.gx_c, e.gy_c, e.gz_c)
+    if r == peak:
+        return r  # a jolted block, or no turn about the vertical
+    wx = e.gx_c >> 3  # (1/8 ddps: the squares stay below 2**30)
+    wy = e.gy_c >> 3
+    wz = e.gz_c >> 3
+    if ((wx if wx > 0 else -wx) + (wy if wy > 0 else -wy) + (wz if wz > 0 else -wz)) * 32 < peak:
+        return r  # the mean is a small part of the peak: it says little about the peak
+    a = isqrt(e.ax * e.ax + e.ay * e.ay + e.az * e.az) or 1
+    up = (wx * e.ax + wy * e.ay + wz * e.az) // a
+    w2 = wx * wx + wy * wy + wz * wz
+    across = isqrt(w2 - up * up) if w2 > up * up else 0
+    shrunk = peak * across // (isqrt(w2) or 1)
+    return shrunk if shrunk < r else r
