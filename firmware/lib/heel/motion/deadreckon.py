@@ -99,8 +99,11 @@ class DeadReckon:
         # a heel pivoting in a stance (a turn while heel walking) stands still where it
         # touches: its turn about the vertical is no motion there (a swinging foot turns
         # too, but moves fast)
-        pivot = not quiet and self._zupt(
-            a2, peak_less_spin(gyro_peak, ax, ay, az, wx, wy, wz), jerk_max
+        pivot = (
+            not quiet
+            and gyro_peak >= _ZUPT_GYRO
+            and self._zupt(a2, 0, jerk_max)  # (only the rate failed)
+            and peak_less_spin(gyro_peak, ax, ay, az, wx, wy, wz) < _ZUPT_GYRO
         )
         was_quiet = self._was_quiet
         self._was_quiet = quiet or pivot

@@ -14,7 +14,7 @@ after the strike), at the strike's sample time.
 """
 
 from heel.compat import const
-from heel.motion.imath import isqrt, peak_less_spin
+from heel.motion.imath import isqrt_near, peak_less_spin
 from heel.motion.sets import KEY_WALK
 
 _STRIKE_JERK = const(750)  # mg: a heel strike
@@ -192,9 +192,11 @@ def _rocking(e):
     wz = e.gz_c >> 3
     if ((wx if wx > 0 else -wx) + (wy if wy > 0 else -wy) + (wz if wz > 0 else -wz)) * 32 < peak:
         return r  # the mean is a small part of the peak: it says little about the peak
-    a = isqrt(e.ax * e.ax + e.ay * e.ay + e.az * e.az) or 1
+    a = isqrt_near(e.ax * e.ax + e.ay * e.ay + e.az * e.az, 1000)  # (about 1 g)
     up = (wx * e.ax + wy * e.ay + wz * e.az) // a
     w2 = wx * wx + wy * wy + wz * wz
-    across = isqrt(w2 - up * up) if w2 > up * up else 0
-    shrunk = peak * across // (isqrt(w2) or 1)
+    # the share of the mean rate across the vertical, squared (Q10), and its root (Q10)
+    q = (w2 - up * up) // ((w2 >> 10) or 1)
+    q = 0 if q < 0 else (1024 if q > 1024 else q)
+    shrunk = (peak * isqrt_near(q << 10, 512)) >> 10
     return shrunk if shrunk < r else r

@@ -139,9 +139,14 @@ class ToeTapDetector:
             p.still_run >= _FLOOR_REST_BLOCKS
             and self._on_floor(p)
             and dr.known
-            and not self._raised_rest(e)
+            and (
+                e.t - self._floor_t > _LIFT_MS
+                or dr.elevation_mm - self._floor_elev < _STILL_ABOVE_MM
+            )
         ):
-            # resting on the floor: the lift to the first impacts is measured from here
+            # resting on the floor: the lift to the first impacts is measured from here (not
+            # flat on the step between taps: well above the floor soon after leaving it; later
+            # heights drift too far to say)
             self._floor_elev = dr.elevation_mm
             self._floor_t = e.t
             self._lifted_to_step = False
@@ -255,14 +260,6 @@ class ToeTapDetector:
         """The foot was still a moment ago, already above the floor: it hovered over the step
         and set down too slowly to be seen coming down (not a lift-off jolt from the floor)."""
         return dr.run == 1 and self._elev_before - self._floor_elev >= _STILL_ABOVE_MM
-
-    def _raised_rest(self, e):
-        """Resting in the floor pose soon after leaving the floor, but well above it: flat
-        on the step between taps, not on the floor (later heights drift too far to say)."""
-        return (
-            e.t - self._floor_t <= _LIFT_MS
-            and e.dr.elevation_mm - self._floor_elev >= _STILL_ABOVE_MM
-        )
 
     def _decide(self, e):
         self._pending = False
