@@ -62,35 +62,30 @@ def _floor_rest_block(det: ToeTapDetector, t: int, elevation_mm: int) -> None:
     det.block(e)
 
 
-def test_a_foot_resting_flat_on_the_step_keeps_the_floor_it_left() -> None:
-    # the foot left the floor at 10 s and rests flat on a 25 cm stool 1.5 s later (a pause
-    # between taps): the lift of the next taps is still measured from the floor
+def _floor_after_rest(rest_t: int, elevation_mm: int) -> tuple[int, int]:
+    """The floor (height, time) after a rest block at rest_t, elevation_mm up; the foot left
+    the floor (height 0) at 10 s."""
     det = ToeTapDetector()
     det._floor_elev = 0
     det._floor_t = 10000
-    _floor_rest_block(det, 11500, elevation_mm=250)
-    assert (det._floor_elev, det._floor_t) == (0, 10000)
-    # back on the floor: the floor again
-    _floor_rest_block(det, 12500, elevation_mm=15)
-    assert (det._floor_elev, det._floor_t) == (15, 12500)
+    _floor_rest_block(det, rest_t, elevation_mm)
+    return det._floor_elev, det._floor_t
+
+
+def test_a_foot_resting_flat_on_the_step_keeps_the_floor_it_left() -> None:
+    # it rests flat on a 25 cm stool 1.5 s after leaving the floor (a pause between taps):
+    # the lift of the next taps is still measured from the floor
+    assert _floor_after_rest(11500, elevation_mm=250) == (0, 10000)
 
 
 def test_a_rest_a_few_cm_up_is_the_floor() -> None:
     # a hard stomp's landing may integrate to 5 cm off: within dead reckoning's margin
-    det = ToeTapDetector()
-    det._floor_elev = 0
-    det._floor_t = 10000
-    _floor_rest_block(det, 11500, elevation_mm=50)
-    assert (det._floor_elev, det._floor_t) == (50, 11500)
+    assert _floor_after_rest(11500, elevation_mm=50) == (50, 11500)
 
 
 def test_a_rest_long_after_leaving_the_floor_is_the_floor_again() -> None:
     # the integration drifts: 3 s later a flat rest 25 cm "up" may well be the floor
-    det = ToeTapDetector()
-    det._floor_elev = 0
-    det._floor_t = 10000
-    _floor_rest_block(det, 13000, elevation_mm=250)
-    assert (det._floor_elev, det._floor_t) == (250, 13000)
+    assert _floor_after_rest(13000, elevation_mm=250) == (250, 13000)
 
 
 class _Stretch:
