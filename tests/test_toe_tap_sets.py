@@ -8,6 +8,7 @@ import pytest
 
 from heeltrack.analysis import analyze_trace_samples
 from heeltrack.sim import distractors as d
+from heeltrack.sim import simulate_set
 from heeltrack.sim.session import _Sim
 from heeltrack.trace import resample
 
@@ -34,3 +35,34 @@ def test_taps_after_a_pause_elsewhere_do_not_continue_the_set(seed: int) -> None
     done, counted, late = _set_then_fidget(seed)
     assert late == []
     assert abs(counted - done) <= 1
+
+
+def _first_tap_counted(seed: int) -> tuple[float, float, bool, int, int]:
+    """(first interval, second interval, first tap counted, taps done, taps counted)."""
+    trace, truth = simulate_set(seed, "toe_tap", ranges="wide")
+    done = [s for s in truth["sets"] if s["exercise"] == "toe_tap"][0]
+    taps = [r["t_s"] for r in done["reps"]]
+    sets = analyze_trace_samples(resample(trace, 100.0))["sets"]
+    got = [r["t_s"] for x in sets if x["exercise"] == "toe_tap" for r in x["reps"]]
+    counted = any(abs(g - taps[0]) < 0.15 for g in got)
+    return taps[1] - taps[0], taps[2] - taps[1], counted, done["count"], len(got)
+
+
+# wide-range sets whose foot hovered after the first tap (found by scanning seeds 1-199 for a
+# first interval at least 2.5x the second; the rhythm rule refuses such a run's first tap)
+@pytest.mark.parametrize("seed", [46, 144])
+def test_a_set_that_starts_slowly_keeps_its_first_tap(seed: int) -> None:
+    first_iv, second_iv, counted, done, got = _first_tap_counted(seed)
+    assert first_iv > 2.5 * second_iv  # the case this is about
+    assert counted
+    assert got == done
+
+
+# wide-range sets whose first tap reads 10-20 degrees steeper than the later ones (the pose
+# at contact right after the lift is less sure), but which dead reckoning saw landing on the
+# step: the run's first taps count though they look like another surface
+@pytest.mark.parametrize("seed", [3, 8])
+def test_first_taps_seen_landing_on_the_step_count(seed: int) -> None:
+    _, _, counted, done, got = _first_tap_counted(seed)
+    assert counted
+    assert got == done

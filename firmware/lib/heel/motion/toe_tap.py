@@ -86,15 +86,21 @@ class ToeTapDetector:
         self._moved = 0  # gyro peak since the previous tap
         self._t_decided = -100000  # the last tap decided
         self._step_t = -100000  # the last impact that ended a step
-        self._t1 = -100000  # the last two accepted taps, newest first
+        self._t1 = -100000  # the last three accepted taps, newest first
         self._t2 = -200000
+        self._t3 = -300000
         self._proposed = -100000  # the newest tap already proposed
         self._pend_size = 0
         self._off = 0  # the pending tap is off the floor pose (1) or on it (0)
-        self._p1 = 0  # pose (pitch, roll against the floor pose) of the last two taps
+        self._p1 = 0  # pose (pitch, roll against the floor pose) of the last three taps
         self._r1 = 0
         self._p2 = 0
         self._r2 = 0
+        self._p3 = 0
+        self._r3 = 0
+        self._l1 = False  # ... and whether each landed on a raised surface (_landed_raised)
+        self._l2 = False
+        self._l3 = False
         self._pitch = 0  # pose against the floor pose at the pending tap
         self._roll = 0
         self._set_pitch = 0  # average pose of the running set's taps
@@ -325,22 +331,31 @@ class ToeTapDetector:
             self._lifted_to_step = True
         t1 = self._t1
         t2 = self._t2
-        # the first two taps of a run count too if they hit the same surface (lifting the
-        # foot off the floor can jolt like a tap)
-        same1 = _l1(self._p1 - self._pitch, self._r1 - self._roll) < _SAME_SURFACE
-        same2 = _l1(self._p2 - self._pitch, self._r2 - self._roll) < _SAME_SURFACE
+        t3 = self._t3
+        # the first two taps of a run count too if they hit the same surface or were seen
+        # landing on a raised one (lifting the foot off the floor can jolt like a tap), and so
+        # does a tap before them when a set starts slowly (one tap, a pause, then the rhythm)
+        same1 = self._l1 or _l1(self._p1 - self._pitch, self._r1 - self._roll) < _SAME_SURFACE
+        same2 = self._l2 or _l1(self._p2 - self._pitch, self._r2 - self._roll) < _SAME_SURFACE
+        same3 = self._l3 or _l1(self._p3 - self._pitch, self._r3 - self._roll) < _SAME_SURFACE
         # the run's mean contact pose: off the floor pose on a raised surface
         mp = self._pitch + self._p1 + self._p2
         mr = self._roll + self._r1 + self._r2
         # ... or one of them came down above the floor the foot had just left (dead reckoning;
         # later heights drift too far: a fidgeting foot's once read 30 cm up)
         off_run = _l1(mp, mr) > 3 * _RUN_OFF_FLOOR or self._lifted_to_step
+        self._t3 = t2
         self._t2 = t1
         self._t1 = t
+        self._p3 = self._p2
+        self._r3 = self._r2
         self._p2 = self._p1
         self._r2 = self._r1
         self._p1 = self._pitch
         self._r1 = self._roll
+        self._l3 = self._l2
+        self._l2 = self._l1
+        self._l1 = self._lift_ok
         iv = t - t1
         iv_prev = t1 - t2
         if in_set:
@@ -372,6 +387,8 @@ class ToeTapDetector:
             return
         if self._step_t >= t2:
             return  # a step among them: walking (the other foot's strikes jolt this one)
+        if t3 > self._proposed and t2 - t3 <= _MAX_IV_MS and same3 and self._step_t < t3:
+            _propose(e, t3)
         if t2 > self._proposed and same2:
             _propose(e, t2)
         if t1 > self._proposed and same1:
