@@ -1,17 +1,19 @@
 """Toe taps: seated, the raised foot taps its toes on a step or stool, again and again.
 
-A tap: the strongest of close impacts, gentle (no walking swing in the second before it),
-after the foot moved since the previous one, a contact (it stopped the foot coming down: a
-strap jolted at the top of a lift is followed by the way down, or by a hover), after which
-the foot leaves the surface again instead of resting on it (a stomp or a step rests: the
-foot stays still), not among impacts as strong as the taps (a jiggling heel hits the floor
-several times a second, so one as strong comes again within 0.35 s, or two between taps)
-and not at the end of a swing that carried the foot 10 cm forward but not 15 cm up onto
-the step (a heel-walk step; engine.dr). A run starts a set when three taps come in a steady
-rhythm, with no step among them, on a raised surface (tapping on the floor is a common
-fidget): their mean contact pose off the floor pose, or one came down 4-45 cm above the
-floor the foot had just left (a flat rest on the step between taps is no floor); its first
-taps count if they hit the same surface.
+A tap: the strongest of close impacts (but a hard landing stays the tap when a stronger
+impact comes late enough to be a tap of its own: a jolt at the next lift's top), gentle (no
+walking swing in the second before it), after the foot moved since the previous one, a
+contact (it stopped the foot coming down: a strap jolted at the top of a lift is followed by
+the way down, or by a hover), after which the foot leaves the surface again instead of
+resting on it (a stomp or a step rests: the foot stays still), not among impacts as strong
+as the taps (a jiggling heel hits the floor several times a second, so one as strong comes
+again within 0.35 s, or two between taps) and not at the end of a swing that carried the
+foot 10 cm forward but not 15 cm up onto the step (a heel-walk step; engine.dr).
+A run starts a set when three taps come in a steady rhythm, with no step among them, on a
+raised surface (tapping on the floor is a common fidget): their mean contact pose off the
+floor pose, or one came down 4-45 cm above the floor the foot had just left (a flat rest on
+the step between taps is no floor); its first taps count if they hit the same surface or
+were seen landing on a raised one, and so does one tap before them (a slow start).
 Within the set a tap counts if it keeps the set's rhythm, except a floor-pose tap far from
 the set's pose when its taps are clearly on a raised surface; after the foot rested on the
 floor the set must qualify again.
@@ -63,6 +65,7 @@ _REST_BLOCKS = const(15)  # still 1.5 s on the floor pose: the set must qualify 
 _STOP_MM_S = const(30)  # a contact stops the foot coming down: its vertical velocity rises
 # by this much from before the impact to the block after it (a tap: 15-70 cm/s, and the lift
 # after it; a jolt of the strap at the top of a lift is followed by the way down)
+_FIRM_MM_S = const(150)  # came down this fast and stopped: a tap, whatever jolts after it
 _JUDGE_MM_S = const(900)  # ... unless the dead reckoning has the foot falling faster (drift)
 
 
@@ -119,6 +122,8 @@ class ToeTapDetector:
         self._imp_i = 0
         self._judge_i = -1  # the impact of the last block, judged in this one (or -1) ...
         self._judge_vz = 0  # ... by the vertical velocity coming into it, mm/s
+        self._firm = False  # the pending impact was a hard landing (not to be replaced by a
+        # later, stronger one that could be a tap of its own)
         self._vz_low = 0  # the lowest vertical velocity of the last block (start or end)
         self._prev_tap = -10000  # _last_tap before the pending impact
         self._was_t = -1  # the impact the pending one replaced (-1: none): time, size, ...
@@ -170,6 +175,9 @@ class ToeTapDetector:
                 self._imp_j[i] = 0
                 if self._pending and self._imp_t[i] == self._t_tap:
                     self._not_a_contact()
+            elif self._pending and self._imp_t[i] == self._t_tap:
+                # a hard landing: the foot came down fast and stopped
+                self._firm = self._judge_vz <= -_FIRM_MM_S and dr.vz - self._judge_vz >= _FIRM_MM_S
         size = e.snap_max
         if size >= _TAP_SNAP:
             i = self._imp_i
@@ -182,7 +190,11 @@ class ToeTapDetector:
                 self._judge_i = i
                 self._judge_vz = low if low < self._vz_low else self._vz_low
         self._vz_low = dr.vz if dr.vz < dr.vz_before else dr.vz_before
-        if self._pending and size * 2 > self._pend_size * 3:
+        if (
+            self._pending
+            and size * 2 > self._pend_size * 3
+            and not (self._firm and e.snap_t - self._last_tap >= _MIN_TAP_MS)
+        ):
             # a bump (the foot brushing the step, lifting off), then the real contact: the
             # tap is the stronger one (the foot was seen coming down at the first)
             came_down = self._lift_ok
@@ -241,6 +253,7 @@ class ToeTapDetector:
         self._t_tap = e.snap_t
         self._last_tap = e.snap_t
         self._pend_size = size
+        self._firm = False  # (judged in the next block)
         # landed flat: the floor, not a raised surface (judged over the run, in _accept)
         self._off = 0 if self._on_floor(p) else 1
         self._pitch = p.pitch_flat
