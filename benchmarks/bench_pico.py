@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from heeltrack.analysis import analyze_file, encode_calls, engine_input
+from heeltrack.analysis import GAP_MARK, analyze_file, encode_calls, engine_input
 from heeltrack.pico import rep_blinks
 from heeltrack.sim import simulate_set
 from heeltrack.trace import resample, write_trace
@@ -132,7 +132,7 @@ def rep_event_samples(trace: object) -> list[int]:
         if len(c) == 6:
             fed[0] += 1
             eng.feed(*c)
-        else:
+        elif c[0] == GAP_MARK:
             fed[0] += c[1]
             eng.gap(c[1])
     return out

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from heeltrack.analysis import encode_calls, engine_input, run_cpython, run_micropython
+from heeltrack.analysis import (
+    RATE_MARK,
+    encode_calls,
+    engine_input,
+    run_cpython,
+    run_micropython,
+)
+from heeltrack.sim import simulate_set
 from heeltrack.trace import Trace, read_trace, resample
 from tests import kinematics as k
 from tests.conftest import REAL_DIR
@@ -52,3 +59,13 @@ def test_feed_allocates_nothing_in_steady_state(micropython_bin: str) -> None:
     assert allocated == 0
     # the locked part included set starts, reps and set ends (the event path is covered)
     assert starts >= 2 and reps >= 8 and ends >= 1
+
+
+def test_a_50_hz_source_same_in_both_runtimes(micropython_bin: str) -> None:
+    # (the calls start with the source's rate, which lowers the toe-tap threshold)
+    trace, _ = simulate_set(3, "toe_tap", ranges="default", rate_hz=50.0, jitter=True)
+    calls = engine_input(resample(trace, 100.0))
+    assert calls[0][0] == RATE_MARK
+    expected = run_cpython(calls)
+    assert len(expected) >= 3
+    assert run_micropython(calls) == expected

@@ -23,6 +23,7 @@ from heeltrack.unixport import SCRIPTS
 
 Event = tuple[int, int, int, int]  # kind, exercise, t_ms, value
 GAP_MARK = -32768  # in the binary sample stream: "n samples missing" (n in the 2nd field)
+RATE_MARK = -32767  # ... "the samples were upsampled from this rate (Hz)" (Engine.source_rate)
 MAX_GAP_SAMPLES = 32767 * 32768 + 32767  # what one encoded gap record can say
 
 
@@ -32,9 +33,15 @@ def engine_input(r: Resampled) -> list[tuple[int, ...]]:
 
 
 def iter_engine_calls(parts: Iterable[Resampled]) -> Iterator[tuple[int, ...]]:
-    """Engine calls for resampled pieces in order (a missing run across pieces is one gap)."""
+    """Engine calls for resampled pieces in order (a missing run across pieces is one gap);
+    input slower than the engine's rate is announced first (RATE_MARK, Hz)."""
     gap = 0
+    announced = False
     for r in parts:
+        if not announced and len(r.t):
+            announced = True
+            if 0 < r.source_hz < RATE_HZ * 0.9:
+                yield (RATE_MARK, round(r.source_hz))
         samples = to_engine_samples(r).tolist()
         missing = r.missing.tolist()
         for i, row in enumerate(samples):
@@ -60,6 +67,8 @@ def run_cpython(calls: Iterable[tuple[int, ...]]) -> list[Event]:
     for c in calls:
         if c[0] == GAP_MARK:
             gap(c[1])
+        elif c[0] == RATE_MARK:
+            eng.source_rate(c[1])
         else:
             feed(*c)
     eng.finish()
@@ -69,12 +78,14 @@ def run_cpython(calls: Iterable[tuple[int, ...]]) -> list[Event]:
 def encode_calls(calls: Iterable[tuple[int, ...]]) -> bytes:
     """Engine calls as little-endian int16 x 6 records (the input of
     heeltrack/unixport/engine_stream.py); a gap of n samples is
-    (GAP_MARK, n % 32768, n // 32768, 0, 0, 0)."""
+    (GAP_MARK, n % 32768, n // 32768, 0, 0, 0); the source rate, (RATE_MARK, Hz, 0, 0, 0, 0)."""
     out = bytearray()
     for c in calls:
         if c[0] == GAP_MARK:
             n = min(int(c[1]), MAX_GAP_SAMPLES)
             out += struct.pack("<6h", GAP_MARK, n % 32768, n // 32768, 0, 0, 0)
+        elif c[0] == RATE_MARK:
+            out += struct.pack("<6h", RATE_MARK, int(c[1]), 0, 0, 0, 0)
         else:
             out += struct.pack("<6h", *c)
     return bytes(out)

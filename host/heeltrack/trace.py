@@ -278,6 +278,7 @@ class Resampled:
     acc: np.ndarray  # (M, 3) g
     gyro: np.ndarray  # (M, 3) deg/s
     missing: np.ndarray  # (M,) bool: inside a gap longer than MAX_INTERPOLATED_GAP_S
+    source_hz: float = 0.0  # the input's sample rate (median interval), 0 if not known
 
 
 RATE_WINDOW = 1000  # the input rate is the median of the first this many sample intervals
@@ -294,6 +295,7 @@ def resample(trace: Trace, rate_hz: float = 100.0) -> Resampled:
         np.concatenate([b.acc for b in blocks]),
         np.concatenate([b.gyro for b in blocks]),
         np.concatenate([b.missing for b in blocks]),
+        r.source_hz,
     )
 
 
@@ -315,6 +317,7 @@ class Resampler:
     def __init__(self, rate_hz: float = 100.0) -> None:
         self.step = 1.0 / rate_hz
         self.width = 0  # known once RATE_WINDOW intervals (or the whole input) arrived
+        self.source_hz = 0.0  # ... and the input's rate
         self._t = np.zeros(0)  # raw samples held, global indices base .. base + len
         self._x = np.zeros((0, 6))
         self._f = np.zeros((0, 6))  # their box-filtered values, as far as known
@@ -347,6 +350,7 @@ class Resampler:
         dt = np.diff(self._t[: RATE_WINDOW + 1])
         src_rate = 1.0 / float(np.median(dt))
         self.width = max(1, int(round(src_rate * self.step)))
+        self.source_hz = src_rate
 
     def _filter(self, final: bool) -> None:
         """Box-filter the raw samples whose whole window has arrived (all of them at the end).
@@ -401,6 +405,7 @@ class Resampler:
                     np.column_stack(cols[0:3]),
                     np.column_stack(cols[3:6]),
                     gap > MAX_INTERPOLATED_GAP_S,
+                    self.source_hz,
                 )
             )
             self._n = n1

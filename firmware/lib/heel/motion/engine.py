@@ -50,6 +50,10 @@ def _ignore(kind, exercise, t_ms, value):
 
 
 class Engine:
+    # the samples were upsampled from a coarser rate (source_rate; a class default, so the
+    # board's engine, which never calls it, keeps its instance attributes as they were)
+    _coarse = False
+
     def __init__(self, listener=None):
         self._listener = listener or _ignore
         self.sets = SetTracker(self._listener)
@@ -75,7 +79,7 @@ class Engine:
     def _new_detectors(self):
         self.raise_det = HeelRaiseDetector()
         self.walk_det = HeelWalkDetector()
-        self.tap_det = ToeTapDetector()
+        self.tap_det = ToeTapDetector(self._coarse)
         self.circle_det = AnkleCircleDetector()
 
     @property
@@ -149,6 +153,13 @@ class Engine:
         if not self.raise_det.up:  # a long hold is not a pause
             self.sets.tick(self.t)
         reset_block(st)
+
+    def source_rate(self, hz):
+        """The samples were measured at hz and upsampled to 100 Hz (the host analysing another
+        device's trace; the board never calls this): below 75 Hz a short impact falls between
+        samples and reads weaker, and the toe-tap threshold within a set follows."""
+        self._coarse = hz * 4 < RATE_HZ * 3
+        self.tap_det = ToeTapDetector(self._coarse)
 
     def gap(self, n):
         """n samples were lost: time moves on; a long gap restarts the detectors."""
