@@ -150,7 +150,7 @@ class Engine:
         self.walk_det.block(self)
         self.tap_det.block(self)
         self.circle_det.block(self)
-        if not self.raise_det.up:  # a long hold is not a pause
+        if not self.raise_det.busy():  # a long hold is not a pause
             self.sets.tick(self.t)
         reset_block(st)
 

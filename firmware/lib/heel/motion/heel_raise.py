@@ -122,6 +122,11 @@ class HeelRaiseDetector:
         if self.up:
             self._track(e, lift)
 
+    def busy(self):
+        """A rep under way, or ended and still being decided: the set is not paused (a rep
+        with a 5 s hold ends 10 s after the one before it)."""
+        return self.up or self._pend_n >= 0
+
     def _decide(self, e):
         self._pend_n = -1
         if self._pend_g <= _AFTER_GYRO:
@@ -198,6 +203,10 @@ class HeelRaiseDetector:
             self._bounce(e, n)
             return
         dr = e.dr
+        if not dr.since_rest:
+            # a rest while up (a hold at the top) is the dead reckoning's new zero: the
+            # rise is measured from it (a bouncing rep's start was in the old one's drift)
+            self._h0 = 0
         if dr.known and dr.since_rest <= _WENT_BLOCKS and dr.height_mm - self._h0 > self._went:
             self._went = dr.height_mm - self._h0
         a2 = e.posture.a2
