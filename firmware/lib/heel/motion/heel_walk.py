@@ -7,7 +7,9 @@ the later ended it), with the foot pitched toes-up against its floor pose in the
 that follows (0.1-0.4 s after the strike) and no push-off plantarflexion in the stride
 before it. Normal walking fails on the last two: its stance is flat and its toe-off pitches
 the foot 30-50 degrees nose-down. The step is proposed once the stretch is measured (0.4-1 s
-after the strike), at the strike's sample time.
+after the strike), at the strike's sample time. Within a running heel walk a brisk walker's
+heel may never be still in the stance: a strike one stride after the last step (0.75-1.35
+strides; the other foot's comes at half a stride) counts then without the travel.
 
     det = HeelWalkDetector()
     det.block(eng)     # once per 0.1 s block; proposes steps to eng.sets
@@ -25,6 +27,7 @@ _MAX_PUSH = const(150)  # 1000*sin(8.6 deg): no nose-down push-off in the stride
 _MAX_SWING = const(4500)  # ddps: beyond this it is running or stamping
 _MAX_STANCE_GYRO = const(1400)  # ddps: the heel bears weight after the strike (a bounce spins;
 # a turn pivots on the heel about the vertical, which does not count: _rocking)
+_MAX_STANCE_GYRO_WALKING = const(2000)  # ... in a running walk, in the stride's rhythm
 _PITCH_DECAY = const(30)  # per block: the stride's pitch/gyro maxima forget in ~1.5 s
 _GYRO_DECAY = const(150)
 _MAX_STRIDE_MS = const(2500)  # a longer wait between steps ends the walk
@@ -139,7 +142,9 @@ class HeelWalkDetector:
         # no running or stamping swing in the stride before it
         if self._prev_gmax > _MAX_SWING:
             return
-        if self._stance_gmax > _MAX_STANCE_GYRO:
+        # (within a walk, in the stride's rhythm, a brisk walker's heel rocks more)
+        g = self._stance_gmax
+        if g > _MAX_STANCE_GYRO and not (g <= _MAX_STANCE_GYRO_WALKING and self._in_stride(e, t)):
             return
         # the travel is known once the stance has been still for a moment (at a quick
         # cadence that may take a few more blocks)
@@ -155,6 +160,8 @@ class HeelWalkDetector:
         if not dr.stretch_over(t):
             if e.t - t > _AWAIT_STANCE_MS or not dr.known or dr.start_t >= t:
                 self._await_t = 0  # no stretch will end over this strike
+                if self._in_stride(e, t):
+                    self._step(e, t)
             return
         self._await_t = 0
         if dr.found_travel_mm < _MIN_TRAVEL:
@@ -165,8 +172,22 @@ class HeelWalkDetector:
             t = self._impact_t
         if t <= self.last_step:
             return  # that strike is a step already
-        if not -_MAX_RISE < dr.found_rise_mm < _MAX_RISE:
+        if not -_MAX_RISE < dr.found_rise_mm < _MAX_RISE and not (
+            dr.found_ms * 2 > self._stride * 3 and self._in_stride(e, t)
+        ):
             return
+        self._step(e, t)
+
+    def _in_stride(self, e, t):
+        """Within a running heel walk, a strike one stride after the last step: a brisk
+        walker's heel may never be still for a moment, so its stretch is not measured (or
+        runs over two strides and drifts), and the stride's timing tells it from the other
+        foot's strike (half a stride) instead."""
+        since = t - self.last_step
+        s = self._stride
+        return e.sets.key == KEY_WALK and s and since * 4 >= s * 3 and since * 20 <= s * 27
+
+    def _step(self, e, t):
         since = t - self.last_step
         walking = since <= _MAX_STRIDE_MS
         if walking and self._stride:
