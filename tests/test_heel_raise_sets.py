@@ -1,5 +1,6 @@
-"""Calf-raise sets stay whole: long holds are no pause, and a bouncing set's rests at the top
-do not make its reps look like a foot that left the floor."""
+"""Calf-raise sets stay whole: long holds are no pause, a bouncing set's rests at the top do
+not make its reps look like a foot that left the floor, and samples dropped mid-set (a gap
+that restarts the detectors) do not end the counting."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from heeltrack.analysis import analyze_trace_samples
 from heeltrack.sim import simulate_set
 from heeltrack.trace import resample
-from tests.test_engine_synthetic import analyze, heel_raises
+from tests.test_engine_synthetic import analyze, bouncing_heel_raises, heel_raises
 
 
 @pytest.mark.parametrize("hold_s", [7.0, 9.0])
@@ -30,3 +31,29 @@ def test_a_rest_at_the_top_of_a_bouncing_rep_is_not_a_lift_off_the_floor(seed: i
     done = [s for s in truth["sets"] if s["exercise"] == "heel_raise"][0]
     sets = analyze_trace_samples(resample(trace, 100.0))["sets"]
     assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", done["count"])]
+
+
+def _drop(t, a, g, t0: float, seconds: float):
+    """The trace with the samples of [t0, t0 + seconds) lost (a FIFO overflow, a radio gap)."""
+    keep = (t < t0) | (t >= t0 + seconds)
+    return t[keep], a[keep], g[keep]
+
+
+# 0.7 s lost: longer than the 0.5 s after which the engine restarts its detectors (bouncing:
+# the heel turns at 2 deg and never rests on the floor, so no standing pose can be learnt
+# anew, nor can a rep start from rest)
+@pytest.mark.parametrize("t0", [9.0, 12.5])
+def test_a_gap_in_a_bouncing_set_keeps_the_standing_pose(t0: float) -> None:
+    t, a, g = _drop(*bouncing_heel_raises(8, 3.0, 0.6), t0, 0.7)
+    assert not ((t > t0) & (t < t0 + 0.7)).any()
+    sets = analyze(t, a, g)
+    assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", 8)]
+
+
+# the gap falls in the rise or the hold of the second rep: the rep goes on after it (a
+# gap that cuts away most of a rep's top may still lose that rep)
+@pytest.mark.parametrize("t0", [9.0, 10.0])
+def test_a_rep_under_way_through_a_gap_still_counts(t0: float) -> None:
+    t, a, g = _drop(*heel_raises(6, 25.0, 2.0), t0, 0.7)
+    sets = analyze(t, a, g)
+    assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", 6)]

@@ -166,8 +166,11 @@ class Engine:
         st = self._st
         self.n += n + st[K]  # the unfinished block is dropped with the gap
         if n >= _RESET_GAP:
-            # reps in progress are lost; the gyro bias and floor pose survive
+            # reps in progress are lost (a calf raise's goes on); the gyro bias, floor pose
+            # and standing pose survive
+            old = self.raise_det
             self._new_detectors()
+            self.raise_det.carry_over(old, self.n * SAMPLE_MS)
             self.posture.still_run = 0
             self.dr.forget()
         reset_block(st)

@@ -122,6 +122,26 @@ class HeelRaiseDetector:
         if self.up:
             self._track(e, lift)
 
+    def carry_over(self, old, t):
+        """After a gap in the data (a new detector): what the old one learnt survives, the
+        standing pose, the running set's reps and the last rest; a rep in progress is
+        measured from where the data resumed at t (ms). (A bouncing set's foot never rests
+        flat long enough to learn the pose anew, nor to start its next rep from rest.)"""
+        self._has_base = old._has_base
+        self._bx = old._bx
+        self._by = old._by
+        self._bz = old._bz
+        self._flat_changes = old._flat_changes
+        self._set_reps = old._set_reps
+        self._avg_peak = old._avg_peak
+        self._avg_n = old._avg_n
+        self._avg_gap = old._avg_gap
+        self._last_end = old._last_end
+        self._t_low = old._t_low
+        self._t_rest = old._t_rest
+        if old.up and old._t_up - old._t_rest <= _REST_BEFORE_MS:
+            self._t_rest = t  # a rep under way through the gap started from rest: it goes on
+
     def busy(self):
         """A rep under way, or ended and still being decided: the set is not paused (a rep
         with a 5 s hold ends 10 s after the one before it)."""
