@@ -18,6 +18,7 @@ from tests import kinematics as k
 from tests.conftest import REAL_DIR
 from tests.mp import run_mp
 from tests.test_engine_synthetic import bouncing_heel_raises, heel_raises
+from tests.test_heel_raise_sets import _drop
 
 REAL = REAL_DIR / "gaitmap_imu_sample_left.csv"
 
@@ -75,9 +76,7 @@ def test_a_50_hz_source_same_in_both_runtimes(micropython_bin: str) -> None:
 def test_a_gap_mid_set_same_in_both_runtimes(micropython_bin: str) -> None:
     # 0.7 s of samples lost in a bouncing calf-raise set: the detectors restart, keeping
     # what the calf-raise one learnt (tests/test_heel_raise_sets.py)
-    t, a, g = bouncing_heel_raises(8, 3.0, 0.6)
-    keep = (t < 9.0) | (t >= 9.7)
-    calls = _calls(t[keep], a[keep], g[keep])
+    calls = _calls(*_drop(*bouncing_heel_raises(8, 3.0, 0.6), 9.0, 0.7))
     assert any(c[0] == GAP_MARK and c[1] >= 50 for c in calls)
     expected = run_cpython(calls)
     assert len(expected) >= 8 + 2
