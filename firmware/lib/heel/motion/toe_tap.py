@@ -35,7 +35,8 @@ _TAP_SNAP_COARSE = const(120)  # ... within a set, in samples upsampled from 50 
 _MIN_TAP_MS = const(380)  # a tap lifts the foot off the surface: at most ~2.6 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
-_MAX_GYRO_1S_SET = const(1500)  # ... within a set of taps
+_MAX_GYRO_1S_SET = const(1500)  # ... within a set of taps, or on a step
+_PUSH_OFF_BLOCKS = const(2)  # an impact within this many blocks of a stance: a push-off
 _MIN_MOVED = const(100)  # ddps: the foot moved (lifted) since the previous tap
 _DECIDE_MS = const(400)  # the foot left the surface again, or rested on it (a step's stance)
 _STEP_TRAVEL = const(100)  # mm from the last still moment: a step, not a tap in place
@@ -221,13 +222,18 @@ class ToeTapDetector:
         if size < snap or e.snap_t - self._last_tap < _MIN_TAP_MS:
             return
         # within a set taps may be brisker (the set shows it is no walk or fidget)
-        gentle = _MAX_GYRO_1S_SET if e.sets.key == KEY_TAP else _MAX_GYRO_1S
+        # (and so may the first taps after the foot was seen landing on a raised surface: the
+        # lift from the floor onto the step swings it; not the push-off from a stance, a
+        # stair's: the foot stood still just before it)
+        raised = self._lifted_to_step or self._landed_raised(e, False)
+        brisk = raised and e.dr.run > _PUSH_OFF_BLOCKS
+        gentle = _MAX_GYRO_1S_SET if e.sets.key == KEY_TAP or brisk else _MAX_GYRO_1S
         if self._genv_before > gentle or self._moved < _MIN_MOVED:
             return  # a rejected bump does not hide the real tap right after it
         # a foot landing flat or heel-first slaps down, a brief spin in the impact's own
         # block: on a surface it was just seen to land above the floor (toes slapping the
         # floor with the heel down spin it too)
-        if self._genv > gentle and not (self._lifted_to_step or self._landed_raised(e, False)):
+        if self._genv > gentle and not raised:
             return
         self._moved = 0
         self._pending = True
