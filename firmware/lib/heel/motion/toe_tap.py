@@ -2,7 +2,9 @@
 
 A tap: the strongest of close impacts (but a hard landing stays the tap when a stronger
 impact comes late enough to be a tap of its own: a jolt at the next lift's top), gentle (no
-walking swing in the second before it), after the foot moved since the previous one, a
+walking swing in the second before it; within a set, or once the foot was seen landing on a
+raised surface, a brisker lift is allowed, but not a push-off right after a stance, as on
+stairs), after the foot moved since the previous one, a
 contact (it stopped the foot coming down: a strap jolted at the top of a lift is followed by
 the way down, or by a hover), after which the foot leaves the surface again instead of
 resting on it (a stomp or a step rests: the foot stays still), not among impacts as strong
