@@ -216,7 +216,11 @@ class ToeTapDetector:
             if p.still:
                 self._still_after += 1
             if e.t - self._t_tap >= _DECIDE_MS:
-                self._decide(e)
+                # (an impact soon after the tap, in this block, is judged first: a strap
+                # jolted at the top of a quick lift is no jiggling heel's rebound)
+                i = self._judge_i
+                if i < 0 or self._imp_t[i] >= self._t_tap + _REBOUND_MS:
+                    self._decide(e)
             elif size >= snap and e.snap_t - self._last_tap >= _MIN_TAP_MS:
                 self._decide(e)  # quick taps: the next one came before the decision
             if self._pending:
