@@ -31,7 +31,7 @@ from heel.compat import const
 from heel.motion.sets import KEY_TAP, KEY_WALK
 
 _TAP_SNAP = const(180)  # mg, second difference: the toes hit the surface (engine.snap_max)
-_TAP_SNAP_COARSE = const(120)  # ... within a set, in samples upsampled from 50 Hz (the host's
+_TAP_SNAP_COARSE = const(100)  # ... within a set, in samples upsampled from 50 Hz (the host's
 # analysis of another device's trace): a 10-30 ms impact falls between the coarse samples and
 # reads about a third as large (median at a tap 342 against 1,140 mg)
 _MIN_TAP_MS = const(380)  # a tap lifts the foot off the surface: at most ~2.6 per second
