@@ -70,8 +70,8 @@ def test_first_taps_seen_landing_on_the_step_count(seed: int) -> None:
 
 
 def _early_swing_dps(seed: int) -> tuple[float, int, int]:
-    """(peak gyro, L1 deg/s, in the second before one of the set's first four taps, taps
-    done, taps counted) of a wide-range toe-tap trace."""
+    """(peak gyro in deg/s, L1, over the second before each of the set's first four taps;
+    taps done; taps counted) of a wide-range toe-tap trace."""
     trace, truth = simulate_set(seed, "toe_tap", ranges="wide")
     done = [s for s in truth["sets"] if s["exercise"] == "toe_tap"][0]
     l1 = np.abs(trace.gyro).sum(axis=1)
@@ -85,7 +85,7 @@ def _early_swing_dps(seed: int) -> tuple[float, int, int]:
 
 # the first taps after a brisk lift onto the step (found by comparing counts on test seeds
 # 1-300 before and after: 243 -> 248 exact, none lost); a stair's push-off, as brisk, stays
-# out (tests/test_engine_accuracy.py: no reps in stairs)
+# out (the stairs test below)
 @pytest.mark.parametrize("seed", [168, 186, 191])
 def test_taps_right_after_a_brisk_lift_onto_the_step_count(seed: int) -> None:
     peak, done, counted = _early_swing_dps(seed)
