@@ -12,7 +12,7 @@ from heeltrack.sim import simulate_set
 from heeltrack.sim.ranges import WIDE, Ranges
 from heeltrack.trace import resample
 
-CHECKED = Ranges("wide", WIDE.spans, {**WIDE.probs, "tt_checked": 1.0})
+CHECKED = Ranges("wide", WIDE.spans, {**WIDE.probs, "tt_checked": 1.0, "tt_kicked": 0.0})
 SEEDS = range(3000, 3016)
 
 

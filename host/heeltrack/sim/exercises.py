@@ -490,8 +490,14 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     lever = float(np.linalg.norm(pts["mtp"] - pts["heel"]))
     # some people check each lift at its top with a jerk of the leg: the strap rings there
     # as at a contact, at the highest point of the tap's cycle
-    checked = float(rx.uniform(0.3, 1.0)) if r.wide and rx.random() < r.p("tt_checked") else 0.0
+    # ... or start each way down from the hover with a kick: the strap rings as the foot,
+    # still a moment before, sets off (sim-b's taps do; a ringing moves the foot nowhere);
+    # one habit or the other (one draw: sets of neither are as they were before kicks)
+    habit = rx.random() if r.wide else 0.5
+    checked = float(rx.uniform(0.3, 1.0)) if habit < r.p("tt_checked") else 0.0
+    kicked = float(rx.uniform(0.3, 1.0)) if 1.0 - habit < r.p("tt_kicked") else 0.0
     jolts = []
+    kicks = []
     for j, (k, down, (speed, width, hz)) in enumerate(zip(hits, downs, stops, strict=True)):
         if r.wide:
             slap = np.degrees(speed / lever) * float(rx.uniform(0.3, 1.0)) if kind != "toe" else 0
@@ -502,6 +508,12 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
                 rel = float(rx.uniform(0.3, 1.0))  # the jolt is all ringing
                 b.impact(t0 + tk[k + 2], jerk, -UP, hz, float(rx.uniform(10.0, 40.0)), rel)
                 jolts.append(_r(t0 + tk[k + 2]))
+            if kicked and rx.random() < kicked:
+                kick_speed = speed * float(rx.uniform(0.3, 1.2))
+                kick = decel_peak(kick_speed, float(rx.uniform(0.01, 0.03)))
+                rel = float(rx.uniform(0.3, 1.0))
+                b.impact(t0 + tk[k - 1], kick, -UP, hz, float(rx.uniform(10.0, 40.0)), rel)
+                kicks.append(_r(t0 + tk[k - 1]))
         else:
             i = samples(tk[k])
             times.append(b.strike(off[: i + 1], t0, speed, direction, width, 0.9 * down, hz, 10.0))
@@ -518,6 +530,8 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         "contact": kind,
         "step_m": [_r(stool_h), _r(stool_d)],
         "checked_lifts": _r(checked),
+        "kicked_descents": _r(kicked),
+        "kick_jolts_s": kicks,
         "lift_jolts_s": jolts,
         "reps": [{"t_s": _r(x)} for x in times],
     }

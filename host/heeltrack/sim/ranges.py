@@ -138,6 +138,7 @@ _P_DEFAULT: dict[str, float] = {
     "tt_soft": 0.0,  # a soft tap
     "tt_hesitate": 0.08,
     "tt_checked": 0.0,  # a person who checks each lift at its top with a jerk
+    "tt_kicked": 0.0,  # ... or starts each way down from the hover with one
     "ac_miscount": 0.0,
     "t_offset": 0.0,  # a trace whose clock starts at the board's uptime
     "fine_jitter": 0.0,  # sub-ms timestamp jitter and rare dropped samples in every trace
@@ -151,6 +152,7 @@ _P_WIDE: dict[str, float] = {
     "tt_soft": 0.1,
     "tt_hesitate": 0.1,
     "tt_checked": 0.3,
+    "tt_kicked": 0.3,
     "ac_miscount": 0.2,
     "t_offset": 0.15,
     "fine_jitter": 1.0,

@@ -279,8 +279,9 @@ def _shifted(items: list[dict], off: float) -> list[dict]:
     out = []
     for it in items:
         it = {k: (round(v + off, 3) if k in _TIME_KEYS else v) for k, v in it.items()}
-        if "lift_jolts_s" in it:
-            it["lift_jolts_s"] = [round(v + off, 3) for v in it["lift_jolts_s"]]
+        for key in ("lift_jolts_s", "kick_jolts_s"):
+            if key in it:
+                it[key] = [round(v + off, 3) for v in it[key]]
         if "reps" in it:
             it["reps"] = _shifted(it["reps"], off)
         out.append(it)
