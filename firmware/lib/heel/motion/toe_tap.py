@@ -4,9 +4,11 @@ A tap: the strongest of close impacts (but a hard landing stays the tap when a s
 impact comes late enough to be a tap of its own: a jolt at the next lift's top), gentle (no
 walking swing in the second before it; within a set, or once the foot was seen landing on a
 raised surface, a brisker lift is allowed, but not a push-off right after a stance, as on
-stairs), after the foot moved since the previous one, a
-contact (it stopped the foot coming down: a strap jolted at the top of a lift is followed by
-the way down, or by a hover), after which the foot leaves the surface again instead of
+stairs), after the foot moved since the previous one, a contact (it stopped the foot coming
+down: a strap jolted at the top of a lift is followed by the way down, or by a hover; right
+after a still moment it changed the foot's velocity as a landing does, where a kick setting
+off from a hover only rings, and the kick's ringing is no tap either), after which the foot
+leaves the surface again instead of
 resting on it (a stomp or a step rests: the foot stays still), not among impacts as strong
 as the taps (a jiggling heel hits the floor several times a second, so one as strong comes
 again within 0.35 s, or two between taps) and not at the end of a swing that carried the
@@ -72,6 +74,8 @@ _STOP_MM_S = const(30)  # a contact stops the foot coming down: its vertical vel
 # by this much from before the impact to the block after it (a tap: 15-70 cm/s, and the lift
 # after it; a jolt of the strap at the top of a lift is followed by the way down)
 _FIRM_MM_S = const(150)  # came down this fast and stopped: a tap, whatever jolts after it
+_DV_MM_S = const(40)  # ... or, after the foot was still (a slow set-down, not seen coming
+# down), the impact changed its velocity by this much: a landing stops 10-70 cm/s
 _JUDGE_MM_S = const(900)  # ... unless the dead reckoning has the foot falling faster (drift)
 
 
@@ -94,6 +98,9 @@ class ToeTapDetector:
         self._genv = 0  # decaying gyro peak envelope (~1 s)
         self._genv_before = 0
         self._moved = 0  # gyro peak since the previous tap
+        self._moved_was = 0  # ... before the pending impact (which may be no tap)
+        self._ring_end = -100000  # the ringing of the last impact found no contact ends
+        self._ring_size = 0  # ... and that impact's size
         self._t_decided = -100000  # the last tap decided
         self._step_t = -100000  # the last impact that ended a step
         self._t1 = -100000  # the last three accepted taps, newest first
@@ -129,6 +136,8 @@ class ToeTapDetector:
         self._imp_i = 0
         self._judge_i = -1  # the impact of the last block, judged in this one (or -1) ...
         self._judge_vz = 0  # ... by the vertical velocity coming into it, mm/s
+        self._judge_dv = -1  # ... and, when the foot was still just before it, by the velocity
+        # it left (-1: not still before)
         self._firm = False  # the pending impact was a hard landing (not to be replaced by a
         # later, stronger one that could be a tap of its own)
         self._vz_low = 0  # the lowest vertical velocity of the last block (start or end)
@@ -178,6 +187,9 @@ class ToeTapDetector:
                 # (still now, but it did not come down into it: a strap jolt at the top of a
                 # lift, the foot hovering after it)
                 or (not dr.run and self._judge_vz > -_LANDING_MM_S)
+                # (still just before it, and it changed the foot's velocity by less than a
+                # landing would: the strap rang as the foot set off from a hover, a kick)
+                or 0 <= self._judge_dv < _DV_MM_S
             ):
                 self._imp_j[i] = 0
                 if self._pending and self._imp_t[i] == self._t_tap:
@@ -201,6 +213,10 @@ class ToeTapDetector:
                 low = dr.vz if dr.vz < dr.vz_before else dr.vz_before
                 self._judge_i = i
                 self._judge_vz = low if low < self._vz_low else self._vz_low
+                # (still in the block before: the foot may have come down too slowly to be
+                # seen, and the impact's own change of velocity tells instead)
+                dv = dr.vz if dr.vz > 0 else -dr.vz
+                self._judge_dv = dv if dr.run == 1 else -1
         self._vz_low = dr.vz if dr.vz < dr.vz_before else dr.vz_before
         if (
             self._pending
@@ -227,6 +243,8 @@ class ToeTapDetector:
                 return
         if size < snap or e.snap_t - self._last_tap < _MIN_TAP_MS:
             return
+        if e.snap_t < self._ring_end and size <= self._ring_size:
+            return
         # within a set taps may be brisker (the set shows it is no walk or fidget)
         # (and so may the first taps after the foot was seen landing on a raised surface: the
         # lift from the floor onto the step swings it; not the push-off from a stance, a
@@ -241,6 +259,7 @@ class ToeTapDetector:
         # floor with the heel down spin it too)
         if self._genv > gentle and not raised:
             return
+        self._moved_was = self._moved
         self._moved = 0
         self._pending = True
         self._still_after = 0
@@ -259,6 +278,10 @@ class ToeTapDetector:
             return
         self._pending = False
         self._last_tap = self._prev_tap
+        self._ring_end = self._t_tap + _RING_MS  # (its ringing is no tap either, but a
+        self._ring_size = self._pend_size  # stronger impact is: a bump, then the contact)
+        if self._moved_was > self._moved:
+            self._moved = self._moved_was  # (the lift before it still leads to the next tap)
 
     def _swap_replaced(self):
         """Exchange the pending impact with the one it replaced (_contact sets all six)."""
