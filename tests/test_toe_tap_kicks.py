@@ -1,7 +1,8 @@
 """Some people start each toe tap's way down from the hover with a kick of the leg, and the
 strap rings as the foot, still a moment before, sets off: an impact as strong as a tap's with
-no contact at all (a ringing moves the foot nowhere). sim-b's tappers do it, and the engine
-counted their kicks as taps and dropped the real tap after them as the weaker impact. The
+no contact at all (a ringing moves the foot nowhere). sim-b's tappers jolt so as they push
+off from a rest on the step, and the engine counted those jolts as taps; ours lost the real
+tap after a kick as the weaker of two close impacts. The
 simulator's wide ranges draw such people (tt_kicked); here every person is one."""
 
 from __future__ import annotations

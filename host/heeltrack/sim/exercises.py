@@ -491,8 +491,9 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     # some people check each lift at its top with a jerk of the leg: the strap rings there
     # as at a contact, at the highest point of the tap's cycle
     # ... or start each way down from the hover with a kick: the strap rings as the foot,
-    # still a moment before, sets off (sim-b's taps do; a ringing moves the foot nowhere);
-    # one habit or the other (one draw: sets of neither are as they were before kicks)
+    # still a moment before, sets off (sim-b's tappers jolt so as they push off from a rest
+    # on the step; a ringing moves the foot nowhere); one habit or the other (one draw:
+    # sets of neither are as they were before kicks)
     habit = rx.random() if r.wide else 0.5
     checked = float(rx.uniform(0.3, 1.0)) if habit < r.p("tt_checked") else 0.0
     kicked = float(rx.uniform(0.3, 1.0)) if 1.0 - habit < r.p("tt_kicked") else 0.0
