@@ -100,7 +100,6 @@ class ToeTapDetector:
         self._moved = 0  # gyro peak since the previous tap
         self._moved_was = 0  # ... before the pending impact (which may be no tap)
         self._ring_end = -100000  # the ringing of the last impact found no contact ends
-        self._ring_size = 0  # ... and that impact's size
         self._t_decided = -100000  # the last tap decided
         self._step_t = -100000  # the last impact that ended a step
         self._t1 = -100000  # the last three accepted taps, newest first
@@ -136,8 +135,6 @@ class ToeTapDetector:
         self._imp_i = 0
         self._judge_i = -1  # the impact of the last block, judged in this one (or -1) ...
         self._judge_vz = 0  # ... by the vertical velocity coming into it, mm/s
-        self._judge_dv = -1  # ... and, when the foot was still just before it, by the velocity
-        # it left (-1: not still before)
         self._firm = False  # the pending impact was a hard landing (not to be replaced by a
         # later, stronger one that could be a tap of its own)
         self._vz_low = 0  # the lowest vertical velocity of the last block (start or end)
@@ -187,9 +184,10 @@ class ToeTapDetector:
                 # (still now, but it did not come down into it: a strap jolt at the top of a
                 # lift, the foot hovering after it)
                 or (not dr.run and self._judge_vz > -_LANDING_MM_S)
-                # (still just before it, and it changed the foot's velocity by less than a
-                # landing would: the strap rang as the foot set off from a hover, a kick)
-                or 0 <= self._judge_dv < _DV_MM_S
+                # (the foot was still just before it, and the impact's block left its velocity
+                # within 4 cm/s of that: a landing stops 10-70 cm/s, even a set-down too slow
+                # to be seen before; the strap rang as the foot set off from a hover, a kick)
+                or (dr.run == 2 and -_DV_MM_S < dr.vz_before < _DV_MM_S)
             ):
                 self._imp_j[i] = 0
                 if self._pending and self._imp_t[i] == self._t_tap:
@@ -213,10 +211,6 @@ class ToeTapDetector:
                 low = dr.vz if dr.vz < dr.vz_before else dr.vz_before
                 self._judge_i = i
                 self._judge_vz = low if low < self._vz_low else self._vz_low
-                # (still in the block before: the foot may have come down too slowly to be
-                # seen, and the impact's own change of velocity tells instead)
-                dv = dr.vz if dr.vz > 0 else -dr.vz
-                self._judge_dv = dv if dr.run == 1 else -1
         self._vz_low = dr.vz if dr.vz < dr.vz_before else dr.vz_before
         if (
             self._pending
@@ -243,7 +237,7 @@ class ToeTapDetector:
                 return
         if size < snap or e.snap_t - self._last_tap < _MIN_TAP_MS:
             return
-        if e.snap_t < self._ring_end and size <= self._ring_size:
+        if e.snap_t < self._ring_end and size <= self._pend_size:
             return
         # within a set taps may be brisker (the set shows it is no walk or fidget)
         # (and so may the first taps after the foot was seen landing on a raised surface: the
@@ -279,7 +273,7 @@ class ToeTapDetector:
         self._pending = False
         self._last_tap = self._prev_tap
         self._ring_end = self._t_tap + _RING_MS  # (its ringing is no tap either, but a
-        self._ring_size = self._pend_size  # stronger impact is: a bump, then the contact)
+        # stronger impact is: a bump, then the contact; _pend_size keeps its size)
         if self._moved_was > self._moved:
             self._moved = self._moved_was  # (the lift before it still leads to the next tap)
 
