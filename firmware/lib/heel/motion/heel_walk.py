@@ -38,6 +38,7 @@ _AWAIT_STANCE_MS = const(1000)  # ms after the strike: the stretch has ended by 
 _RING_MS = const(150)  # a strike's own ringing and bounce
 _MIN_TRAVEL = const(80)  # mm: a heel-walk step carries the foot 15-50 cm (read as 9 cm and up)
 _MAX_RISE = const(150)  # mm: ... on level ground (a stair is 15-19 cm)
+_GAIT_PAUSE_MS = const(1500)  # no strike for this long: the strikes' size is forgotten
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
 
 
@@ -74,6 +75,10 @@ class HeelWalkDetector:
         self._stride_gmax = e.gyro_peak if e.gyro_peak > g else g
         jerk = e.jerk_max
         if jerk >= _STRIKE_JERK:
+            if e.jerk_t - self._impact_t > _GAIT_PAUSE_MS:
+                # (no strike for a while: the walk that struck so hard has paused, and a heel
+                # walk's first, softer strikes are no other foot's)
+                self._ref_jerk = 0
             self._impact_t = e.jerk_t
         if self._pending and jerk >= _STRIKE_JERK:
             # a much stronger impact soon after, or any clear one after a strike too early
