@@ -72,6 +72,9 @@ class HeelWalkDetector:
         m = self._stride_max_pitch - _PITCH_DECAY
         self._stride_max_pitch = pitch if pitch > m else m
         g = self._stride_gmax - _GYRO_DECAY
+        if e.dr.run == 0 and e.dr.known and e.t - self._impact_t > _GAIT_PAUSE_MS:
+            g = 0  # (still, and no strike for a while: the walk's swings are over; a walk's
+            # last swing, fading, was taken for a running stride before a heel walk's first)
         self._stride_gmax = e.gyro_peak if e.gyro_peak > g else g
         jerk = e.jerk_max
         if jerk >= _STRIKE_JERK:
