@@ -5,25 +5,17 @@ simulator's wide ranges draw such people (tt_checked); here every person is one.
 
 from __future__ import annotations
 
-from functools import cache
-
 from heeltrack.analysis import analyze_trace_samples
 from heeltrack.sim import simulate_set
-from heeltrack.sim.ranges import WIDE, Ranges
 from heeltrack.trace import resample
+from tests.support.toe_tap_habits import habit_set
 
-CHECKED = Ranges("wide", WIDE.spans, {**WIDE.probs, "tt_checked": 1.0, "tt_kicked": 0.0})
 SEEDS = range(3000, 3016)
 
 
-@cache
 def _set(seed: int) -> tuple[int, list[float], list[float]]:
     """(taps done, taps counted (times), jolts at the top of a lift (times))."""
-    trace, truth = simulate_set(seed, "toe_tap", ranges=CHECKED)
-    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
-    res = analyze_trace_samples(resample(trace, 100.0))
-    reps = [r["t_s"] for s in res["sets"] if s["exercise"] == "toe_tap" for r in s["reps"]]
-    return done["count"], reps, done["lift_jolts_s"]
+    return habit_set(seed, "tt_checked", "lift_jolts_s")
 
 
 def test_the_simulator_jolts_at_the_top_of_the_lifts() -> None:

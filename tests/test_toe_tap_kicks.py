@@ -7,35 +7,26 @@ simulator's wide ranges draw such people (tt_kicked); here every person is one."
 
 from __future__ import annotations
 
-from functools import cache
 from types import SimpleNamespace
 
 from heel.motion.sets import KEY_TAP
 from heel.motion.toe_tap import ToeTapDetector
-from heeltrack.analysis import analyze_trace_samples
 from heeltrack.sim import simulate_set
-from heeltrack.sim.ranges import WIDE, Ranges
-from heeltrack.trace import resample
+from tests.support.toe_tap_habits import habit_ranges, habit_set
 
-KICKED = Ranges("wide", WIDE.spans, {**WIDE.probs, "tt_checked": 0.0, "tt_kicked": 1.0})
 SEEDS = range(3100, 3132)
 
 
-@cache
 def _set(seed: int) -> tuple[int, list[float], list[float]]:
     """(taps done, taps counted (times), kicks (times))."""
-    trace, truth = simulate_set(seed, "toe_tap", ranges=KICKED)
-    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
-    res = analyze_trace_samples(resample(trace, 100.0))
-    reps = [r["t_s"] for s in res["sets"] if s["exercise"] == "toe_tap" for r in s["reps"]]
-    return done["count"], reps, done["kick_jolts_s"]
+    return habit_set(seed, "tt_kicked", "kick_jolts_s")
 
 
 def test_the_simulator_kicks_at_the_start_of_the_descents() -> None:
     assert sum(len(_set(seed)[2]) for seed in SEEDS) >= 5 * len(SEEDS)
     for seed in SEEDS[:4]:
         done, _, kicks = _set(seed)
-        trace, truth = simulate_set(seed, "toe_tap", ranges=KICKED)
+        trace, truth = simulate_set(seed, "toe_tap", ranges=habit_ranges("tt_kicked"))
         taps = [r["t_s"] for r in truth["sets"][0]["reps"]]
         # each kick comes before a tap, on the way down to it
         assert all(any(0.05 < t - k < 1.0 for t in taps) for k in kicks)

@@ -1,0 +1,28 @@
+"""Toe-tap sets of the wide ranges in which every person has one habit (tt_checked, tt_kicked),
+analysed: what the habit tests of test_toe_tap_jolts.py and test_toe_tap_kicks.py compare."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from heeltrack.analysis import analyze_trace_samples
+from heeltrack.sim import simulate_set
+from heeltrack.sim.ranges import WIDE, Ranges
+from heeltrack.trace import resample
+
+
+def habit_ranges(habit: str) -> Ranges:
+    """The wide ranges with every person having this habit and no other."""
+    return Ranges(
+        "wide", WIDE.spans, {**WIDE.probs, "tt_checked": 0.0, "tt_kicked": 0.0, habit: 1.0}
+    )
+
+
+@cache
+def habit_set(seed: int, habit: str, jolts_key: str) -> tuple[int, list[float], list[float]]:
+    """(taps done, taps counted (times), the habit's jolts (times, from the truth's jolts_key))."""
+    trace, truth = simulate_set(seed, "toe_tap", ranges=habit_ranges(habit))
+    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
+    res = analyze_trace_samples(resample(trace, 100.0))
+    reps = [r["t_s"] for s in res["sets"] if s["exercise"] == "toe_tap" for r in s["reps"]]
+    return done["count"], reps, done[jolts_key]
