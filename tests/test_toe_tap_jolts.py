@@ -15,7 +15,7 @@ SEEDS = range(3000, 3016)
 
 def _set(seed: int) -> tuple[int, list[float], list[float]]:
     """(taps done, taps counted (times), jolts at the top of a lift (times))."""
-    return habit_set(seed, "tt_checked", "lift_jolts_s")
+    return habit_set(seed, "tt_checked", "lift_jolts_s")[:3]
 
 
 def test_the_simulator_jolts_at_the_top_of_the_lifts() -> None:

@@ -19,10 +19,13 @@ def habit_ranges(habit: str) -> Ranges:
 
 
 @cache
-def habit_set(seed: int, habit: str, jolts_key: str) -> tuple[int, list[float], list[float]]:
-    """(taps done, taps counted (times), the habit's jolts (times, from the truth's jolts_key))."""
+def habit_set(
+    seed: int, habit: str, jolts_key: str
+) -> tuple[int, list[float], list[float], list[float]]:
+    """(taps done, taps counted (times), the habit's jolts (times, from the truth's jolts_key),
+    taps done (times))."""
     trace, truth = simulate_set(seed, "toe_tap", ranges=habit_ranges(habit))
     done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
     res = analyze_trace_samples(resample(trace, 100.0))
     reps = [r["t_s"] for s in res["sets"] if s["exercise"] == "toe_tap" for r in s["reps"]]
-    return done["count"], reps, done[jolts_key]
+    return done["count"], reps, done[jolts_key], [r["t_s"] for r in done["reps"]]
