@@ -7,7 +7,8 @@ raised surface, a brisker lift is allowed, but not a push-off right after a stan
 stairs), after the foot moved since the previous one, a contact (it stopped the foot coming
 down: a strap jolted at the top of a lift is followed by the way down, or by a hover; right
 after a still moment it changed the foot's velocity as a landing does, where a kick setting
-off from a hover only rings, and the kick's ringing is no tap either), after which the foot
+off from a hover only rings, and the kick's ringing is no tap either; an impact after which
+the foot sped downward is a kick too, one without a hover), after which the foot
 leaves the surface again instead of
 resting on it (a stomp or a step rests: the foot stays still), not among impacts as strong
 as the taps (a jiggling heel hits the floor several times a second, so one as strong comes
@@ -77,6 +78,10 @@ _FIRM_MM_S = const(150)  # came down this fast and stopped: a tap, whatever jolt
 _DV_MM_S = const(40)  # ... or, after the foot was still (a slow set-down, not seen coming
 # down), the impact changed its velocity by this much: a landing stops 10-70 cm/s
 _JUDGE_MM_S = const(900)  # ... unless the dead reckoning has the foot falling faster (drift)
+_SPED_MM_S = const(150)  # an impact early in its block after which the foot sped downward by
+# this much by the block's end: no landing (a landing stops the foot in 20-40 ms); the strap
+# jolted as the foot set off down from the top of a lift
+_EARLY_MS = const(50)  # ... at least this long before the block's end
 
 
 def _propose(e, t):
@@ -201,6 +206,14 @@ class ToeTapDetector:
         snap = _TAP_SNAP
         if self._coarse and e.sets.key == KEY_TAP:
             snap = _TAP_SNAP_COARSE
+        if (
+            size >= snap
+            and dr.known
+            and dr.run > 1
+            and e.t - e.snap_t >= _EARLY_MS
+            and dr.vz < dr.vz_before - _SPED_MM_S
+        ):
+            size = 0  # the foot sped downward after it: the strap jolted setting off down
         if size >= snap:
             i = self._imp_i
             self._imp_t[i] = e.snap_t
