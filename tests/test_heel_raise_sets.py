@@ -57,3 +57,15 @@ def test_a_rep_under_way_through_a_gap_still_counts(t0: float) -> None:
     t, a, g = _drop(*heel_raises(6, 25.0, 2.0), t0, 0.7)
     sets = analyze(t, a, g)
     assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", 6)]
+
+
+def test_a_quick_large_rise_that_jolts_at_its_top_still_counts() -> None:
+    # wide ranges, a 52 deg raise in 0.35 s: one rep's rise stops with a 1.6-1.7 g jolt
+    # 0.5 s after it began (no impact: the foot stays on its ball), which the limit for an
+    # impact while the heel is up (1.5 g) refused; found on test seeds 1-300 (seed 38 the
+    # only one it changed)
+    trace, truth = simulate_set(38, "heel_raise", ranges="wide")
+    assert truth["person"]["rise_s"] < 0.4 and truth["person"]["raise_deg"] > 45
+    done = [s for s in truth["sets"] if s["exercise"] == "heel_raise"][0]
+    sets = analyze_trace_samples(resample(trace, 100.0))["sets"]
+    assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", done["count"])]

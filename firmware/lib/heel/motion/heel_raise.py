@@ -23,7 +23,8 @@ _MIN_BLOCKS = const(4)  # 0.4 s above _ON
 _HIST = const(150)  # 15 s up: longer is not a rep (a crossed leg's hanging foot)
 _MAX_GYRO = const(6000)  # ddps L1 peak: a swinging foot is not a heel raise; a quick real
 # rep reaches 250 deg/s in pitch with 40-75 deg/s of wobble about the other two axes
-_MAX_JERK = const(1500)  # mg: no hard impact while the heel is up (the landing is allowed)
+_MAX_JERK = const(2000)  # mg: no hard impact while the heel is up (the landing is allowed;
+# a quick rise that stops halfway, a hesitation, jolts 1.5-2 g)
 _A_LO = const(600 * 600)  # |a| stays near 1 g: the foot is not flying (quick reps: 1.2 g)
 _A_HI = const(1500 * 1500)
 _WENT_MM = const(150)  # the sensor rose this much: the foot left the floor (legs crossed,
