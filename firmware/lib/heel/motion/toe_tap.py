@@ -7,8 +7,9 @@ raised surface, a brisker lift is allowed, but not a push-off right after a stan
 stairs), after the foot moved since the previous one, a contact (it stopped the foot coming
 down: a strap jolted at the top of a lift is followed by the way down, or by a hover; right
 after a still moment it changed the foot's velocity as a landing does, where a kick setting
-off from a hover only rings, and the kick's ringing is no tap either; an impact after which
-the foot sped downward is a kick too, one without a hover), after which the foot
+off from a hover only rings, and the kick's ringing is no tap either, nor is a lift-off that
+sends the foot up faster than a landing stops; an impact after which the foot sped downward
+is a kick too, one without a hover), after which the foot
 leaves the surface again instead of
 resting on it (a stomp or a step rests: the foot stays still), not among impacts as strong
 as the taps (a jiggling heel hits the floor several times a second, so one as strong comes
@@ -77,6 +78,8 @@ _STOP_MM_S = const(30)  # a contact stops the foot coming down: its vertical vel
 _FIRM_MM_S = const(150)  # came down this fast and stopped: a tap, whatever jolts after it
 _DV_MM_S = const(40)  # ... or, after the foot was still (a slow set-down, not seen coming
 # down), the impact changed its velocity by this much: a landing stops 10-70 cm/s
+_LIFT_OFF_MM_S = const(500)  # ... or sent the foot up faster than this: a lift-off from the
+# rest (a stomping foot's), no landing
 _JUDGE_MM_S = const(900)  # ... unless the dead reckoning has the foot falling faster (drift)
 _SPED_MM_S = const(150)  # an impact early in its block after which the foot sped downward by
 # this much by the block's end: no landing (a landing stops the foot in 20-40 ms); the strap
@@ -193,6 +196,8 @@ class ToeTapDetector:
                 # within 4 cm/s of that: a landing stops 10-70 cm/s, even a set-down too slow
                 # to be seen before; the strap rang as the foot set off from a hover, a kick)
                 or (dr.run == 2 and -_DV_MM_S < dr.vz_before < _DV_MM_S)
+                # (... or sent it up faster than any landing stops: a lift-off from the rest)
+                or (dr.run == 2 and dr.vz_before > _LIFT_OFF_MM_S)
             ):
                 self._imp_j[i] = 0
                 if self._pending and self._imp_t[i] == self._t_tap:
