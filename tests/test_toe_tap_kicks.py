@@ -64,8 +64,8 @@ def test_an_impact_right_after_a_still_moment_is_a_contact_only_if_it_stopped_th
     assert _after_impact_from_still(150)._pending
     # a kick's ringing changes nothing: the foot then sets off, up or down
     assert not _after_impact_from_still(10)._pending
-    # a foot sent up at 0.7 m/s from a rest was stopped from no landing: a stomp's lift-off
-    # (a standing fidget's, which with a kick's rule below made a 4-tap set)
+    # a foot sent up at 0.7 m/s from a rest did not land: a stomp's lift-off (a standing
+    # fidget's, which after the rule for kicks below made a 4-tap set)
     assert not _after_impact_from_still(700)._pending
 
 
