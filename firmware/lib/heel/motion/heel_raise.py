@@ -1,12 +1,13 @@
 """Heel (calf) raise reps and their holds, from the foot's pitch against its standing pose.
 
 A rep: the foot pitches nose-down (heel up, ball of the foot on the floor) from a still
-standing pose by more than ~8 degrees, comes back within ~4 degrees, calmly (no swing, no
-impact: walking push-offs and stairs fail here), within 2 s of the foot resting on the floor
-and in less than 15 s (a crossed leg's hanging foot fails here). The heel height is
-proportional to the sine of that pitch, so `hold_ms` is how long the sine stays within 80%
-of the rep's peak (DESIGN.md): the unbroken stay around the peak, its ends interpolated
-between blocks; the rep time is the middle of that stay.
+standing pose by 10 degrees or more (within a running set, 80% of the set's own depth will
+do), comes back within ~4 degrees, calmly (no swing, no impact: walking push-offs and stairs
+fail here), within 2 s of the foot resting on the floor and in less than 15 s (a crossed
+leg's hanging foot fails here). The heel height is proportional to the sine of that
+pitch, so `hold_ms` is how long the sine stays within 80% of the rep's peak (DESIGN.md): the
+unbroken stay around the peak, its ends interpolated between blocks; the rep time is the
+middle of that stay.
 
     det = HeelRaiseDetector()
     det.block(eng)     # once per 0.1 s block; proposes reps to eng.sets
@@ -19,6 +20,7 @@ _ON = const(140)  # 1000*sin(8 deg): heel is up
 _OFF = const(70)  # 1000*sin(4 deg): heel is down again
 _LOW = const(35)  # 1000*sin(2 deg): before the rise started
 _MIN_PEAK = const(174)  # 1000*sin(10 deg)
+_SET_DEPTH_Q10 = const(8)  # ... or within a set, 0.8x its reps' peak (and above _ON)
 _MIN_BLOCKS = const(4)  # 0.4 s above _ON
 _HIST = const(150)  # 15 s up: longer is not a rep (a crossed leg's hanging foot)
 _MAX_GYRO = const(6000)  # ddps L1 peak: a swinging foot is not a heel raise; a quick real
@@ -272,7 +274,7 @@ class HeelRaiseDetector:
     def _finish(self, e, n, last, t_end=-1):
         self.up = False
         self.hold_ms = 0
-        if n < _MIN_BLOCKS or self._peak < _MIN_PEAK or self._gmax > _MAX_GYRO:
+        if n < _MIN_BLOCKS or not self._deep_enough(e) or self._gmax > _MAX_GYRO:
             return False
         if self._t_up - self._t_rest > _REST_BEFORE_MS:
             # a rep starts from the foot at rest on the floor; a crossed leg's hanging foot
@@ -327,6 +329,17 @@ class HeelRaiseDetector:
         self._pend_n = 0
         self._pend_g = 0
         return True
+
+    def _deep_enough(self, e):
+        """10 degrees; within a running set, a rep as deep as 80% of the set's own will do
+        (the rise began at 8: a shallow raiser's reps scatter about 10 degrees)."""
+        if self._peak >= _MIN_PEAK:
+            return True
+        return (
+            e.sets.key == KEY_RAISE
+            and self._set_reps > 0
+            and self._peak * 10 >= self._avg_peak * _SET_DEPTH_Q10
+        )
 
     def _unlike_the_set(self, e, n):
         """A rise after a long pause belongs to the set only if it looks like its reps
