@@ -7,9 +7,9 @@ the later ended it), with the foot pitched toes-up against its floor pose in the
 that follows (0.1-0.4 s after the strike) and no push-off plantarflexion in the stride
 before it. Normal walking fails on the last two: its stance is flat and its toe-off pitches
 the foot 30-50 degrees nose-down. The step is proposed once the stretch is measured (0.4-1 s
-after the strike), at the strike's sample time. Within a running heel walk a brisk walker's
-heel may never be still in the stance: a strike one stride after the last step (0.75-1.35
-strides; the other foot's comes at half a stride) counts then without the travel.
+after the strike), at the strike's sample time. Within a heel walk a brisk walker's heel may
+never be still in the stance: a strike one stride after the last step (0.75-1.35 strides;
+the other foot's comes at half a stride) counts then without the travel.
 
     det = HeelWalkDetector()
     det.block(eng)     # once per 0.1 s block; proposes steps to eng.sets
@@ -152,7 +152,7 @@ class HeelWalkDetector:
             return
         # (within a walk, in the stride's rhythm, a brisk walker's heel rocks more)
         g = self._stance_gmax
-        if g > _MAX_STANCE_GYRO and not (g <= _MAX_STANCE_GYRO_WALKING and self._in_stride(e, t)):
+        if g > _MAX_STANCE_GYRO and not (g <= _MAX_STANCE_GYRO_WALKING and self._in_stride(t)):
             return
         # the travel is known once the stance has been still for a moment (at a quick
         # cadence that may take a few more blocks)
@@ -168,7 +168,7 @@ class HeelWalkDetector:
         if not dr.stretch_over(t):
             if e.t - t > _AWAIT_STANCE_MS or not dr.known or dr.start_t >= t:
                 self._await_t = 0  # no stretch will end over this strike
-                if self._in_stride(e, t):
+                if self._in_stride(t):
                     self._step(e, t)
             return
         self._await_t = 0
@@ -182,24 +182,27 @@ class HeelWalkDetector:
             return  # that strike is a step already
         rise = level_rise_mm(dr.found_ms)
         if not -rise < dr.found_rise_mm < rise and not (
-            dr.found_ms * 2 > self._stride * 3 and self._in_stride(e, t)
+            dr.found_ms * 2 > self._stride * 3 and self._in_stride(t)
         ):
             return
         self._step(e, t)
 
-    def _in_stride(self, e, t):
-        """Within a running heel walk, a strike one stride after the last step: a brisk
-        walker's heel may never be still for a moment, so its stretch is not measured (or
-        runs over two strides and drifts), and the stride's timing tells it from the other
-        foot's strike (half a stride) instead."""
+    def _in_stride(self, t):
+        """Within a heel walk (from its second step, which gave the stride: the set need not
+        be recognised yet), a strike one stride after the last step: a brisk walker's heel
+        may never be still for a moment, so its stretch is not measured (or runs over two
+        strides and drifts), and the stride's timing tells it from the other foot's strike
+        (half a stride) instead."""
         since = t - self.last_step
         s = self._stride
-        return e.sets.key == KEY_WALK and s and since * 4 >= s * 3 and since * 20 <= s * 27
+        return s > 0 and since * 4 >= s * 3 and since * 20 <= s * 27
 
     def _step(self, e, t):
         since = t - self.last_step
         walking = since <= _MAX_STRIDE_MS
         if walking and self._stride:
+            if since * 10 >= self._stride * 16 and since * 10 <= self._stride * 26:
+                since >>= 1  # two strides: a step between was missed (not a slower pace)
             self._stride += (since - self._stride) >> 2
         elif walking:  # a hesitation before the second step must not set a long stride
             self._stride = since if since < _FIRST_STRIDE_MAX else _FIRST_STRIDE_MAX
