@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from heeltrack.analysis import analyze_trace_samples
-from heeltrack.sim import simulate_set
-from heeltrack.trace import resample
+from heeltrack.sim import simulate, simulate_set
+from heeltrack.trace import Trace, resample
 from tests import kinematics as k
 from tests.test_engine_synthetic import (
     _pitch_imu,
@@ -105,3 +105,20 @@ def test_a_far_shallower_rep_within_a_set_does_not_count() -> None:
     # 9 degrees within a set of 25-degree raises is a sway or a shift of weight, not a rep
     sets = analyze(*_raises_of_depths([25.0, 25.0, 25.0, 9.0, 25.0]))
     assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", 4)]
+
+
+def test_a_crossed_legs_bobbing_foot_is_no_bouncing_set() -> None:
+    # default tuning distractor 101094 at 310-335 s: standing, then the legs cross and the
+    # hanging foot bobs 25-45 deg for 10 s. The dead reckoning's live height peaked at 13 cm
+    # (under the 15 cm of a foot that left the floor) while drifting back down, but the
+    # stretch it closed when the foot hung still for a moment rose 27 cm: that measured
+    # rise now counts (9 false calf raises before)
+    trace, truth = simulate(101094, kind="distractors", ranges="default")
+    assert any(
+        d["activity"] == "legs_crossed" and d["start_s"] < 316 < d["end_s"]
+        for d in truth["distractors"]
+    )
+    keep = (trace.t >= 305.0) & (trace.t < 335.0)
+    part = Trace(trace.t[keep], trace.acc[keep], trace.gyro[keep])
+    sets = analyze_trace_samples(resample(part, 100.0))["sets"]
+    assert [s for s in sets if s["exercise"] == "heel_raise"] == []

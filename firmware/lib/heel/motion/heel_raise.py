@@ -75,6 +75,8 @@ class HeelRaiseDetector:
         self._a_ok = True
         self._h0 = 0  # sensor height when the rise began, mm (engine.dr)
         self._went = 0  # highest it rose above that since
+        self._closed = 0  # dead-reckoned stretches ended when the rise began from rest
+        # (engine.dr.closed), or -1: a bouncing rep's rise began at a valley
         self._valley = -1  # lowest lift since the rep came down below half its peak, or -1
         self._valley_n = 0
         self._pend_n = -1  # blocks since a finished rep waiting for its after-check, or -1
@@ -162,6 +164,7 @@ class HeelRaiseDetector:
         self.up = True
         self._h0 = h0  # a rise from rest: measured from the rest
         self._went = 0
+        self._closed = e.dr.closed
         self._n = 0
         self._peak = 0
         self._t_up = t
@@ -232,6 +235,14 @@ class HeelRaiseDetector:
             self._h0 = 0
         if dr.known and dr.since_rest <= _WENT_BLOCKS and dr.height_mm - self._h0 > self._went:
             self._went = dr.height_mm - self._h0
+        if self._closed >= 0 and dr.closed != self._closed:
+            # a stretch ended while up (the foot still at the top): its rise from the rest is
+            # measured with the drift removed (a crossed leg's foot, hanging still, rose 27 cm
+            # where the live height, drifting back down, peaked at 13; a bouncing set's
+            # stretches run on for seconds from a top and drift as far)
+            self._closed = dr.closed
+            if dr.rise_mm > self._went:
+                self._went = dr.rise_mm
         a2 = e.posture.a2
         if a2 < _A_LO or a2 > _A_HI:
             self._a_ok = False
@@ -255,6 +266,7 @@ class HeelRaiseDetector:
         j = self._jerk
         prev = self._valley
         self._begin(e, t_valley + _BLOCK_MS, e.dr.height_mm)
+        self._closed = -1
         self._t_low = t_valley
         self._prev = prev
         k = 0
