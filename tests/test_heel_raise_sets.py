@@ -107,18 +107,20 @@ def test_a_far_shallower_rep_within_a_set_does_not_count() -> None:
     assert [(s["exercise"], s["count"]) for s in sets] == [("heel_raise", 4)]
 
 
-def test_a_crossed_legs_bobbing_foot_is_no_bouncing_set() -> None:
-    # default tuning distractor 101094 at 310-335 s: standing, then the legs cross and the
-    # hanging foot bobs 25-45 deg for 10 s. The dead reckoning's live height peaked at 13 cm
-    # (under the 15 cm of a foot that left the floor) while drifting back down, but the
-    # stretch it closed when the foot hung still for a moment rose 27 cm: that measured
-    # rise now counts (9 false calf raises before)
-    trace, truth = simulate(101094, kind="distractors", ranges="default")
+# default tuning distractors: standing or sitting, then the legs cross and the hanging foot
+# bobs 25-45 deg. 101094 at 310-335 s: the dead reckoning's live height peaked at 13 cm
+# (under the 15 cm of a foot that left the floor) while drifting back down, but the stretch
+# it closed when the foot hung still for a moment rose 27 cm, and that measured rise now
+# counts (9 false calf raises before). 101021 at 195-220 s: the lift was refused, but the
+# next bob, taken for a bouncing rep, started 2.0 s after the last rest on the floor: a foot
+# that left the floor must rest on it again (5 false calf raises before)
+@pytest.mark.parametrize(("seed", "t0", "t1"), [(101094, 305.0, 335.0), (101021, 195.0, 220.0)])
+def test_a_crossed_legs_bobbing_foot_is_no_bouncing_set(seed: int, t0: float, t1: float) -> None:
+    trace, truth = simulate(seed, kind="distractors", ranges="default")
     assert any(
-        d["activity"] == "legs_crossed" and d["start_s"] < 316 < d["end_s"]
-        for d in truth["distractors"]
+        d["activity"] == "legs_crossed" and t0 < d["start_s"] < t1 for d in truth["distractors"]
     )
-    keep = (trace.t >= 305.0) & (trace.t < 335.0)
+    keep = (trace.t >= t0) & (trace.t < t1)
     part = Trace(trace.t[keep], trace.acc[keep], trace.gyro[keep])
     sets = analyze_trace_samples(resample(part, 100.0))["sets"]
     assert [s for s in sets if s["exercise"] == "heel_raise"] == []

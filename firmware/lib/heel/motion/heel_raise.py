@@ -292,7 +292,12 @@ class HeelRaiseDetector:
             # a rep starts from the foot at rest on the floor; a crossed leg's hanging foot
             # or a walk pitches nose-down without one
             return False
-        if not self._a_ok or self._went > _WENT_MM:
+        if self._went > _WENT_MM:
+            # the foot left the floor: the rest before it is no rest for the reps that follow
+            # (a crossed leg's bobbing foot would chain on from it as a bouncing set)
+            self._t_rest = -100000
+            return False
+        if not self._a_ok:
             return False
         h = self._hist
         j = self._jerk
