@@ -54,18 +54,18 @@ def test_the_engine_keeps_the_source_rate_across_a_long_gap() -> None:
 
 
 @cache
-def _taps_at_50_hz() -> tuple[int, int, int]:
-    """(taps done, counted with the rate announced, counted without) over default-range sets
-    sampled at 50 Hz with jittered timestamps."""
+def _counted_at_50_hz(exercise: str, ranges: str) -> tuple[int, int, int]:
+    """(reps done, counted with the rate announced, counted without) over single sets of the
+    exercise sampled at 50 Hz with jittered timestamps and dropped samples."""
     done = announced = unannounced = 0
     for seed in SEEDS:
-        trace, truth = simulate_set(seed, "toe_tap", ranges="default", rate_hz=50.0, jitter=True)
+        trace, truth = simulate_set(seed, exercise, ranges=ranges, rate_hz=50.0, jitter=True)
         calls = engine_input(resample(trace, 100.0))
-        done += next(s for s in truth["sets"] if s["exercise"] == "toe_tap")["count"]
+        done += next(s for s in truth["sets"] if s["exercise"] == exercise)["count"]
         for keep_rate in (True, False):
             fed = [c for c in calls if keep_rate or c[0] != RATE_MARK]
             sets = events_to_sets(run_cpython(fed))
-            n = sum(s["count"] for s in sets if s["exercise"] == "toe_tap")
+            n = sum(s["count"] for s in sets if s["exercise"] == exercise)
             if keep_rate:
                 announced += n
             else:
@@ -74,7 +74,7 @@ def _taps_at_50_hz() -> tuple[int, int, int]:
 
 
 def test_toe_taps_at_50_hz_are_counted_when_the_rate_is_known() -> None:
-    done, announced, unannounced = _taps_at_50_hz()
+    done, announced, unannounced = _counted_at_50_hz("toe_tap", "default")
     # (measured: 182 of 208 with the rate announced, 167 without; 177 with the threshold at
     # 120 mg)
     assert 0.85 * done <= announced <= done
@@ -107,28 +107,8 @@ def test_the_coarse_threshold_holds_only_within_a_set() -> None:
     assert _pending_after_impact(coarse=True, in_set=False, snap_mg=200)
 
 
-@cache
-def _steps_at_50_hz() -> tuple[int, int, int]:
-    """(heel-walk steps done, counted with the rate announced, counted without) over wide-range
-    sets sampled at 50 Hz with jittered timestamps and dropped samples."""
-    done = announced = unannounced = 0
-    for seed in SEEDS:
-        trace, truth = simulate_set(seed, "heel_walk", ranges="wide", rate_hz=50.0, jitter=True)
-        calls = engine_input(resample(trace, 100.0))
-        done += next(s for s in truth["sets"] if s["exercise"] == "heel_walk")["count"]
-        for keep_rate in (True, False):
-            fed = [c for c in calls if keep_rate or c[0] != RATE_MARK]
-            sets = events_to_sets(run_cpython(fed))
-            n = sum(s["count"] for s in sets if s["exercise"] == "heel_walk")
-            if keep_rate:
-                announced += n
-            else:
-                unannounced += n
-    return done, announced, unannounced
-
-
 def test_heel_walk_steps_at_50_hz_are_counted_when_the_rate_is_known() -> None:
-    done, announced, unannounced = _steps_at_50_hz()
+    done, announced, unannounced = _counted_at_50_hz("heel_walk", "wide")
     # (measured: 192 of 208 with the rate announced, 181 without: soft strikes that read
     # 500-750 mg at 50 Hz, 1,000-1,400 at 100)
     assert 0.9 * done <= announced <= done
