@@ -1,8 +1,8 @@
 """A trace from a slower device (50 Hz) is upsampled to the engine's 100 Hz: a 10-30 ms toe
 tap falls between its samples and its impact reads about a third as large, a heel strike's
 about two thirds. The host tells the engine the source's rate (a record before the samples)
-and the heel strikes' threshold follows, and within a running toe-tap set the taps'; the
-board samples at 100 Hz and never sends it."""
+and the heel strikes' threshold follows, and the toe taps' within a running set or where the
+toes come down off the floor pose; the board samples at 100 Hz and never sends it."""
 
 from __future__ import annotations
 
@@ -75,16 +75,19 @@ def _counted_at_50_hz(exercise: str, ranges: str) -> tuple[int, int, int]:
 
 def test_toe_taps_at_50_hz_are_counted_when_the_rate_is_known() -> None:
     done, announced, unannounced = _counted_at_50_hz("toe_tap", "default")
-    # (measured: 182 of 208 with the rate announced, 167 without; 177 with the threshold at
-    # 120 mg)
-    assert 0.85 * done <= announced <= done
+    # (measured: 191 of 208 with the rate announced, 167 without; 182 when a set had to
+    # start with impacts of 180 mg, as at 100 Hz, off the floor pose too)
+    assert 0.9 * done <= announced <= done
     assert announced - unannounced >= 0.06 * done
 
 
-def _pending_after_impact(coarse: bool, in_set: bool, snap_mg: int) -> bool:
-    """Does a toe-tap detector take an impact of snap_mg for a possible tap?"""
+def _pending_after_impact(coarse: bool, in_set: bool, snap_mg: int, pitch: int = 300) -> bool:
+    """Does a toe-tap detector take an impact of snap_mg for a possible tap, the foot pitched
+    pitch (1000 * sin) from the floor pose?"""
     det = ToeTapDetector(coarse)
-    posture = SimpleNamespace(still_run=0, still=False, has_flat=True, pitch_flat=300, roll_flat=0)
+    posture = SimpleNamespace(
+        still_run=0, still=False, has_flat=True, pitch_flat=pitch, roll_flat=0
+    )
     dr = SimpleNamespace(known=False, elevation_mm=0, run=5, vz=0, vz_before=0)
     sets = SimpleNamespace(key=KEY_TAP if in_set else -1)
     for t, snap in ((10000, 20), (10100, snap_mg)):
@@ -95,16 +98,21 @@ def _pending_after_impact(coarse: bool, in_set: bool, snap_mg: int) -> bool:
     return det._pending
 
 
-def test_the_coarse_threshold_holds_only_within_a_set() -> None:
-    # (a seated fidget's weak impacts must not start a set: sim-b's heel-down toe tapping at
-    # 50 Hz became a 20-tap set when they could)
+def test_the_coarse_threshold_holds_within_a_set_or_off_the_floor_pose() -> None:
     assert _pending_after_impact(coarse=True, in_set=True, snap_mg=150)
     # (100 mg within a set: at 120, default 50 Hz test sets 1-150 counted 48 exact, now 55)
     assert _pending_after_impact(coarse=True, in_set=True, snap_mg=110)
     assert not _pending_after_impact(coarse=True, in_set=True, snap_mg=90)
-    assert not _pending_after_impact(coarse=True, in_set=False, snap_mg=150)
+    # outside a set 120 mg, where the toes come down onto a step (17 deg) ...
+    assert _pending_after_impact(coarse=True, in_set=False, snap_mg=150)
+    assert not _pending_after_impact(coarse=True, in_set=False, snap_mg=110)
+    # ... but a foot tapping at the floor pose (3 deg) starts a set only as clearly as at
+    # 100 Hz: a seated fidget's weak impacts (sim-b's heel-down toe tapping at 50 Hz became
+    # a 20-24-tap set when they could)
+    assert not _pending_after_impact(coarse=True, in_set=False, snap_mg=150, pitch=50)
+    assert _pending_after_impact(coarse=True, in_set=False, snap_mg=200, pitch=50)
     assert not _pending_after_impact(coarse=False, in_set=True, snap_mg=150)
-    assert _pending_after_impact(coarse=True, in_set=False, snap_mg=200)
+    assert not _pending_after_impact(coarse=False, in_set=False, snap_mg=150)
 
 
 def test_heel_walk_steps_at_50_hz_are_counted_when_the_rate_is_known() -> None:

@@ -157,8 +157,8 @@ class Engine:
     def source_rate(self, hz):
         """The samples were measured at hz and upsampled to 100 Hz (the host analysing another
         device's trace; the board never calls this): below 75 Hz a short impact falls between
-        samples and reads weaker, and the heel strikes' and (within a set) the toe taps' thresholds
-        follow."""
+        samples and reads weaker, and the heel strikes' and (within a set, or landing off the
+        floor pose) the toe taps' thresholds follow."""
         self._coarse = hz * 4 < RATE_HZ * 3
         self.walk_det = HeelWalkDetector(self._coarse)
         self.tap_det = ToeTapDetector(self._coarse)

@@ -37,7 +37,12 @@ from heel.motion.sets import KEY_TAP, KEY_WALK
 _TAP_SNAP = const(180)  # mg, second difference: the toes hit the surface (engine.snap_max)
 _TAP_SNAP_COARSE = const(100)  # ... within a set, in samples upsampled from 50 Hz (the host's
 # analysis of another device's trace): a 10-30 ms impact falls between the coarse samples and
-# reads about a third as large (median at a tap 342 against 1,140 mg)
+# reads about a third as large (median at a tap 342 against 1,140 mg), and half that again
+# where a clock off by 0.3% has slid the coarse samples a quarter sample along the grid
+_TAP_SNAP_COARSE_RUN = const(120)  # ... and outside a set, where the foot lands off the floor
+# pose (toes down onto a step): a foot tapping the floor, flat or heel down, still needs
+# _TAP_SNAP to start a set (sim-b's heel-down toe tapping at 50 Hz made a 24-tap set at 120
+# mg; dead reckoning at 50 Hz had it landing 13-16 cm up)
 _MIN_TAP_MS = const(380)  # a tap lifts the foot off the surface: at most ~2.6 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
@@ -206,11 +211,11 @@ class ToeTapDetector:
                 # a hard landing: the foot came down fast and stopped
                 self._firm = self._judge_vz <= -_FIRM_MM_S and dr.vz - self._judge_vz >= _FIRM_MM_S
         size = e.snap_max
-        # (the coarse threshold only within a set: a fidget must still start one with taps
-        # as clear as at 100 Hz)
         snap = _TAP_SNAP
         if self._coarse and e.sets.key == KEY_TAP:
             snap = _TAP_SNAP_COARSE
+        elif self._coarse and p.has_flat and _l1(p.pitch_flat, p.roll_flat) > _RUN_OFF_FLOOR:
+            snap = _TAP_SNAP_COARSE_RUN
         if (
             size >= snap
             and dr.known
