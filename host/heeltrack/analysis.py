@@ -24,6 +24,7 @@ from heeltrack.unixport import SCRIPTS
 Event = tuple[int, int, int, int]  # kind, exercise, t_ms, value
 GAP_MARK = -32768  # in the binary sample stream: "n samples missing" (n in the 2nd field)
 RATE_MARK = -32767  # ... "the samples were upsampled from this rate (Hz)" (Engine.source_rate)
+HOLE_MARK = -32766  # ... "the next n samples are interpolated across lost ones" (Engine.hole)
 MAX_GAP_SAMPLES = 32767 * 32768 + 32767  # what one encoded gap record can say
 
 
@@ -34,7 +35,8 @@ def engine_input(r: Resampled) -> list[tuple[int, ...]]:
 
 def iter_engine_calls(parts: Iterable[Resampled]) -> Iterator[tuple[int, ...]]:
     """Engine calls for resampled pieces in order (a missing run across pieces is one gap);
-    input slower than the engine's rate is announced first (RATE_MARK, Hz)."""
+    input slower than the engine's rate is announced first (RATE_MARK, Hz), and a run of
+    samples interpolated across a hole before its first sample (HOLE_MARK, n)."""
     gap = 0
     announced = False
     for r in parts:
@@ -44,6 +46,7 @@ def iter_engine_calls(parts: Iterable[Resampled]) -> Iterator[tuple[int, ...]]:
                 yield (RATE_MARK, round(r.source_hz))
         samples = to_engine_samples(r).tolist()
         missing = r.missing.tolist()
+        hole = r.hole.tolist() if r.hole is not None else [False] * len(samples)
         for i, row in enumerate(samples):
             if missing[i]:
                 gap += 1
@@ -51,6 +54,11 @@ def iter_engine_calls(parts: Iterable[Resampled]) -> Iterator[tuple[int, ...]]:
             if gap:
                 yield (GAP_MARK, gap)
                 gap = 0
+            if hole[i] and (i == 0 or not hole[i - 1]):
+                n = 1
+                while i + n < len(hole) and hole[i + n]:
+                    n += 1
+                yield (HOLE_MARK, n)
             yield tuple(row)
     if gap:
         yield (GAP_MARK, gap)
@@ -69,6 +77,8 @@ def run_cpython(calls: Iterable[tuple[int, ...]]) -> list[Event]:
             gap(c[1])
         elif c[0] == RATE_MARK:
             eng.source_rate(c[1])
+        elif c[0] == HOLE_MARK:
+            eng.hole(c[1])
         else:
             feed(*c)
     eng.finish()
@@ -78,7 +88,8 @@ def run_cpython(calls: Iterable[tuple[int, ...]]) -> list[Event]:
 def encode_calls(calls: Iterable[tuple[int, ...]]) -> bytes:
     """Engine calls as little-endian int16 x 6 records (the input of
     heeltrack/unixport/engine_stream.py); a gap of n samples is
-    (GAP_MARK, n % 32768, n // 32768, 0, 0, 0); the source rate, (RATE_MARK, Hz, 0, 0, 0, 0)."""
+    (GAP_MARK, n % 32768, n // 32768, 0, 0, 0); the source rate, (RATE_MARK, Hz, 0, 0, 0, 0); a
+    hole, (HOLE_MARK, n, 0, 0, 0, 0)."""
     out = bytearray()
     for c in calls:
         if c[0] == GAP_MARK:
@@ -86,6 +97,8 @@ def encode_calls(calls: Iterable[tuple[int, ...]]) -> bytes:
             out += struct.pack("<6h", GAP_MARK, n % 32768, n // 32768, 0, 0, 0)
         elif c[0] == RATE_MARK:
             out += struct.pack("<6h", RATE_MARK, int(c[1]), 0, 0, 0, 0)
+        elif c[0] == HOLE_MARK:
+            out += struct.pack("<6h", HOLE_MARK, min(int(c[1]), 32767), 0, 0, 0, 0)
         else:
             out += struct.pack("<6h", *c)
     return bytes(out)

@@ -34,6 +34,9 @@ ACC_LIMIT_MG = 16000
 GYRO_LIMIT_DDPS = 20000
 # A gap longer than this is reported to the engine as missing samples.
 MAX_INTERPOLATED_GAP_S = 0.25
+# ... and a shorter one at least this long as a hole interpolated across (it can hide a
+# 10-30 ms impact whole; single lost samples are left alone)
+MIN_HOLE_S = 0.1
 
 
 @dataclass
@@ -279,6 +282,7 @@ class Resampled:
     gyro: np.ndarray  # (M, 3) deg/s
     missing: np.ndarray  # (M,) bool: inside a gap longer than MAX_INTERPOLATED_GAP_S
     source_hz: float = 0.0  # the input's sample rate (median interval), 0 if not known
+    hole: np.ndarray | None = None  # (M,) bool: interpolated across a gap of MIN_HOLE_S or more
 
 
 RATE_WINDOW = 1000  # the input rate is the median of the first this many sample intervals
@@ -296,6 +300,7 @@ def resample(trace: Trace, rate_hz: float = 100.0) -> Resampled:
         np.concatenate([b.gyro for b in blocks]),
         np.concatenate([b.missing for b in blocks]),
         r.source_hz,
+        np.concatenate([b.hole for b in blocks if b.hole is not None]),
     )
 
 
@@ -311,8 +316,9 @@ class Resampler:
     like the MPU6050's DLPF: `width` = input rate / grid rate, the input rate from the median
     of the first RATE_WINDOW intervals), then linearly interpolated onto t0 + n / rate_hz up to
     the last sample. Grid points inside a gap longer than MAX_INTERPOLATED_GAP_S are flagged
-    missing rather than invented. Every output depends only on the samples around it, so the
-    result does not depend on how the input is split into blocks."""
+    missing rather than invented, and those inside a shorter one of MIN_HOLE_S or more as a
+    hole. Every output depends only on the samples around it, so the result does not depend on
+    how the input is split into blocks."""
 
     def __init__(self, rate_hz: float = 100.0) -> None:
         self.step = 1.0 / rate_hz
@@ -406,6 +412,7 @@ class Resampler:
                     np.column_stack(cols[3:6]),
                     gap > MAX_INTERPOLATED_GAP_S,
                     self.source_hz,
+                    (gap >= MIN_HOLE_S) & (gap <= MAX_INTERPOLATED_GAP_S),
                 )
             )
             self._n = n1

@@ -4,7 +4,8 @@
     import engine_stream; engine_stream.main()      # in the unix port (heeltrack.analysis)
 
 Input: little-endian int16 x 6 records (heeltrack.analysis.encode_calls); a record starting
-with -32768 is a gap of (2nd + 32768 * 3rd) samples, one with -32767 the source's rate (Hz).
+with -32768 is a gap of (2nd + 32768 * 3rd) samples, one with -32767 the source's rate (Hz), one
+with -32766 a hole: the next (2nd) samples are interpolated across samples the source lost.
 Read in chunks, so memory stays the same however long the trace (a whole 25-minute trace
 read at once did not fit the port's heap).
 """
@@ -16,6 +17,7 @@ from heel.motion.engine import Engine
 
 GAP_MARK = -32768
 RATE_MARK = -32767
+HOLE_MARK = -32766
 RECORD = 12
 CHUNK = 6144
 
@@ -43,6 +45,8 @@ def main(stdin=None, stdout=None):
                 eng.gap(s[1] + 32768 * s[2])
             elif s[0] == RATE_MARK:
                 eng.source_rate(s[1])
+            elif s[0] == HOLE_MARK:
+                eng.hole(s[1])
             else:
                 eng.feed(s[0], s[1], s[2], s[3], s[4], s[5])
     eng.finish()

@@ -163,11 +163,21 @@ class Engine:
         self.walk_det = HeelWalkDetector(self._coarse)
         self.tap_det = ToeTapDetector(self._coarse)
 
+    def hole(self, n):
+        """The next n samples were interpolated across samples the source lost (the host's
+        analysis of another device's trace; the board never calls this): an impact there
+        is not in the data."""
+        t = self.t_ms
+        self.tap_det.hole(t, t + n * SAMPLE_MS)
+
     def gap(self, n):
         """n samples were lost: time moves on; a long gap restarts the detectors."""
         st = self._st
+        t = self.t_ms
         self.n += n + st[K]  # the unfinished block is dropped with the gap
-        if n >= _RESET_GAP:
+        if n < _RESET_GAP:
+            self.tap_det.hole(t, self.n * SAMPLE_MS)
+        else:
             # reps in progress are lost (a calf raise's goes on); the gyro bias, floor pose
             # and standing pose survive
             old = self.raise_det

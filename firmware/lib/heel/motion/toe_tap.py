@@ -90,6 +90,9 @@ _SPED_MM_S = const(150)  # an impact early in its block after which the foot spe
 # this much by the block's end: no landing (a landing stops the foot in 20-40 ms); the strap
 # jolted as the foot set off down from the top of a lift
 _EARLY_MS = const(50)  # ... at least this long before the block's end
+_BRIDGE_LO_Q10 = const(17)  # within a set, a tap 1.7-2.3 intervals after the last one, with
+_BRIDGE_HI_Q10 = const(23)  # samples lost where the tap between was due: that tap counts too
+# (a device's FIFO overflow drops 0.1-0.5 s of samples; an impact in them is not in the data)
 
 
 def _propose(e, t):
@@ -102,6 +105,11 @@ def _l1(pitch, roll):
 
 
 class ToeTapDetector:
+    # the last stretch of samples the source lost, ms (class defaults: the board's detector,
+    # which never hears of one, keeps its instance attributes as they were)
+    _hole_from = -100000
+    _hole_to = -100000
+
     def __init__(self, coarse=False):
         self._coarse = coarse  # upsampled from a coarser rate: see _TAP_SNAP_COARSE
         self._last_tap = -10000
@@ -381,6 +389,20 @@ class ToeTapDetector:
                 after += 1
         return n >= _MAX_JOLTS or after > 0
 
+    def hole(self, t_from, t_to):
+        """The source lost its samples from t_from to t_to (ms; Engine.hole, Engine.gap)."""
+        self._hole_from = t_from
+        self._hole_to = t_to
+
+    def _bridged(self, t, iv):
+        """A set's tap at t, iv after the last: did a tap between fall where samples were lost?"""
+        set_iv = self._set_iv
+        if iv * 10 < set_iv * _BRIDGE_LO_Q10 or iv * 10 > set_iv * _BRIDGE_HI_Q10:
+            return False
+        # (the lost stretch overlaps the middle of the interval, where the tap was due)
+        half = set_iv >> 1
+        return self._hole_from < t - half and self._hole_to > self._proposed + half
+
     def _on_floor(self, p):
         if not p.has_flat:
             return False
@@ -444,6 +466,9 @@ class ToeTapDetector:
             ):
                 return  # (the foot came down to the floor, not a flatter tap on the step)
             iv = t - self._proposed
+            if self._bridged(t, iv):
+                _propose(e, self._proposed + (iv >> 1))
+                iv = iv >> 1
             if iv < _MAX_IV_MS:
                 # a hesitation slows the set's pace a little, not to its own
                 iv = iv if 2 * iv < 3 * self._set_iv else (3 * self._set_iv) >> 1
