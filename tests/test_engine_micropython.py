@@ -20,7 +20,7 @@ from tests.conftest import REAL_DIR
 from tests.mp import run_mp
 from tests.test_engine_synthetic import bouncing_heel_raises, heel_raises
 from tests.test_heel_raise_sets import _drop
-from tests.test_toe_tap_holes import holed_at_tap
+from tests.test_lost_samples import holed_at_rep
 
 REAL = REAL_DIR / "gaitmap_imu_sample_left.csv"
 
@@ -87,8 +87,8 @@ def test_a_gap_mid_set_same_in_both_runtimes(micropython_bin: str) -> None:
 
 def test_a_hole_mid_set_same_in_both_runtimes(micropython_bin: str) -> None:
     # 0.15 s lost around a toe tap: the host tells the engine, and the tap still counts
-    # (tests/test_toe_tap_holes.py)
-    calls = engine_input(resample(holed_at_tap(1), 100.0))
+    # (tests/test_lost_samples.py)
+    calls = engine_input(resample(holed_at_rep("toe_tap", 1), 100.0))
     assert any(c[0] == HOLE_MARK for c in calls)
     expected = run_cpython(calls)
     assert len(expected) >= 10 + 2

@@ -169,6 +169,7 @@ class Engine:
         is not in the data."""
         t = self.t_ms
         self.tap_det.hole(t, t + n * SAMPLE_MS)
+        self.walk_det.hole(t, t + n * SAMPLE_MS)
 
     def gap(self, n):
         """n samples were lost: time moves on; a long gap restarts the detectors."""
@@ -177,6 +178,7 @@ class Engine:
         self.n += n + st[K]  # the unfinished block is dropped with the gap
         if n < _RESET_GAP:
             self.tap_det.hole(t, self.n * SAMPLE_MS)
+            self.walk_det.hole(t, self.n * SAMPLE_MS)
         else:
             # reps in progress are lost (a calf raise's goes on); the gyro bias, floor pose
             # and standing pose survive

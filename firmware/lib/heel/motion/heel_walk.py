@@ -9,7 +9,8 @@ before it. Normal walking fails on the last two: its stance is flat and its toe-
 the foot 30-50 degrees nose-down. The step is proposed once the stretch is measured (0.4-1 s
 after the strike), at the strike's sample time. Within a heel walk a brisk walker's heel may
 never be still in the stance: a strike one stride after the last step (0.75-1.35 strides;
-the other foot's comes at half a stride) counts then without the travel.
+the other foot's comes at half a stride) counts then without the travel. A step two strides
+after the last, with samples lost (hole) where the step between was due, counts that one too.
 
     det = HeelWalkDetector()
     det.block(eng)     # once per 0.1 s block; proposes steps to eng.sets
@@ -46,6 +47,10 @@ _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the oth
 
 
 class HeelWalkDetector:
+    # the last stretch of samples the source lost, ms (class defaults, as in ToeTapDetector)
+    _hole_from = -100000
+    _hole_to = -100000
+
     def __init__(self, coarse=False):
         # (a strike in samples upsampled from a coarser rate reads weaker: see _COARSE_Q10)
         q = _COARSE_Q10 if coarse else 10
@@ -204,12 +209,22 @@ class HeelWalkDetector:
         s = self._stride
         return s > 0 and since * 4 >= s * 3 and since * 20 <= s * 27
 
+    def hole(self, t_from, t_to):
+        """The source lost its samples from t_from to t_to (ms; Engine.hole, Engine.gap)."""
+        self._hole_from = t_from
+        self._hole_to = t_to
+
     def _step(self, e, t):
         since = t - self.last_step
         walking = since <= _MAX_STRIDE_MS
         if walking and self._stride:
             if since * 10 >= self._stride * 16 and since * 10 <= self._stride * 26:
                 since >>= 1  # two strides: a step between was missed (not a slower pace)
+                half = self._stride >> 1
+                if self._hole_from < t - half and self._hole_to > self.last_step + half:
+                    # ... where the source lost samples: it counts
+                    mid = self.last_step + since
+                    e.sets.candidate(KEY_WALK, mid - 400, mid, mid + 300, 0)
             self._stride += (since - self._stride) >> 2
         elif walking:  # a hesitation before the second step must not set a long stride
             self._stride = since if since < _FIRST_STRIDE_MAX else _FIRST_STRIDE_MAX
