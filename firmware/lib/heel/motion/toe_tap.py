@@ -105,8 +105,8 @@ def _l1(pitch, roll):
 
 
 class ToeTapDetector:
-    # the last stretch of samples the source lost, ms (class defaults: the board's detector,
-    # which never hears of one, keeps its instance attributes as they were)
+    # the last stretch of samples the source lost, ms (class defaults: a detector that never
+    # hears of one, as on a board whose FIFO never overflows, keeps its instance map small)
     _hole_from = -100000
     _hole_to = -100000
 
