@@ -40,9 +40,9 @@ _TAP_SNAP_COARSE = const(100)  # ... within a set, in samples upsampled from 50 
 # reads about a third as large (median at a tap 342 against 1,140 mg), and half that again
 # where a clock off by 0.3% has slid the coarse samples a quarter sample along the grid
 _TAP_SNAP_COARSE_RUN = const(120)  # ... and outside a set, where the foot lands off the floor
-# pose (toes down onto a step): a foot tapping the floor, flat or heel down, still needs
-# _TAP_SNAP to start a set (sim-b's heel-down toe tapping at 50 Hz made a 24-tap set at 120
-# mg; dead reckoning at 50 Hz had it landing 13-16 cm up)
+# pose (pitched or rolled over 6 deg, as on a step): a foot tapping the floor, flat or heel
+# down, still needs _TAP_SNAP to start a set (sim-b's heel-down toe tapping at 50 Hz made a
+# 24-tap set at 120 mg; dead reckoning at 50 Hz had it landing 13-16 cm up)
 _MIN_TAP_MS = const(380)  # a tap lifts the foot off the surface: at most ~2.6 per second
 _OFF_FLOOR = const(87)  # 1000*sin(5 deg): pitch or roll away from the floor pose
 _MAX_GYRO_1S = const(700)  # ddps (70 deg/s): taps are gentle; walking, jiggling are not
