@@ -1,5 +1,6 @@
-"""Toe-tap sets of the wide ranges in which every person has one habit (tt_checked, tt_kicked),
-analysed: what the habit tests of test_toe_tap_jolts.py and test_toe_tap_kicks.py compare."""
+"""Toe-tap sets of the wide ranges in which every person has one habit (tt_checked, tt_kicked,
+tt_low_hover), analysed: what the habit tests of test_toe_tap_jolts.py, test_toe_tap_kicks.py
+and test_toe_tap_low_hover.py compare."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from heeltrack.trace import resample
 def habit_ranges(habit: str) -> Ranges:
     """The wide ranges with every person having this habit and no other."""
     return Ranges(
-        "wide", WIDE.spans, {**WIDE.probs, "tt_checked": 0.0, "tt_kicked": 0.0, habit: 1.0}
+        "wide",
+        WIDE.spans,
+        {**WIDE.probs, "tt_checked": 0.0, "tt_kicked": 0.0, "tt_low_hover": 0.0, habit: 1.0},
     )
 
 

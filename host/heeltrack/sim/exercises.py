@@ -13,7 +13,7 @@ at a contact speed; circles are tilted ellipses with inversion coupled to adduct
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -400,11 +400,38 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     pk.append(pitch_c - 5 * DEG)
     xk.append(hover[0])
     zk.append(hover[1])
+    # some people lower the foot back toward the floor between taps and tap from below the
+    # step's top: they set off upward from that hover, over the edge and down onto the step
+    # (a stream of its own: the other draws stay as they were)
+    lx = np.random.Generator(cast(np.random.PCG64, rx.bit_generator).jumped())
+    # (toes or the ball tap: a heel-first foot is set on the step whole, not tapped from below)
+    low = r.wide and lx.random() < r.p("tt_low_hover") and kind != "heel"
+    # ... at an unhurried speed: the lower the hover, the slower the taps (quintic peak m/s)
+    v_low = float(lx.uniform(0.3, 0.6))
+    # ... as deep each time, give or take a fifth (a person keeps a rhythm)
+    depth_low = float(lx.uniform(0.04, 0.12))
     hits = []  # key index of each contact
     downs = []
-    for _ in range(taps):
+    sets_off = []  # key index where the foot sets off from its hover towards each contact
+    for j in range(taps):
         per = 1.0 / _var(rng, person["tap_hz"], 0.15)
         down = per * 0.35
+        sets_off.append(len(tk) - 1)
+        if low and j:
+            # up from the low hover to just above the step, then down onto it
+            # (clearing the edge by as much as a hover over the step would)
+            apex = contact[1] + float(np.clip(_var(lx, gap_mean, 0.3), *r.span("tt_gap_m")))
+            t += max(per * 0.3, 1.875 * (apex - zk[-1]) / v_low)
+            tk.append(t)
+            pk.append(pitch_c - float(lx.uniform(2, 5)) * DEG)
+            xk.append(contact[0] - float(lx.uniform(0.0, 0.02)))
+            zk.append(apex)
+            t += 0.04  # (over the edge: the stroke down, stop included, starts here)
+            tk.append(t)
+            pk.append(pk[-1])
+            xk.append(xk[-1])
+            zk.append(zk[-1])
+            down = per * 0.25
         t += down
         tk.append(t)
         pk.append(pitch_c + float(rng.uniform(-2, 2)) * DEG)
@@ -424,7 +451,18 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         pk.append(pitch_c - float(rng.uniform(3, 8)) * DEG)
         xk.append(contact[0] + float(rng.uniform(-0.01, 0.01)))
         zk.append(contact[1] + gap)
+        if low and j < taps - 1:
+            # the hover 4-12 cm below the step's top (at least 3 cm over the floor), the toes
+            # drawn back 2-6 cm behind its edge
+            pk[-1] = pitch_c * float(lx.uniform(0.0, 0.6))
+            floor = _sensor_offset(pts[_tap_contact(pts, pk[-1])], pk[-1], 0.0, 0.0, height)[1]
+            xk[-1] = contact[0] - (pts["toe"][0] - pts[kind][0]) - float(lx.uniform(0.02, 0.06))
+            zk[-1] = max(contact[1] - _var(lx, depth_low, 0.2), floor + 0.03)
+            t = tk[-2] + max(per * 0.3, 1.875 * (zk[-2] - zk[-1]) / v_low)
+            tk[-1] = t
         t += per * float(rng.uniform(0.1, 0.2))
+        if low and j < taps - 1:
+            t += per * float(lx.uniform(0.05, 0.2))  # (a pause at the bottom before the lift)
         if rng.random() < r.p("tt_hesitate"):  # hesitation: the foot hovers a moment longer
             t += float(rng.uniform(0.4, 1.2))
         tk.append(t)
@@ -503,7 +541,7 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         if r.wide:
             slap = np.degrees(speed / lever) * float(rx.uniform(0.3, 1.0)) if kind != "toe" else 0
             b.impact(times[j], decel_peak(speed, width), UP, hz, 10.0 + slap)
-            if rx.random() < checked:
+            if rx.random() < checked and not (low and j < len(hits) - 1):  # (a top of a lift)
                 lift_speed = speed * float(rx.uniform(0.3, 1.2))
                 jerk = decel_peak(lift_speed, float(rx.uniform(0.01, 0.03)))
                 rel = float(rx.uniform(0.3, 1.0))  # the jolt is all ringing
@@ -513,8 +551,9 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
                 kick_speed = speed * float(rx.uniform(0.3, 1.2))
                 kick = decel_peak(kick_speed, float(rx.uniform(0.01, 0.03)))
                 rel = float(rx.uniform(0.3, 1.0))
-                b.impact(t0 + tk[k - 1], kick, -UP, hz, float(rx.uniform(10.0, 40.0)), rel)
-                kicks.append(_r(t0 + tk[k - 1]))
+                t_kick = t0 + tk[sets_off[j]]
+                b.impact(t_kick, kick, -UP, hz, float(rx.uniform(10.0, 40.0)), rel)
+                kicks.append(_r(t_kick))
         else:
             i = samples(tk[k])
             times.append(b.strike(off[: i + 1], t0, speed, direction, width, 0.9 * down, hz, 10.0))
@@ -532,6 +571,7 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         "step_m": [_r(stool_h), _r(stool_d)],
         "checked_lifts": _r(checked),
         "kicked_descents": _r(kicked),
+        "low_hover": low,
         "kick_jolts_s": kicks,
         "lift_jolts_s": jolts,
         "reps": [{"t_s": _r(x)} for x in times],

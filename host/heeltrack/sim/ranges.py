@@ -139,6 +139,7 @@ _P_DEFAULT: dict[str, float] = {
     "tt_hesitate": 0.08,
     "tt_checked": 0.0,  # a person who checks each lift at its top with a jerk
     "tt_kicked": 0.0,  # ... or starts each way down from the hover with one
+    "tt_low_hover": 0.0,  # a person who hovers low over the floor between taps
     "ac_miscount": 0.0,
     "t_offset": 0.0,  # a trace whose clock starts at the board's uptime
     "fine_jitter": 0.0,  # sub-ms timestamp jitter and rare dropped samples in every trace
@@ -153,6 +154,7 @@ _P_WIDE: dict[str, float] = {
     "tt_hesitate": 0.1,
     "tt_checked": 0.3,
     "tt_kicked": 0.3,
+    "tt_low_hover": 0.3,
     "ac_miscount": 0.2,
     "t_offset": 0.15,
     "fine_jitter": 1.0,

@@ -5,7 +5,8 @@ impact comes late enough to be a tap of its own: a jolt at the next lift's top),
 walking swing in the second before it; within a set, or once the foot was seen landing on a
 raised surface, a brisker lift is allowed, but not a push-off right after a stance, as on
 stairs), after the foot moved since the previous one, a contact (it stopped the foot coming
-down: a strap jolted at the top of a lift is followed by the way down, or by a hover; right
+down: a strap jolted at the top of a lift is followed by the way down, or by a hover; a foot
+tapping from below the step's top stops firmly on it, then goes back down; right
 after a still moment it changed the foot's velocity as a landing does, where a kick setting
 off from a hover only rings, and the kick's ringing is no tap either, nor is a lift-off that
 sends the foot up faster than a landing stops; an impact after which the foot sped downward
@@ -81,6 +82,7 @@ _STOP_MM_S = const(30)  # a contact stops the foot coming down: its vertical vel
 # by this much from before the impact to the block after it (a tap: 15-70 cm/s, and the lift
 # after it; a jolt of the strap at the top of a lift is followed by the way down)
 _FIRM_MM_S = const(150)  # came down this fast and stopped: a tap, whatever jolts after it
+# (and a stop this firm within the impact's own block is one, whatever the foot does next)
 _DV_MM_S = const(40)  # ... or, after the foot was still (a slow set-down, not seen coming
 # down), the impact changed its velocity by this much: a landing stops 10-70 cm/s
 _LIFT_OFF_MM_S = const(500)  # ... or sent the foot up faster than this: a lift-off from the
@@ -201,7 +203,7 @@ class ToeTapDetector:
             # if not, forget it
             self._judge_i = -1
             if dr.known and (
-                (dr.run and self._judge_vz > -_JUDGE_MM_S and dr.vz - self._judge_vz < _STOP_MM_S)
+                (dr.run and self._judge_vz > -_JUDGE_MM_S and self._stopped(dr) < _STOP_MM_S)
                 # (still now, but it did not come down into it: a strap jolt at the top of a
                 # lift, the foot hovering after it)
                 or (not dr.run and self._judge_vz > -_LANDING_MM_S)
@@ -344,6 +346,18 @@ class ToeTapDetector:
             and (came_down or dr.vz_before < -_LANDING_MM_S or self._hovered(dr))
         )
 
+    def _stopped(self, dr):
+        """How much the last block's impact slowed the foot coming down: its velocity by the
+        end of this block against the lowest just before it (after a tap the foot lifts; a
+        jolt at the top of a lift is followed by the way down), or by the end of the
+        impact's own block, if the foot was seen coming down and that block stopped it firmly
+        (a foot tapping from below the step's top goes back down soon after the stop; a
+        drifting integration's fall jumps by 10 cm/s from block to block too)."""
+        v = dr.vz
+        if self._judge_vz <= -_LANDING_MM_S and dr.vz_before - self._judge_vz >= _FIRM_MM_S:
+            v = dr.vz_before if dr.vz_before > v else v
+        return v - self._judge_vz
+
     def _hovered(self, dr):
         """The foot was still a moment ago, already above the floor: it hovered over the step
         and set down too slowly to be seen coming down (not a lift-off jolt from the floor)."""
@@ -363,6 +377,7 @@ class ToeTapDetector:
             and dr.found_rise_mm < _CLIMB_MM
         ):
             self._step_t = t
+            self._t_decided = t  # (its ringing is no jolt of a jiggle either)
             return
         if self._still_after < _MAX_STILL_AFTER and e.sets.key != KEY_WALK:
             self._accept(e, t, self._off)
