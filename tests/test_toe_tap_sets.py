@@ -84,9 +84,10 @@ def _early_swing_dps(seed: int) -> tuple[float, int, int]:
 
 
 # the first taps after a brisk lift onto the step (found by comparing counts on test seeds
-# 1-300 before and after: 243 -> 248 exact, none lost); a stair's push-off, as brisk, stays
-# out (the stairs test below)
-@pytest.mark.parametrize("seed", [168, 186, 191])
+# 1-300 before and after: 243 -> 248 exact, none lost; re-found when low hoverers joined the
+# wide ranges: the sets over 100 deg/s counted exactly only with the brisk lift allowed are
+# 45, 148, 162 and 168); a stair's push-off, as brisk, stays out (the stairs test below)
+@pytest.mark.parametrize("seed", [148, 162, 168])
 def test_taps_right_after_a_brisk_lift_onto_the_step_count(seed: int) -> None:
     peak, done, counted = _early_swing_dps(seed)
     assert peak > 100.0  # the case this is about: over the 70 deg/s a tap's second allows
