@@ -7,10 +7,8 @@ people (tt_kicked); here every person is one."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from heel.motion.sets import KEY_TAP
 from heel.motion.toe_tap import ToeTapDetector
+from tests.support.toe_tap_blocks import feed_block
 from tests.support.toe_tap_habits import habit_set
 
 SEEDS = range(3100, 3132)
@@ -36,25 +34,14 @@ def test_sets_with_kicks_are_counted() -> None:
     assert exact >= 24
 
 
-def _block(det: ToeTapDetector, t: int, snap: int, run: int, vz: int, vz_before: int) -> None:
-    """One 0.1 s block ending at t ms, its strongest impact (snap mg) 50 ms before its end."""
-    posture = SimpleNamespace(still_run=0, still=False, has_flat=True, pitch_flat=300, roll_flat=0)
-    dr = SimpleNamespace(known=True, elevation_mm=0, run=run, vz=vz, vz_before=vz_before)
-    sets = SimpleNamespace(key=KEY_TAP)
-    e = SimpleNamespace(
-        t=t, gyro_peak=300, posture=posture, dr=dr, snap_max=snap, snap_t=t - 50, sets=sets
-    )
-    det.block(e)
-
-
 def _after_impact_from_still(dv: int) -> ToeTapDetector:
     """A detector within a set: the foot still, an impact that leaves its vertical velocity
     at dv (mm/s), then a block in which it rises by 40 more (lifting off, or resting)."""
     det = ToeTapDetector()
-    _block(det, 10000, 20, 0, 0, 0)  # still (a zero-velocity update)
-    _block(det, 10100, 2000, 1, dv, 0)  # the impact
+    feed_block(det, 10000, 20, 0, 0, 0)  # still (a zero-velocity update)
+    feed_block(det, 10100, 2000, 1, dv, 0)  # the impact
     assert det._pending
-    _block(det, 10200, 20, 2, dv + 40, dv)  # judged here
+    feed_block(det, 10200, 20, 2, dv + 40, dv)  # judged here
     return det
 
 
@@ -72,10 +59,10 @@ def test_an_impact_right_after_a_still_moment_is_a_contact_only_if_it_stopped_th
 def test_the_ringing_of_an_impact_found_no_contact_is_no_tap_but_a_stronger_impact_is() -> None:
     for snap, taken in ((1500, False), (2500, True)):
         det = ToeTapDetector()
-        _block(det, 10000, 20, 0, 0, 0)
-        _block(det, 10100, 2000, 1, 10, 0)
+        feed_block(det, 10000, 20, 0, 0, 0)
+        feed_block(det, 10100, 2000, 1, 10, 0)
         # judged in this block (no contact), which holds another impact 80 ms after it
-        _block(det, 10180, snap, 2, 50, 10)
+        feed_block(det, 10180, snap, 2, 50, 10)
         assert det._pending == taken
 
 
@@ -85,8 +72,8 @@ def test_an_impact_after_which_the_foot_sped_downward_is_no_contact() -> None:
     slower. A kick must not stay pending: the real tap 0.15 s later is weaker."""
     for vz_after, pending in ((-400, False), (-150, True), (100, True)):
         det = ToeTapDetector()
-        _block(det, 10000, 20, 0, 0, 0)
-        _block(det, 10100, 20, 1, -100, 0)
-        _block(det, 10200, 20, 2, -200, -100)  # lifting off the step, then on the way down
-        _block(det, 10300, 3000, 3, vz_after, -200)
+        feed_block(det, 10000, 20, 0, 0, 0)
+        feed_block(det, 10100, 20, 1, -100, 0)
+        feed_block(det, 10200, 20, 2, -200, -100)  # lifting off the step, then on the way down
+        feed_block(det, 10300, 3000, 3, vz_after, -200)
         assert det._pending == pending

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from heel.motion.toe_tap import ToeTapDetector
+from tests.support.toe_tap_blocks import feed_block
 
 
 def _landed(
@@ -122,21 +123,10 @@ def test_a_swing_up_onto_a_stool_is_no_step() -> None:
 
 
 def _block(det: ToeTapDetector, t: int, snap: int, run: int, vz: int, vz_before: int) -> None:
-    """One 0.1 s block of a foot held up off the floor pose (taps on a step)."""
-    posture = SimpleNamespace(
-        still_run=0, still=run == 0, has_flat=True, pitch_flat=200, roll_flat=0
+    """One 0.1 s block of a foot held up off the floor pose (taps on a step), no set yet."""
+    feed_block(
+        det, t, snap, run, vz, vz_before, key=-1, pitch=200, elevation_mm=300, still=run == 0
     )
-    dr = SimpleNamespace(known=True, elevation_mm=300, run=run, vz=vz, vz_before=vz_before)
-    e = SimpleNamespace(
-        t=t,
-        gyro_peak=300,
-        posture=posture,
-        dr=dr,
-        snap_max=snap,
-        snap_t=t - 50,
-        sets=SimpleNamespace(key=-1),
-    )
-    det.block(e)
 
 
 def _impact_then_still(vz_into_mm_s: int) -> bool:

@@ -7,14 +7,12 @@ tap). The simulator's wide ranges draw such people (tt_low_hover); here every pe
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
-from heel.motion.sets import KEY_TAP
 from heel.motion.toe_tap import ToeTapDetector
 from heeltrack.sim import motion, simulate_set
+from tests.support.toe_tap_blocks import feed_block
 from tests.support.toe_tap_habits import habit_ranges, habit_set
 
 SEEDS = range(3200, 3232)
@@ -55,26 +53,9 @@ def _judged(came: int, stopped_at: int, then: int) -> ToeTapDetector:
     """A detector within a set: the foot coming down at `came` mm/s, an impact in a block
     that ends with its vertical velocity at `stopped_at`, the next block ending at `then`."""
     det = ToeTapDetector()
-    for t, snap, vz, vz_before in (
-        (10000, 20, came, came),
-        (10100, 2000, stopped_at, came),  # the impact, 50 ms before the block's end
-        (10200, 20, then, stopped_at),  # judged here
-    ):
-        posture = SimpleNamespace(
-            still_run=0, still=False, has_flat=True, pitch_flat=300, roll_flat=0
-        )
-        dr = SimpleNamespace(known=True, elevation_mm=0, run=5, vz=vz, vz_before=vz_before)
-        det.block(
-            SimpleNamespace(
-                t=t,
-                gyro_peak=300,
-                posture=posture,
-                dr=dr,
-                snap_max=snap,
-                snap_t=t - 50,
-                sets=SimpleNamespace(key=KEY_TAP),
-            )
-        )
+    feed_block(det, 10000, 20, 5, came, came)
+    feed_block(det, 10100, 2000, 5, stopped_at, came)  # the impact
+    feed_block(det, 10200, 20, 5, then, stopped_at)  # judged here
     return det
 
 
