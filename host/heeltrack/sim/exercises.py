@@ -541,7 +541,8 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         if r.wide:
             slap = np.degrees(speed / lever) * float(rx.uniform(0.3, 1.0)) if kind != "toe" else 0
             b.impact(times[j], decel_peak(speed, width), UP, hz, 10.0 + slap)
-            if rx.random() < checked and not (low and j < len(hits) - 1):  # (a top of a lift)
+            # (a low hoverer's lift after a tap ends at the bottom of the cycle: nothing to check)
+            if rx.random() < checked and not (low and j < len(hits) - 1):
                 lift_speed = speed * float(rx.uniform(0.3, 1.2))
                 jerk = decel_peak(lift_speed, float(rx.uniform(0.01, 0.03)))
                 rel = float(rx.uniform(0.3, 1.0))  # the jolt is all ringing
