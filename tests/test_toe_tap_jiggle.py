@@ -18,7 +18,7 @@ def _counts(trace: Trace) -> list[tuple[str, int]]:
 
 
 # found by comparing counts on wide test seeds 1-300 with the limit at 0.7 and at 0.8 of the
-# taps: 224 -> 227 exact, none lost (249 -> 253 before low hovers joined the wide ranges)
+# taps: 224 -> 227 exact, none lost (249 -> 253 before low hoverers joined the wide ranges)
 @pytest.mark.parametrize("seed", [148, 166, 170])
 def test_a_soft_tappers_jolts_are_no_jiggle(seed: int) -> None:
     trace, truth = simulate_set(seed, "toe_tap", ranges="wide")

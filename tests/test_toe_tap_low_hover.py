@@ -18,6 +18,11 @@ from tests.support.toe_tap_habits import habit_ranges, habit_set
 SEEDS = range(3200, 3232)
 
 
+def _set(seed: int) -> tuple[int, list[float], list[float], list[float]]:
+    """(taps done, taps counted (times), kicks (times), taps done (times))."""
+    return habit_set(seed, "tt_low_hover", "kick_jolts_s")
+
+
 def test_a_low_hoverer_lowers_the_foot_below_the_steps_top_between_taps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -43,10 +48,6 @@ def test_sets_of_low_hoverers_are_counted() -> None:
     exact = sum(len(reps) == done for done, reps, _, _ in (_set(s) for s in SEEDS))
     # (measured: 25 of 32; 21 when a tap had to be followed by the foot lifting off the step)
     assert exact >= 25
-
-
-def _set(seed: int) -> tuple[int, list[float], list[float], list[float]]:
-    return habit_set(seed, "tt_low_hover", "kick_jolts_s")
 
 
 def _judged(came: int, stopped_at: int, then: int) -> ToeTapDetector:
