@@ -11,6 +11,12 @@ after the strike), at the strike's sample time. Within a heel walk a brisk walke
 never be still in the stance: a strike one stride after the last step (0.75-1.35 strides;
 the other foot's comes at half a stride) counts then without the travel. A step two strides
 after the last, with samples lost (hole) where the step between was due, counts that one too.
+A strike whose stance shows no still moment and that is not in the stride's rhythm (the walk
+has no stride yet, or a hesitation came before it) is remembered; when a later step's stretch
+is measured and began before it, it counts too if that stretch went a full step (15 cm) but
+less than a walking stride (90 cm) for each strike in it, on the level, about a stride apart
+(not within a toe-tap set: heel-first taps on a step are toes-up too, and rise and drift in
+place).
 
     det = HeelWalkDetector()
     det.block(eng)     # once per 0.1 s block; proposes steps to eng.sets
@@ -18,7 +24,7 @@ after the last, with samples lost (hole) where the step between was due, counts 
 
 from heel.compat import const
 from heel.motion.imath import isqrt_near, peak_less_spin
-from heel.motion.sets import KEY_WALK
+from heel.motion.sets import KEY_TAP, KEY_WALK
 
 _STRIKE_JERK = const(750)  # mg: a heel strike
 _STRIKE_JERK_WALKING = const(550)  # ... within a heel walk (a step in the last stride or so)
@@ -44,6 +50,14 @@ _MIN_TRAVEL = const(80)  # mm: a heel-walk step carries the foot 15-50 cm (read 
 _MAX_RISE = const(150)  # mm: ... on level ground (a stair is 15-19 cm)
 _GAIT_PAUSE_MS = const(1500)  # no strike for this long: the strikes' size is forgotten
 _OTHER_FOOT_Q10 = const(6)  # a strike before 0.6 stride after our step: the other foot
+_UNMEASURED = const(3)  # strikes remembered within one unmeasured stretch
+_STRIDE_TRAVEL = const(150)  # mm: ... if the stretch went a full heel-walk step for each, on
+# the level (toe taps on a step, heel first, rise and drift about in place)
+_WALK_STRIDE = const(900)  # mm: ... but less than a normal walk's stride for each (1-1.6 m;
+# a heel-walk step is at most 0.5 m, read up to 0.6 m)
+_MIN_STRIDE_MS = const(700)  # ... at most 130 steps/min, one stride 0.92 s (less a margin)
+_SWING_MS = const(300)  # ... each ending a swing (the other foot's strikes as ours sets off
+# come just after the stretch began)
 
 
 class HeelWalkDetector:
@@ -72,6 +86,9 @@ class HeelWalkDetector:
         self._ref_jerk = 0  # decaying peak of recent strike impacts
         self._await_t = 0  # a strike waiting for the stretch it ended to be measured
         self._impact_t = -100000  # the last strike-sized impact
+        # strikes that passed the stance tests but whose stretch ran on (the heel never
+        # still): counted once a later step's stretch shows they were inside it
+        self._unmeasured = [0] * _UNMEASURED
 
     def block(self, e):
         p = e.posture
@@ -182,6 +199,8 @@ class HeelWalkDetector:
                 self._await_t = 0  # no stretch will end over this strike
                 if self._in_stride(t):
                     self._step(e, t)
+                elif dr.known and t - dr.start_t >= _SWING_MS and e.sets.key != KEY_TAP:
+                    self._remember(t)
             return
         self._await_t = 0
         if dr.found_travel_mm < _MIN_TRAVEL:
@@ -197,7 +216,52 @@ class HeelWalkDetector:
             dr.found_ms * 2 > self._stride * 3 and self._in_stride(t)
         ):
             return
+        self._steps_within(e, dr, t)
         self._step(e, t)
+
+    def _remember(self, t):
+        """A strike in a stretch still running (the oldest is forgotten when full)."""
+        u = self._unmeasured
+        i = 0
+        while i < _UNMEASURED - 1 and u[i]:
+            i += 1
+        if u[i]:
+            for j in range(_UNMEASURED - 1):
+                u[j] = u[j + 1]
+        u[i] = t
+
+    def _steps_within(self, e, dr, t):
+        """A step's stretch began before strikes that passed the stance tests but were not
+        measured (a brisk heel walk whose heel is never still for a moment, before its
+        stride is known or after a hesitation): the foot travelled on through them, so each
+        was a step if the stretch went a full step for every strike in it, but not a normal
+        walk's stride, on the level, in a heel walk's rhythm (toe taps on a step, heel
+        first, rise and drift about in place, quicker)."""
+        u = self._unmeasured
+        start = dr.found_end_t - dr.found_ms
+        n = 0
+        prev = self.last_step
+        even = True
+        for i in range(_UNMEASURED):
+            if start < u[i] < t and u[i] > prev:
+                n += 1
+                even = even and u[i] - prev >= _MIN_STRIDE_MS
+                prev = u[i]
+        d = dr.found_travel_mm
+        r = dr.found_rise_mm
+        if (
+            n
+            and even
+            and t - prev >= _MIN_STRIDE_MS
+            and dr.found_ms <= _FIRST_STRIDE_MAX * (n + 1)
+            and _STRIDE_TRAVEL * (n + 1) <= d <= _WALK_STRIDE * (n + 1)
+            and (r if r > 0 else -r) * 4 <= d
+        ):
+            for i in range(_UNMEASURED):
+                if start < u[i] < t and u[i] > self.last_step:
+                    self._step(e, u[i])
+        for i in range(_UNMEASURED):
+            u[i] = 0
 
     def _in_stride(self, t):
         """Within a heel walk (from its second step, which gave the stride: the set need not
