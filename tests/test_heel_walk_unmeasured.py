@@ -96,11 +96,49 @@ def test_no_strike_is_remembered_within_a_toe_tap_set() -> None:
         assert sum(1 for t in det._unmeasured if t) == remembered
 
 
-# found by comparing the engine with and without the rule on wide test seeds 1-300 (283 -> 286
-# exact, none lost): 10 and 109 lost a step, 35 a walk's first steps, taken for toe taps
-@pytest.mark.parametrize("seed", [10, 35, 109])
-def test_heel_walks_whose_first_stances_show_no_still_moment_are_counted(seed: int) -> None:
+def _counted_right(seed: int) -> bool:
     trace, truth = simulate_set(seed, "heel_walk", ranges="wide")
     done = next(s for s in truth["sets"] if s["exercise"] == "heel_walk")
     res = analyze_trace_samples(resample(trace, 100.0))
-    assert [(s["exercise"], s["count"]) for s in res["sets"]] == [("heel_walk", done["count"])]
+    return [(s["exercise"], s["count"]) for s in res["sets"]] == [("heel_walk", done["count"])]
+
+
+# found by comparing the engine with and without each rule on wide test seeds 1-300 (283 ->
+# 286 -> 287 exact, none lost): 10 and 109 lost a step, 35 a walk's first steps, taken for
+# toe taps; 158 a step whose stance rocked
+@pytest.mark.parametrize("seed", [10, 35, 109])
+def test_heel_walks_whose_first_stances_show_no_still_moment_are_counted(seed: int) -> None:
+    assert _counted_right(seed)
+
+
+def test_a_heel_walk_whose_stance_rocks_before_it_has_a_stride_is_counted() -> None:
+    assert _counted_right(158)
+
+
+def _after_a_rocking_stance(travel: int, rocked: bool) -> list[int]:
+    """Steps proposed for a strike at 2000 whose stance rocked (or not), its stretch measured."""
+    det = HeelWalkDetector()
+    e = SimpleNamespace(sets=_Sets(), t=2500)
+    e.dr = SimpleNamespace(
+        stretch_over=lambda t: True,
+        found_travel_mm=travel,
+        found_rise_mm=0,
+        found_ms=900,
+        found_end_t=2300,
+    )
+    det._rocked = rocked
+    det._await_t = 2000
+    det._travelled(e)
+    return e.sets.steps
+
+
+def test_a_stance_that_rocks_like_a_brisk_heels_counts_after_a_full_heel_walk_step() -> None:
+    # a walk's first or second stance may rock 140-200 deg/s before the walk has a stride to
+    # time it by (wide tuning sets 51065 and 51102: 192 -> 194 of 200 exact)
+    assert _after_a_rocking_stance(100, rocked=False) == [2000]
+    assert _after_a_rocking_stance(100, rocked=True) == []
+    assert _after_a_rocking_stance(150, rocked=True) == [2000]
+    assert _after_a_rocking_stance(900, rocked=True) == [2000]
+    # (a normal walk's stride, 2.9 m in two strides, with a rocking stance: wide tuning
+    # session 1030 after its heel walk)
+    assert _after_a_rocking_stance(901, rocked=True) == []

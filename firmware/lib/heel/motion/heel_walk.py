@@ -3,20 +3,22 @@
 A step: an impact (heel strike) that ended a stretch of motion which carried the foot
 forward 8 cm or more on level ground (dead reckoning, engine.dr: the other foot's strike,
 felt through the body, and a tap in place carry it nowhere; of two strikes in one stretch
-the later ended it), with the foot pitched toes-up against its floor pose in the stance
-that follows (0.1-0.4 s after the strike) and no push-off plantarflexion in the stride
-before it. Normal walking fails on the last two: its stance is flat and its toe-off pitches
-the foot 30-50 degrees nose-down. The step is proposed once the stretch is measured (0.4-1 s
-after the strike), at the strike's sample time. Within a heel walk a brisk walker's heel may
-never be still in the stance: a strike one stride after the last step (0.75-1.35 strides;
-the other foot's comes at half a stride) counts then without the travel. A step two strides
-after the last, with samples lost (hole) where the step between was due, counts that one too.
-A strike whose stance shows no still moment and that is not in the stride's rhythm (the walk
-has no stride yet, or a hesitation came before it) is remembered; when a later step's stretch
-is measured and began before it, it counts too if that stretch went a full step (15 cm) but
-less than a walking stride (90 cm) for each strike in it, on the level, about a stride apart
-(not within a toe-tap set: heel-first taps on a step are toes-up too, and rise and drift in
-place).
+the later ended it), with the foot pitched toes-up against its floor pose in the stance that
+follows (0.1-0.4 s after the strike) and no push-off plantarflexion in the stride before it.
+Normal walking fails on the last two: its stance is flat and its toe-off pitches the foot
+30-50 degrees nose-down. The heel bears weight in the stance: it rocks at most 140 deg/s
+(leaving out a pivot about the vertical), 200 deg/s in the stride's rhythm or when the
+stretch went a full heel-walk step (15-90 cm). The step is proposed once the stretch is
+measured (0.4-1 s after the strike), at the strike's sample time. Within a heel walk a brisk
+walker's heel may never be still in the stance: a strike one stride after the last step
+(0.75-1.35 strides; the other foot's comes at half a stride) counts then without the travel.
+A step two strides after the last, with samples lost (hole) where the step between was due,
+counts that one too. A strike whose stance shows no still moment and that is not in the
+stride's rhythm (the walk has no stride yet, or a hesitation came before it) is remembered;
+when a later step's stretch is measured and began before it, it counts too if that stretch
+went a full step (15 cm) but less than a walking stride (90 cm) for each strike in it, on
+the level, about a stride apart (not within a toe-tap set: heel-first taps on a step are
+toes-up too, and rise and drift in place).
 
     det = HeelWalkDetector()
     det.block(eng)     # once per 0.1 s block; proposes steps to eng.sets
@@ -89,6 +91,7 @@ class HeelWalkDetector:
         # strikes that passed the stance tests but whose stretch ran on (the heel never
         # still): counted once a later step's stretch shows they were inside it
         self._unmeasured = [0] * _UNMEASURED
+        self._rocked = False  # the strike's stance rocked more than a heel's usually does
 
     def block(self, e):
         p = e.posture
@@ -179,10 +182,14 @@ class HeelWalkDetector:
         # no running or stamping swing in the stride before it
         if self._prev_gmax > _MAX_SWING:
             return
-        # (within a walk, in the stride's rhythm, a brisk walker's heel rocks more)
+        # (within a walk, in the stride's rhythm, a brisk walker's heel rocks more; out of it,
+        # a stance rocking as much counts if the stretch it ended went a full heel-walk step)
         g = self._stance_gmax
+        self._rocked = False
         if g > _MAX_STANCE_GYRO and not (g <= _MAX_STANCE_GYRO_WALKING and self._in_stride(t)):
-            return
+            if g > _MAX_STANCE_GYRO_WALKING:
+                return
+            self._rocked = True
         # the travel is known once the stance has been still for a moment (at a quick
         # cadence that may take a few more blocks)
         self._await_t = t
@@ -203,7 +210,8 @@ class HeelWalkDetector:
                     self._remember(t)
             return
         self._await_t = 0
-        if dr.found_travel_mm < _MIN_TRAVEL:
+        d = dr.found_travel_mm
+        if d < _MIN_TRAVEL or (self._rocked and not _STRIDE_TRAVEL <= d <= _WALK_STRIDE):
             return
         # the swing ends at its strike: a later one in the same stretch was this foot's
         # (this one the other foot's, felt through the body while this foot moved on)
