@@ -256,14 +256,13 @@ class HeelWalkDetector:
                 even = even and u[i] - prev >= _MIN_STRIDE_MS
                 prev = u[i]
         d = dr.found_travel_mm
-        r = dr.found_rise_mm
         if (
             n
             and even
             and t - prev >= _MIN_STRIDE_MS
             and dr.found_ms <= _FIRST_STRIDE_MAX * (n + 1)
             and _STRIDE_TRAVEL * (n + 1) <= d <= _WALK_STRIDE * (n + 1)
-            and (r if r > 0 else -r) * 4 <= d
+            and -d <= dr.found_rise_mm * 4 <= d
         ):
             for i in range(_UNMEASURED):
                 if start < u[i] < t and u[i] > self.last_step:
