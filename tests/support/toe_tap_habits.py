@@ -1,6 +1,6 @@
 """Toe-tap sets of the wide ranges in which every person has one habit (tt_checked, tt_kicked,
-tt_low_hover), analysed: what the habit tests of test_toe_tap_jolts.py, test_toe_tap_kicks.py
-and test_toe_tap_low_hover.py compare."""
+tt_low_hover, tt_smooth, tt_steady_lift), analysed: what the habit tests of test_toe_tap_jolts.py,
+test_toe_tap_kicks.py, test_toe_tap_low_hover.py and test_toe_tap_smooth_hover.py compare."""
 
 from __future__ import annotations
 
@@ -17,7 +17,15 @@ def habit_ranges(habit: str) -> Ranges:
     return Ranges(
         "wide",
         WIDE.spans,
-        {**WIDE.probs, "tt_checked": 0.0, "tt_kicked": 0.0, "tt_low_hover": 0.0, habit: 1.0},
+        {
+            **WIDE.probs,
+            "tt_checked": 0.0,
+            "tt_kicked": 0.0,
+            "tt_low_hover": 0.0,
+            "tt_smooth": 0.0,
+            "tt_steady_lift": 0.0,
+            habit: 1.0,
+        },
     )
 
 

@@ -362,6 +362,21 @@ def _sensor_offset(r: np.ndarray, pitch: float, dx: float, z: float, height: flo
     return np.array([r[0] + dx - rt[0], z - height - rt[1]])
 
 
+_STEADY_RAMP_S = 0.1  # a steady lift gets up to speed (and slows down) in this long
+
+
+def _steady_profile(n: int) -> np.ndarray:
+    """0 to 1 over n samples at a steady speed, reached and left over _STEADY_RAMP_S with
+    smooth ramps (zero speed and acceleration at both ends)."""
+    ramp = min(samples(_STEADY_RAMP_S), n // 2)
+    speed = np.ones(n)
+    up = smoothstep(np.arange(ramp) / ramp)
+    speed[:ramp] = up
+    speed[n - ramp :] = up[::-1]
+    pos = np.cumsum(speed)
+    return (pos - pos[0]) / (pos[-1] - pos[0])
+
+
 def toe_tap_set(b: Builder, person: Person) -> dict:
     """Seated: lift the foot, tap it on a step again and again, put the foot down.
 
@@ -394,8 +409,21 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     xk = [0.0]
     zk = [0.0]
     contact = on_step(pitch_c)
+    # some people's foot never holds still over the step: it floats up a few mm at the top
+    # of each lift and settles again (sim-b's tappers hover so): for the moment its rotation
+    # and speed look still, it decelerates by 3-8% of g
+    sx = np.random.Generator(cast(np.random.PCG64, rx.bit_generator).jumped(2))
+    smooth = r.wide and sx.random() < r.p("tt_smooth")
+    float_mps2 = float(sx.uniform(0.3, 0.8))  # the float's deceleration at its top
+    # ... and some lift the foot from the floor onto the step at a steady 0.15-0.3 m/s, its
+    # pitch turning as steadily (sim-b's legs do: a block of such a lift reads 1 g and turns
+    # under 10 deg/s, as a foot at rest would)
+    steady = r.wide and sx.random() < r.p("tt_steady_lift")
+    steady_mps = float(sx.uniform(0.15, 0.3))
     t = float(rng.uniform(0.6, 1.0))
     hover = contact + np.array([0.0, gap_mean])
+    if steady:
+        t = max(t, float(np.linalg.norm(hover)) / steady_mps + _STEADY_RAMP_S)
     tk.append(t)
     pk.append(pitch_c - 5 * DEG)
     xk.append(hover[0])
@@ -406,6 +434,7 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     lx = np.random.Generator(cast(np.random.PCG64, rx.bit_generator).jumped())
     # (toes or the ball tap: a heel-first foot is set on the step whole, not tapped from below)
     low = r.wide and lx.random() < r.p("tt_low_hover") and kind != "heel"
+    smooth = smooth and not low  # (a low hoverer pauses at the bottom instead)
     # ... at an unhurried speed: the lower the hover, the slower the taps (quintic peak m/s)
     v_low = float(lx.uniform(0.3, 0.6))
     # ... as deep each time, give or take a fifth (a person keeps a rhythm)
@@ -478,6 +507,9 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     n = samples(t)
     ang = b.channels(n)
     ang[:, PITCH] = keys(tk, pk, n, skew)
+    if steady:
+        i1 = samples(tk[1])
+        ang[:i1, PITCH] = pk[1] * _steady_profile(i1)
     ang[:, YAW] += wobble(rng, n, 2 * DEG, 0.2, 0.8)
     ang[:, ROLL] = wobble(rng, n, 2 * DEG, 0.2, 0.8)
     oy = wobble(rng, n, 0.01, 0.2, 0.8)
@@ -504,6 +536,10 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         stops.append((speed, width, hz))
     ox = keys(tk, xk, n, skew)
     oz = keys(tk, zk, n, skew)
+    if steady:
+        i1 = samples(tk[1])
+        ox[:i1] = xk[1] * _steady_profile(i1)
+        oz[:i1] = zk[1] * _steady_profile(i1)
     t0 = b.t
     times = []
     if r.wide:
@@ -517,6 +553,15 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
             oz[samples(tk[k - 1]) : i0] = zk[k - 1]
             oz[i0 : i1 + 1] = top + stroke
             times.append(t0 + (i1 - max(2, samples(width))) / FS)
+    if smooth:
+        for k in hits[:-1]:
+            # over (at most 0.3 s of) the hover after each tap: up by h and back, sin^2
+            # (no step in velocity), decelerating by float_mps2 at the top
+            mid = (tk[k + 2] + tk[k + 3]) / 2
+            span = min(tk[k + 3] - tk[k + 2], 0.3)
+            i0, i1 = samples(mid - span / 2), samples(mid + span / 2)
+            h = float_mps2 * span**2 / (2 * np.pi**2)
+            oz[i0:i1] += h * np.sin(np.pi * np.arange(i1 - i0) / (i1 - i0)) ** 2
     # arc over the step's edge on the way up and down
     oz += 0.03 * np.sin(np.pi * np.clip(np.arange(n) / FS / tk[1], 0, 1)) ** 4
     back = tk[-2]
@@ -573,6 +618,8 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
         "checked_lifts": _r(checked),
         "kicked_descents": _r(kicked),
         "low_hover": low,
+        "smooth_hover": smooth,
+        "steady_lift": steady,
         "kick_jolts_s": kicks,
         "lift_jolts_s": jolts,
         "reps": [{"t_s": _r(x)} for x in times],

@@ -140,6 +140,8 @@ _P_DEFAULT: dict[str, float] = {
     "tt_checked": 0.0,  # a person who checks each lift at its top with a jerk
     "tt_kicked": 0.0,  # ... or starts each way down from the hover with one
     "tt_low_hover": 0.0,  # a person who hovers low over the floor between taps
+    "tt_smooth": 0.0,  # a person whose foot floats at the top of each lift, no pause
+    "tt_steady_lift": 0.0,  # ... who lifts the foot onto the step at a steady speed
     "ac_miscount": 0.0,
     "t_offset": 0.0,  # a trace whose clock starts at the board's uptime
     "fine_jitter": 0.0,  # sub-ms timestamp jitter and rare dropped samples in every trace
@@ -155,6 +157,8 @@ _P_WIDE: dict[str, float] = {
     "tt_checked": 0.3,
     "tt_kicked": 0.3,
     "tt_low_hover": 0.3,
+    "tt_smooth": 0.35,
+    "tt_steady_lift": 0.15,
     "ac_miscount": 0.2,
     "t_offset": 0.15,
     "fine_jitter": 1.0,

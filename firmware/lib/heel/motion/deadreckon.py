@@ -41,6 +41,13 @@ _HARD_JERK = const(1000)  # mg over 20 ms: an impact that may clip the accelerom
 _NEAR_FLOOR_MM = const(60)
 _FIRST_REST = const(4)  # quiet still blocks (posture) before a first rest needs no 1 g
 _LONG_REST = const(100)  # blocks (10 s)
+# in the air (a hover over a step, or a lift) a block the posture calls still is a rest only
+_SURE_REST = const(3)  # ... after two quiet blocks (the posture's rest count) ...
+_HOVER_VEL = const(150)  # ... or if the integration has the foot slower than this (mg x
+# blocks, L1: 0.15 m/s; a leg lifting the foot at a steady 0.15-0.3 m/s turns < 10 deg/s and
+# reads 1 g), and up in the air it teaches gravity only ...
+_REST_G = const(20)  # ... if |a| is within this of gravity's size (mg): a foot turning round
+# at the top of a smooth lift decelerates by 3-6% of g in the block it looks still
 _ONSET_MG = const(10)  # L1: a rest block this far off the rest before it held the start of motion
 _KEEP = const(4)  # stretches remembered (a power of 2)
 
@@ -116,6 +123,13 @@ class DeadReckon:
         landed_still = self._landed and self._quiet_run >= 3
         if pivot and was_quiet and not self._moving():
             quiet = True
+        # a block that only looks still (the posture's, not yet two quiet ones) up in the air
+        # or before any landing (a lift, not a stance): no zero velocity while the integration
+        # has the foot moving
+        moment = 0 < rest < _SURE_REST
+        hover = moment and self.elevation_mm >= _NEAR_FLOOR_MM
+        if quiet and moment and (hover or not self._landed) and self._moving_in_air():
+            quiet = False
         if quiet and (rest or landed_still or (was_quiet and not self._moving())):
             if self.known and self.run:
                 self._close(t)
@@ -125,7 +139,7 @@ class DeadReckon:
             # is flat too), which a long rest on the floor pose overrules (drift)
             if floor and (-_NEAR_FLOOR_MM < self._elev < _NEAR_FLOOR_MM or floor >= _LONG_REST):
                 self._elev = 0
-            if rest or not self.known:
+            if not self.known or (rest and not self._turning_round(rest, a2)):
                 # at rest the accelerometer reads gravity alone
                 g = self._g
                 gr = self._g_rest
@@ -218,6 +232,22 @@ class DeadReckon:
         self._gsize = isqrt_near(gr[0] * gr[0] + gr[1] * gr[1] + gr[2] * gr[2], self._gsize)
         self.run = 1
         self.start_t -= 100
+
+    def _turning_round(self, rest, a2):
+        """Still for a moment in the air (the stretch just closed ended >= 6 cm up) with
+        |a| off gravity's size: decelerating, its mean is no gravity."""
+        if rest >= _SURE_REST or self._elev < _NEAR_FLOOR_MM:
+            return False
+        lo = self._gsize - _REST_G
+        hi = self._gsize + _REST_G
+        return not lo * lo <= a2 <= hi * hi
+
+    def _moving_in_air(self):
+        # (a long stretch's velocity has drifted too far to tell)
+        if not self.known or self.run >= _ZUPT_VEL_RUN or self._hard:
+            return False
+        v = self._v
+        return _abs(v[0]) + _abs(v[1]) + _abs(v[2]) > _HOVER_VEL
 
     def _moving(self):
         # an impact may clip the accelerometer (+-4 g) and leave a velocity that is not there
