@@ -235,28 +235,16 @@ def test_a_foot_in_the_air_still_rising_through_a_still_looking_block_moves_on()
     assert dr.closed == closed + 1
 
 
-def test_a_foot_lifted_steadily_from_the_floor_is_not_stopped_by_a_still_looking_block() -> None:
-    # (near the floor too, before any landing: a lift, not a stance)
+def test_near_the_floor_a_still_looking_block_stops_the_integration_whatever_it_says() -> None:
+    # (a heel walker's stance after a quick swing, whose integration error reads as motion,
+    # or a crossed leg's bob, which the heel-raise detector knows by what the integration
+    # measured; the first cm of a steady lift are lost so: tests/test_toe_tap_steady_lift.py)
     dr = DeadReckon()
     t = _rest(dr, 0, 10)
     for az in (G + 200, G):
         t += 100
         dr.block(t, 0, 0, az, 0, 0, 0, 2000, 150, 0, 0)
     assert dr.elevation_mm < 60
-    closed = dr.closed
-    t += 100
-    dr.block(t, 0, 0, G, 0, 0, 0, 150, 30, 1, 0)  # still-looking, rising at 0.2 m/s
-    assert dr.closed == closed
-    assert dr.vz > 150
-
-
-def test_after_a_landing_a_still_looking_block_near_the_floor_is_a_stance() -> None:
-    # (a heel walker's stance: the integration's velocity after a quick swing is its error)
-    dr = DeadReckon()
-    t = _rest(dr, 0, 10)
-    for az in (G + 200, G):
-        t += 100
-        dr.block(t, 0, 0, az, 0, 0, 0, 2000, 600, 0, 0)  # (jolted: landed)
     closed = dr.closed
     t += 100
     dr.block(t, 0, 0, G, 0, 0, 0, 150, 30, 1, 0)

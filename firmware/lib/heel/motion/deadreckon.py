@@ -41,11 +41,11 @@ _HARD_JERK = const(1000)  # mg over 20 ms: an impact that may clip the accelerom
 _NEAR_FLOOR_MM = const(60)
 _FIRST_REST = const(4)  # quiet still blocks (posture) before a first rest needs no 1 g
 _LONG_REST = const(100)  # blocks (10 s)
-# in the air (a hover over a step, or a lift) a block the posture calls still is a rest only
+# in the air (a hover over a step) a block the posture calls still is a rest only
 _SURE_REST = const(3)  # ... after two quiet blocks (the posture's rest count) ...
 _HOVER_VEL = const(150)  # ... or if the integration has the foot slower than this (mg x
 # blocks, L1: 0.15 m/s; a leg lifting the foot at a steady 0.15-0.3 m/s turns < 10 deg/s and
-# reads 1 g), and up in the air it teaches gravity only ...
+# reads 1 g), and it teaches gravity only ...
 _REST_G = const(20)  # ... if |a| is within this of gravity's size (mg): a foot turning round
 # at the top of a smooth lift decelerates by 3-6% of g in the block it looks still
 _ONSET_MG = const(10)  # L1: a rest block this far off the rest before it held the start of motion
@@ -123,12 +123,10 @@ class DeadReckon:
         landed_still = self._landed and self._quiet_run >= 3
         if pivot and was_quiet and not self._moving():
             quiet = True
-        # a block that only looks still (the posture's, not yet two quiet ones) up in the air
-        # or before any landing (a lift, not a stance): no zero velocity while the integration
-        # has the foot moving
-        moment = 0 < rest < _SURE_REST
-        hover = moment and self.elevation_mm >= _NEAR_FLOOR_MM
-        if quiet and moment and (hover or not self._landed) and self._moving_in_air():
+        # a block that only looks still (the posture's, not yet two quiet ones) up in the air:
+        # no zero velocity while the integration has the foot moving
+        hover = 0 < rest < _SURE_REST and self.elevation_mm >= _NEAR_FLOOR_MM
+        if quiet and hover and self._moving_in_air():
             quiet = False
         if quiet and (rest or landed_still or (was_quiet and not self._moving())):
             if self.known and self.run:
