@@ -1,7 +1,7 @@
 """Some people lift the foot from the floor onto the step at a steady 0.15-0.3 m/s (sim-b's legs
 do): the accelerometer reads 1 g and the foot turns under 10 deg/s, as at rest, so the engine's
 posture calls the blocks of the lift still, and the dead reckoning stops its integration at the
-first of them near the floor (up in the air it no longer does while it has the foot moving:
+first of them near the floor (10 cm up it no longer does while it has the foot moving:
 tests/test_deadreckon.py). The lift onto the step is then never measured: a run of taps near the
 floor pose reads as tapping the floor, and the set is lost. A known limit (README); the
 simulator's wide ranges draw such people (tt_steady_lift); here every person is one."""
@@ -55,7 +55,7 @@ def test_sets_of_steady_lifters_are_counted_about_half_the_time() -> None:
         for done, reps, _, _ in (habit_set(s, "tt_steady_lift", "kick_jolts_s") for s in SEEDS)
     )
     # (measured: 16 of 32, 8 sets not found at all; also without the rule of the dead
-    # reckoning above, which starts to apply only 6 cm up. Not stopping the integration at a
+    # reckoning above, which starts to apply only 10 cm up. Not stopping the integration at a
     # still-looking block before any landing while it has the foot moving, near the floor
     # too, found 2 more, but a default validation trace's crossed leg then bobbed into a
     # 14-rep calf-raise set)

@@ -39,6 +39,8 @@ _ZUPT_VEL_RUN = const(20)  # ... in a stretch this short (longer ones drift more
 _LANDING_JERK = const(500)  # mg over 20 ms: the foot landed (a strike, a slap)
 _HARD_JERK = const(1000)  # mg over 20 ms: an impact that may clip the accelerometer
 _NEAR_FLOOR_MM = const(60)
+_IN_AIR_MM = const(100)  # the sensor this high: a foot held up (over a step), not one
+# standing on its toes (a calf raise lifts it 3-8 cm)
 _FIRST_REST = const(4)  # quiet still blocks (posture) before a first rest needs no 1 g
 _LONG_REST = const(100)  # blocks (10 s)
 # in the air (a hover over a step) a block the posture calls still is a rest only
@@ -125,7 +127,7 @@ class DeadReckon:
             quiet = True
         # a block that only looks still (the posture's, not yet two quiet ones) up in the air:
         # no zero velocity while the integration has the foot moving
-        hover = 0 < rest < _SURE_REST and self.elevation_mm >= _NEAR_FLOOR_MM
+        hover = 0 < rest < _SURE_REST and self.elevation_mm >= _IN_AIR_MM
         if quiet and hover and self._moving_in_air():
             quiet = False
         if quiet and (rest or landed_still or (was_quiet and not self._moving())):
@@ -232,9 +234,9 @@ class DeadReckon:
         self.start_t -= 100
 
     def _turning_round(self, rest, a2):
-        """Still for a moment in the air (the stretch just closed ended >= 6 cm up) with
+        """Still for a moment in the air (the stretch just closed ended >= 10 cm up) with
         |a| off gravity's size: decelerating, its mean is no gravity."""
-        if rest >= _SURE_REST or self._elev < _NEAR_FLOOR_MM:
+        if rest >= _SURE_REST or self._elev < _IN_AIR_MM:
             return False
         lo = self._gsize - _REST_G
         hi = self._gsize + _REST_G
