@@ -560,8 +560,8 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
             mid = (tk[k + 2] + tk[k + 3]) / 2
             span = min(tk[k + 3] - tk[k + 2], 0.3)
             i0, i1 = samples(mid - span / 2), samples(mid + span / 2)
-            h = float_mps2 * span**2 / (2 * np.pi**2)
-            oz[i0:i1] += h * np.sin(np.pi * np.arange(i1 - i0) / (i1 - i0)) ** 2
+            rise = float_mps2 * span**2 / (2 * np.pi**2)
+            oz[i0:i1] += rise * np.sin(np.pi * np.arange(i1 - i0) / (i1 - i0)) ** 2
     # arc over the step's edge on the way up and down
     oz += 0.03 * np.sin(np.pi * np.clip(np.arange(n) / FS / tk[1], 0, 1)) ** 4
     back = tk[-2]
