@@ -10,33 +10,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from heeltrack.sim import motion, simulate_set
-from tests.support.toe_tap_habits import habit_ranges, habit_set
+from heeltrack.sim import motion
+from tests.support.toe_tap_habits import habit_path, habit_set
 
 SEEDS = range(3300, 3332)
-
-
-def _heights(seed: int, habit: str, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, np.ndarray]:
-    """The set's truth and its free segment's sensor height (m, at motion.FS)."""
-    segments: list[np.ndarray] = []
-    free = motion.Builder.free_segment
-
-    def keep(b: motion.Builder, ang: np.ndarray, off: np.ndarray) -> None:
-        segments.append(off[:, 2].copy())
-        free(b, ang, off)
-
-    monkeypatch.setattr(motion.Builder, "free_segment", keep)
-    _, truth = simulate_set(seed, "toe_tap", ranges=habit_ranges(habit))
-    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
-    return done, max(segments, key=len)
 
 
 def test_a_smooth_hoverer_floats_up_a_few_mm_and_decelerates_at_the_top(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seed = SEEDS[0]
-    done, z = _heights(seed, "tt_smooth", monkeypatch)
-    plain, z0 = _heights(seed, "tt_kicked", monkeypatch)  # (a habit that leaves the path)
+    done, path, _ = habit_path(seed, "tt_smooth", monkeypatch)
+    plain, path0, _ = habit_path(seed, "tt_kicked", monkeypatch)  # (a habit that leaves it)
+    z, z0 = path[:, 2], path0[:, 2]
     assert done["smooth_hover"] and not plain["smooth_hover"]
     bump = z - z0  # (every other draw is the same)
     assert bump.min() > -1e-9

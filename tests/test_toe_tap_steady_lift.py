@@ -11,32 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from heeltrack.sim import motion, simulate_set
-from tests.support.toe_tap_habits import habit_ranges, habit_set
+from heeltrack.sim import motion
+from tests.support.toe_tap_habits import habit_path, habit_set
 
 SEEDS = range(3400, 3432)
-
-
-def _lift(seed: int, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, np.ndarray, float]:
-    """The set's truth, the sensor's path (x, z in m, at motion.FS) and its start (s)."""
-    segments: list[tuple[float, np.ndarray]] = []
-    free = motion.Builder.free_segment
-
-    def keep(b: motion.Builder, ang: np.ndarray, off: np.ndarray) -> None:
-        segments.append((b.t, off.copy()))
-        free(b, ang, off)
-
-    monkeypatch.setattr(motion.Builder, "free_segment", keep)
-    _, truth = simulate_set(seed, "toe_tap", ranges=habit_ranges("tt_steady_lift"))
-    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
-    t0, off = max(segments, key=lambda s: len(s[1]))
-    return done, off, t0
 
 
 def test_a_steady_lifter_moves_the_foot_onto_the_step_at_a_steady_speed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    done, off, t0 = _lift(SEEDS[0], monkeypatch)
+    done, off, t0 = habit_path(SEEDS[0], "tt_steady_lift", monkeypatch)
     assert done["steady_lift"]
     first = int(round((done["reps"][0]["t_s"] - t0) * motion.FS))
     top = int(np.argmax(off[:first, 2]))  # the hover before the first tap

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
+import pytest
+
 from heeltrack.analysis import analyze_trace_samples
-from heeltrack.sim import simulate_set
+from heeltrack.sim import motion, simulate_set
 from heeltrack.sim.ranges import WIDE, Ranges
 from heeltrack.trace import resample
 
@@ -40,3 +43,22 @@ def habit_set(
     res = analyze_trace_samples(resample(trace, 100.0))
     reps = [r["t_s"] for s in res["sets"] if s["exercise"] == "toe_tap" for r in s["reps"]]
     return done["count"], reps, done[jolts_key], [r["t_s"] for r in done["reps"]]
+
+
+def habit_path(
+    seed: int, habit: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict, np.ndarray, float]:
+    """The toe-tap set's truth, the sensor's path over the set's free segment (x, y, z in m,
+    at motion.FS) and that segment's start (s)."""
+    segments: list[tuple[float, np.ndarray]] = []
+    free = motion.Builder.free_segment
+
+    def keep(b: motion.Builder, ang: np.ndarray, off: np.ndarray) -> None:
+        segments.append((b.t, off.copy()))
+        free(b, ang, off)
+
+    monkeypatch.setattr(motion.Builder, "free_segment", keep)
+    _, truth = simulate_set(seed, "toe_tap", ranges=habit_ranges(habit))
+    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
+    t0, off = max(segments, key=lambda s: len(s[1]))
+    return done, off, t0

@@ -508,8 +508,8 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     ang = b.channels(n)
     ang[:, PITCH] = keys(tk, pk, n, skew)
     if steady:
-        i1 = samples(tk[1])
-        ang[:i1, PITCH] = pk[1] * _steady_profile(i1)
+        lift = _steady_profile(samples(tk[1]))
+        ang[: len(lift), PITCH] = pk[1] * lift
     ang[:, YAW] += wobble(rng, n, 2 * DEG, 0.2, 0.8)
     ang[:, ROLL] = wobble(rng, n, 2 * DEG, 0.2, 0.8)
     oy = wobble(rng, n, 0.01, 0.2, 0.8)
@@ -537,9 +537,8 @@ def toe_tap_set(b: Builder, person: Person) -> dict:
     ox = keys(tk, xk, n, skew)
     oz = keys(tk, zk, n, skew)
     if steady:
-        i1 = samples(tk[1])
-        ox[:i1] = xk[1] * _steady_profile(i1)
-        oz[:i1] = zk[1] * _steady_profile(i1)
+        ox[: len(lift)] = xk[1] * lift
+        oz[: len(lift)] = zk[1] * lift
     t0 = b.t
     times = []
     if r.wide:
