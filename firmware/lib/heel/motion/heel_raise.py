@@ -3,8 +3,9 @@
 A rep: the foot pitches nose-down (heel up, ball of the foot on the floor) from a still
 standing pose by 10 degrees or more (within a running set, 80% of the set's own depth will
 do), comes back within ~4 degrees, calmly (no swing, no impact: walking push-offs and stairs
-fail here), within 2 s of the foot resting on the floor and in less than 15 s (a crossed
-leg's hanging foot fails here). The heel height is proportional to the sine of that
+fail here), within 2 s of the foot resting on the floor, rolled as it stands there, and in
+less than 15 s (a crossed leg's hanging foot fails both: rolled 20-30 degrees, it looks still
+for a moment at the bottom of each bob). The heel height is proportional to the sine of that
 pitch, so `hold_ms` is how long the sine stays within 80% of the rep's peak (DESIGN.md): the
 unbroken stay around the peak, its ends interpolated between blocks; the rep time is the
 middle of that stay.
@@ -116,8 +117,10 @@ class HeelRaiseDetector:
             if lift < _LOW:
                 self._t_low = e.t
             # the foot at rest on the floor; between quick reps the heel down and calm will do
-            if lift < _OFF and (
-                p.still or (e.gyro_peak < _CALM_GYRO and e.t - self._last_end < _QUICK_REP_MS)
+            if (
+                lift < _OFF
+                and self._standing_roll(e)
+                and (p.still or (e.gyro_peak < _CALM_GYRO and e.t - self._last_end < _QUICK_REP_MS))
             ):
                 self._t_rest = e.t
             if lift < _ON:
@@ -197,6 +200,13 @@ class HeelRaiseDetector:
         else:
             return
         self._wait = False
+
+    def _standing_roll(self, e):
+        """Rolled as in the standing pose (within _BASE_TOL): a foot resting on the floor is;
+        a crossed leg's hanging foot, rolled 20-30 degrees, bobs through rep-like pitches
+        and looks still for a block at the bottom of each bob."""
+        d = (e.az * self._by - e.ay * self._bz) // 1000
+        return -_BASE_TOL < d < _BASE_TOL
 
     def _near_floor_pose(self, e, p):
         if not p.has_flat:
