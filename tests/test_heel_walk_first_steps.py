@@ -11,7 +11,7 @@ from __future__ import annotations
 from heel.motion.heel_walk import level_rise_mm
 from heeltrack.analysis import analyze_trace_samples
 from heeltrack.sim import simulate, simulate_set
-from heeltrack.trace import resample
+from heeltrack.trace import Trace, resample
 
 
 def test_the_level_ground_limit_grows_with_the_square_of_the_stretch() -> None:
@@ -51,3 +51,27 @@ def test_a_heel_walk_right_after_a_walk_keeps_its_first_step() -> None:
                 and s["end_s"] > done["start_s"]
             ]
             assert [s["count"] for s in found] == [done["count"]]
+
+
+def _heel_walk_counts(seed: int, kind: str, ranges: str, t0: float, t1: float) -> list[int]:
+    trace, _ = simulate(seed, kind=kind, ranges=ranges)
+    keep = (trace.t >= t0) & (trace.t < t1)
+    part = Trace(trace.t[keep], trace.acc[keep], trace.gyro[keep])
+    sets = analyze_trace_samples(resample(part, 100.0))["sets"]
+    return [s["count"] for s in sets if s["exercise"] == "heel_walk"]
+
+
+def test_a_walker_whose_stance_is_toes_up_walks_no_heel_walk() -> None:
+    # a validation distractor (133038, wide, walking at 405-429 s), traced after it failed:
+    # its strides push off, but every stance is a few degrees toes-up, and a strike more than
+    # 2.5 s after the last step passed as a walk's first step, which may follow anything:
+    # one stride in three, a 3-step heel walk. A first step after a pushed-off stride is held
+    # until the next step confirms the heel walk
+    assert _heel_walk_counts(133038, "distractors", "wide", 400.0, 430.0) == []
+
+
+def test_a_heel_walk_right_after_a_normal_walk_keeps_its_first_step() -> None:
+    # ... where the next step confirms it: a heel walk set off from a walk (tuning sessions
+    # 1001 default, 6 steps, and 1021 wide, 9) has its first step's stride pushed off
+    assert _heel_walk_counts(1001, "session", "default", 100.0, 135.0) == [6]
+    assert _heel_walk_counts(1021, "session", "wide", 108.0, 135.0) == [9]

@@ -6,7 +6,9 @@ felt through the body, and a tap in place carry it nowhere; of two strikes in on
 the later ended it), with the foot pitched toes-up against its floor pose in the stance that
 follows (0.1-0.4 s after the strike) and no push-off plantarflexion in the stride before it.
 Normal walking fails on the last two: its stance is flat and its toe-off pitches the foot
-30-50 degrees nose-down. The heel bears weight in the stance: it rocks at most 140 deg/s
+30-50 degrees nose-down. A walk's first step may follow a pushed-off stride (the last of a
+normal walk): it counts once the next step confirms the heel walk. The heel bears weight in
+the stance: it rocks at most 140 deg/s
 (leaving out a pivot about the vertical), 200 deg/s in the stride's rhythm or when the
 stretch went a full heel-walk step (15-90 cm). The step is proposed once the stretch is
 measured (0.4-1 s after the strike), at the strike's sample time. Within a heel walk a brisk
@@ -73,6 +75,9 @@ class HeelWalkDetector:
         self._strike = _STRIKE_JERK * q // 10
         self._strike_walking = _STRIKE_JERK_WALKING * q // 10
         self._last_strike = -10000
+        self._prev_strike = -10000  # this foot's strike before the last one
+        self._pushed = False  # the awaited strike's stride pushed off, no step before it
+        self._held = 0  # a first step held until the next confirms the heel walk, or 0
         self._pending = False
         self._t_strike = 0
         self._sum = 0
@@ -84,7 +89,7 @@ class HeelWalkDetector:
         self._stance_gmax = 0
         self._pend_jerk = 0
         self._stride = 0  # ms between this foot's steps (running mean), 0 = not walking yet
-        self.last_step = -100000  # time of the last step proposed (the tap detector reads it)
+        self.last_step = -100000  # time of the last step (proposed, or held: see _step)
         self._ref_jerk = 0  # decaying peak of recent strike impacts
         self._await_t = 0  # a strike waiting for the stretch it ended to be measured
         self._impact_t = -100000  # the last strike-sized impact
@@ -160,6 +165,8 @@ class HeelWalkDetector:
         self._pending = True
         self._pend_jerk = jerk
         self._t_strike = e.jerk_t
+        if new_stride:
+            self._prev_strike = self._last_strike
         self._last_strike = e.jerk_t
         self._sum = 0
         self._cnt = 0
@@ -179,6 +186,14 @@ class HeelWalkDetector:
         # the push-off test needs a stride before: the first step may follow anything
         if walking and self._prev_max_pitch > _MAX_PUSH:
             return
+        # the first step may follow anything, but a stride with a push-off (a normal walk's;
+        # a walker whose stance is toes-up passed as a first step every 2.5 s) is held until
+        # the next step confirms the heel walk
+        self._pushed = (
+            not walking
+            and t - self._prev_strike <= _MAX_STRIDE_MS
+            and self._prev_max_pitch > _MAX_PUSH
+        )
         # no running or stamping swing in the stride before it
         if self._prev_gmax > _MAX_SWING:
             return
@@ -225,7 +240,7 @@ class HeelWalkDetector:
         ):
             return
         self._steps_within(e, dr, t)
-        self._step(e, t)
+        self._step(e, t, self._pushed)
 
     def _remember(self, t):
         """A strike in a stretch still running (the oldest is forgotten when full)."""
@@ -285,9 +300,13 @@ class HeelWalkDetector:
         self._hole_from = t_from
         self._hole_to = t_to
 
-    def _step(self, e, t):
+    def _step(self, e, t, held=False):
         since = t - self.last_step
         walking = since <= _MAX_STRIDE_MS
+        if self._held and self._held == self.last_step and walking:
+            # the held first step: this one confirms the heel walk
+            e.sets.candidate(KEY_WALK, self._held - 400, self._held, self._held + 300, 0)
+        self._held = 0
         if walking and self._stride:
             if since * 10 >= self._stride * 16 and since * 10 <= self._stride * 26:
                 since >>= 1  # two strides: a step between was missed (not a slower pace)
@@ -300,6 +319,9 @@ class HeelWalkDetector:
         elif walking:  # a hesitation before the second step must not set a long stride
             self._stride = since if since < _FIRST_STRIDE_MAX else _FIRST_STRIDE_MAX
         self.last_step = t
+        if held:
+            self._held = t
+            return
         e.sets.candidate(KEY_WALK, t - 400, t, t + 300, 0)
 
 
