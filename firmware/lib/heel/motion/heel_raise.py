@@ -5,10 +5,11 @@ standing pose by 10 degrees or more (within a running set, 80% of the set's own 
 do), comes back within ~4 degrees, calmly (no swing, no impact: walking push-offs and stairs
 fail here), within 2 s of the foot resting on the floor, rolled as it stands there, and in
 less than 15 s (a crossed leg's hanging foot fails both: rolled 20-30 degrees, it looks still
-for a moment at the bottom of each bob). The heel height is proportional to the sine of that
-pitch, so `hold_ms` is how long the sine stays within 80% of the rep's peak (DESIGN.md): the
-unbroken stay around the peak, its ends interpolated between blocks; the rep time is the
-middle of that stay.
+for a moment at the bottom of each bob). A floor pose the foot was never put down into, only
+held (posture.held_floor: legs crossed for a long while), is no floor to rest on. The heel
+height is proportional to the sine of that pitch, so `hold_ms` is how long the sine stays
+within 80% of the rep's peak (DESIGN.md): the unbroken stay around the peak, its ends
+interpolated between blocks; the rep time is the middle of that stay.
 
     det = HeelRaiseDetector()
     det.block(eng)     # once per 0.1 s block; proposes reps to eng.sets
@@ -119,6 +120,7 @@ class HeelRaiseDetector:
             # the foot at rest on the floor; between quick reps the heel down and calm will do
             if (
                 lift < _OFF
+                and not p.held_floor
                 and self._standing_roll(e)
                 and (p.still or (e.gyro_peak < _CALM_GYRO and e.t - self._last_end < _QUICK_REP_MS))
             ):
