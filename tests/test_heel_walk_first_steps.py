@@ -75,3 +75,15 @@ def test_a_heel_walk_right_after_a_normal_walk_keeps_its_first_step() -> None:
     # 1001 default, 6 steps, and 1021 wide, 9) has its first step's stride pushed off
     assert _heel_walk_counts(1001, "session", "default", 100.0, 135.0) == [6]
     assert _heel_walk_counts(1021, "session", "wide", 108.0, 135.0) == [9]
+    # ... and when the walk's last stride passed the stance tests and was held itself, the
+    # first heel-walk step after it is a first step too (validation session 35003: its
+    # 8-step heel walk read 7 until then)
+    trace, truth = simulate(35003, ranges="default")
+    done = next(s for s in truth["sets"] if s["exercise"] == "heel_walk" and s["start_s"] > 120)
+    sets = analyze_trace_samples(resample(trace, 100.0))["sets"]
+    found = [
+        s["count"]
+        for s in sets
+        if s["exercise"] == "heel_walk" and s["start_s"] < done["end_s"] and s["end_s"] > 120
+    ]
+    assert found == [done["count"]] == [8]

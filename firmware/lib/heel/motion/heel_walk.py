@@ -183,12 +183,13 @@ class HeelWalkDetector:
         walking = since <= _MAX_STRIDE_MS
         if self._cnt == 0 or self._sum // self._cnt > _TOES_UP:
             return
-        # the push-off test needs a stride before: the first step may follow anything
+        # the push-off test needs a stride before: the first step may follow anything, but
+        # after a stride with a push-off (a normal walk's: a walker whose stance is toes-up
+        # passed as a first step every 2.5 s) it is held until the next step confirms the
+        # heel walk (a step after a held one is a first step too)
+        walking = walking and not (self._held and self._held == self.last_step)
         if walking and self._prev_max_pitch > _MAX_PUSH:
             return
-        # the first step may follow anything, but a stride with a push-off (a normal walk's;
-        # a walker whose stance is toes-up passed as a first step every 2.5 s) is held until
-        # the next step confirms the heel walk
         self._pushed = (
             not walking
             and t - self._prev_strike <= _MAX_STRIDE_MS
@@ -303,7 +304,7 @@ class HeelWalkDetector:
     def _step(self, e, t, held=False):
         since = t - self.last_step
         walking = since <= _MAX_STRIDE_MS
-        if self._held and self._held == self.last_step and walking:
+        if self._held and self._held == self.last_step and walking and not held:
             # the held first step: this one confirms the heel walk
             e.sets.candidate(KEY_WALK, self._held - 400, self._held, self._held + 300, 0)
         self._held = 0
