@@ -92,6 +92,10 @@ _SPED_MM_S = const(150)  # an impact early in its block after which the foot spe
 # this much by the block's end: no landing (a landing stops the foot in 20-40 ms); the strap
 # jolted as the foot set off down from the top of a lift
 _EARLY_MS = const(50)  # ... at least this long before the block's end
+_WEAK_Q = const(10)  # an impact under a tenth of the run's taps (their running mean), well
+_EARLY_Q10 = const(8)  # before the next tap is due (0.8 of the interval): the foot stopping in
+# the air (at the bottom of a low hover between taps: over 0.1 s or more), no contact with
+# the step, which stops it in 10-30 ms (a soft tap's impact can be as weak, after a pause)
 _BRIDGE_LO_Q10 = const(17)  # within a set, a tap 1.7-2.3 intervals after the last one, with
 _BRIDGE_HI_Q10 = const(23)  # samples lost where the tap between was due: that tap counts too
 # (a device's FIFO overflow drops 0.1-0.5 s of samples; an impact in them is not in the data)
@@ -152,6 +156,7 @@ class ToeTapDetector:
         self._lifted_to_step = False  # a tap soon after it landed on a raised surface
         self._lift_ok = False  # ... the pending tap did
         self._tap_size = 0  # the last decided tap's impact
+        self._tap_mean = 0  # running mean of the run's taps' impacts
         self._set_iv = 1000  # the set's tap interval, ms (smoothed)
         self._imp_t = [-100000] * _KEEP_IMPACTS  # the last impacts: times and sizes
         self._imp_j = [0] * _KEEP_IMPACTS
@@ -418,6 +423,10 @@ class ToeTapDetector:
         half = set_iv >> 1
         return self._hole_from < t - half and self._hole_to > self._proposed + half
 
+    def _due_iv(self, e):
+        """The interval the next tap is due after: the set's, or the run's last one."""
+        return self._set_iv if e.sets.key == KEY_TAP else self._t1 - self._t2
+
     def _on_floor(self, p):
         if not p.has_flat:
             return False
@@ -429,9 +438,18 @@ class ToeTapDetector:
         """A decided tap: start a set from a steady run off the floor, or add to the set."""
         # a jiggling heel hits the floor several times a second: more impacts than taps
         jiggle = self._jiggle(t)
-        self._tap_size = self._pend_size
+        size = self._pend_size
+        self._tap_size = size
         if jiggle:
             return
+        mean = self._tap_mean
+        if t - self._t1 > _MAX_IV_MS:
+            self._tap_mean = size  # (a new run)
+        elif size * _WEAK_Q < mean and (t - self._t1) * 10 < self._due_iv(e) * _EARLY_Q10:
+            return
+        else:
+            # (one hard jolt counted as a tap moves the mean by at most its own size)
+            self._tap_mean += ((size if size < 4 * mean else 4 * mean) - mean) >> 2
         # after a pause longer than any interval between taps the foot did something else
         # (crossed the legs, fidgeted): the set and its surface must show themselves again
         paused = t - self._proposed >= _MAX_IV_MS
