@@ -44,6 +44,7 @@ _BASE_TOL = const(175)  # 1000*sin(10 deg): the rise starts from the floor pose
 _HOLD_STILL = const(150)  # ddps: the live hold timer runs while the foot is this calm
 _BLOCK_MS = const(100)
 _MIN_TOP_MS = const(150)  # within 80% of the peak at least this long
+_HELD_TOP_MS = const(300)  # ... this long: a rep, no push-off (see block)
 _REST_BEFORE_MS = const(2000)  # the foot rested on the floor this shortly before the rise
 _CALM_GYRO = const(200)  # ddps: the turn at the bottom of a quick rep passes, a swinging leg not
 _QUICK_REP_MS = const(3000)  # after a rep this recent, a calm heel-down counts as rest
@@ -84,6 +85,8 @@ class HeelRaiseDetector:
         self._pend_n = -1  # blocks since a finished rep waiting for its after-check, or -1
         self._pend = [0, 0, 0, 0]  # its t_start, t, t_end, hold_ms
         self._pend_g = 0  # peak gyro since it ended
+        self._pend_lift = 0  # lift of the block before, and whether the heel rested calm
+        self._pend_calm = False  # down in it (the next rep rising from there: no swing)
         self.hold_ms = 0  # live: how long the current top has been held
         self._hold_t0 = 0
 
@@ -97,8 +100,22 @@ class HeelRaiseDetector:
             self._has_base = False
         if self._pend_n >= 0:
             self._pend_n += 1
-            if e.gyro_peak > self._pend_g:
+            # (a swing follows a push-off at once; the next rep of a quick set rises from the
+            # heel resting down, calm for a block, at 250-450 deg/s before it is 8 degrees up,
+            # or is up in this block already: _begin decides; if this rep stayed at its top
+            # 0.3 s, which a walking stance's push-off passes through in 0.1-0.2)
+            lift = 0
+            if self._has_base:
+                lift = (p.vz * self._bx - p.vx * self._bz) // 1000
+            rising = (
+                lift > self._pend_lift + _LOW
+                and (self._pend_calm or lift >= _ON)
+                and self._pend[3] >= _HELD_TOP_MS
+            )
+            if e.gyro_peak > self._pend_g and not rising:
                 self._pend_g = e.gyro_peak
+            self._pend_lift = lift
+            self._pend_calm = e.gyro_peak < _CALM_GYRO and lift < _OFF
             if self._pend_n >= _AFTER_BLOCKS:
                 self._decide(e)
         if self.up and p.still_run >= _STALE_BASE_BLOCKS and p.on_floor():
@@ -357,6 +374,8 @@ class HeelRaiseDetector:
         q[3] = leave - enter
         self._pend_n = 0
         self._pend_g = 0
+        self._pend_lift = last
+        self._pend_calm = False
         return True
 
     def _deep_enough(self, e):
