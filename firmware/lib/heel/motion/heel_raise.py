@@ -53,6 +53,12 @@ _STALE_BASE_BLOCKS = const(10)  # still 1 s in the floor pose while up: not a ri
 
 
 class HeelRaiseDetector:
+    # while a rep waits for its after-check: the lift of the block before, and whether the
+    # heel rested calm down in it (the next rep rising from there: no swing); class defaults
+    # until the first rep (the instance map stays small for the per-block lookups)
+    _pend_lift = 0
+    _pend_calm = False
+
     def __init__(self):
         self.up = False
         self._wait = False  # after an aborted rep: wait for a still foot
@@ -85,8 +91,6 @@ class HeelRaiseDetector:
         self._pend_n = -1  # blocks since a finished rep waiting for its after-check, or -1
         self._pend = [0, 0, 0, 0]  # its t_start, t, t_end, hold_ms
         self._pend_g = 0  # peak gyro since it ended
-        self._pend_lift = 0  # lift of the block before, and whether the heel rested calm
-        self._pend_calm = False  # down in it (the next rep rising from there: no swing)
         self.hold_ms = 0  # live: how long the current top has been held
         self._hold_t0 = 0
 

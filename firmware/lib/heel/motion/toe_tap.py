@@ -115,6 +115,7 @@ class ToeTapDetector:
     # hears of one, as on a board whose FIFO never overflows, keeps its instance map small)
     _hole_from = -100000
     _hole_to = -100000
+    _tap_mean = 0  # running mean of the run's taps' impacts (set by the first tap of a run)
 
     def __init__(self, coarse=False):
         self._coarse = coarse  # upsampled from a coarser rate: see _TAP_SNAP_COARSE
@@ -156,7 +157,6 @@ class ToeTapDetector:
         self._lifted_to_step = False  # a tap soon after it landed on a raised surface
         self._lift_ok = False  # ... the pending tap did
         self._tap_size = 0  # the last decided tap's impact
-        self._tap_mean = 0  # running mean of the run's taps' impacts
         self._set_iv = 1000  # the set's tap interval, ms (smoothed)
         self._imp_t = [-100000] * _KEEP_IMPACTS  # the last impacts: times and sizes
         self._imp_j = [0] * _KEEP_IMPACTS
