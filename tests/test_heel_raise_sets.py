@@ -161,3 +161,16 @@ def test_a_quick_set_whose_next_rep_rises_at_once_counts_every_rep(
     assert done == counts
     found = analyze_trace_samples(resample(trace, 100.0))["sets"]
     assert [s["count"] for s in found if s["exercise"] == "heel_raise"] == counts
+
+
+def test_a_rise_that_jolts_halfway_and_holds_does_not_become_the_floor() -> None:
+    # wide session 41010 (a fresh range, traced after it lost a set): the last rep's rise
+    # stops halfway with a jolt, then holds 2 s at the top, quiet. The posture took the jolt
+    # for a landing and the hold for the floor (a pose put down into is adopted after 1 s,
+    # even while a raise is up); the rep, and the whole next set of 14 (the real floor now
+    # read 30 deg toes-up), were lost. While a raise is up such a pose must stay 6 s.
+    trace, truth = simulate(41010, kind="session", ranges="wide")
+    done = [s["count"] for s in truth["sets"] if s["exercise"] == "heel_raise"]
+    assert done == [7, 14]
+    found = analyze_trace_samples(resample(trace, 100.0))["sets"]
+    assert [s["count"] for s in found if s["exercise"] == "heel_raise"] == done

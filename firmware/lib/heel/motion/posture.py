@@ -29,6 +29,7 @@ _STEADY_MG = const(35)  # ... with gravity within 2 degrees (L1, mg): the gyro r
 # (a heel-raise hold lasts up to ~5 s, and may turn about the vertical)
 _FLAT_BLOCKS = const(10)  # still blocks (1 s) before a pose may become the floor pose
 _FLAT_SEEN_MAX = const(400)  # quiet blocks on the floor pose counted: a new one waits <= 15 s
+_UP_LANDED_BLOCKS = const(60)  # ... while a heel raise is up: quiet 6 s after the landing
 _NEW_FLAT_BLOCKS = const(50)  # a new pose without an impact: quiet 5 s, longer if trusted
 _LAND_JERK = const(300)  # mg: the foot was put down (an impact) ...
 _LANDED_BLOCKS = const(20)  # ... at most 2 s before a new pose's quiet run: adopt it at once
@@ -157,13 +158,15 @@ class Posture:
             self._back_to_floor(ax, ay, az)
         # a heel-raise hold must not become the floor, but a pose the foot was put down into
         # is the floor even if the raise detector took the change for a rise (put down into
-        # it: landed and still in the pose it landed in, not pivoted on the heel after)
+        # it: landed and still in the pose it landed in, not pivoted on the heel after), once
+        # it stayed longer than a hold does (a rise that stops halfway jolts like a landing,
+        # and the hold at its top is as quiet as a floor)
         # (a foot hovering still between toe taps is not on the floor, put down or not)
         if quiet and self.still_run >= _FLAT_BLOCKS and not self.in_air:
             landed = self._since_impact <= self.still_run + _LANDED_BLOCKS and _same_pose(
                 ax, ay, az, self._lx, self._ly, self._lz
             )
-            if landed or not self.hold_flat:
+            if not self.hold_flat or (landed and self.still_run >= _UP_LANDED_BLOCKS):
                 self._learn_flat(ax, ay, az, landed)
         if self.has_flat:
             self.pitch_flat = (self.vz * self.fx - self.vx * self.fz) // 1000
