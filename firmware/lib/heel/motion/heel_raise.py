@@ -58,6 +58,9 @@ class HeelRaiseDetector:
     # until the first rep (the instance map stays small for the per-block lookups)
     _pend_lift = 0
     _pend_calm = False
+    # how the rep under way began: 2 from a rest on the floor (a rise: its top is no floor to
+    # the posture, even if put down into), 1 from anywhere else (engine: posture.hold_flat)
+    began = 1
 
     def __init__(self):
         self.up = False
@@ -188,6 +191,7 @@ class HeelRaiseDetector:
         if self._pend_n >= 0:  # the next rep began already: the foot did not swing away
             self._decide(e)
         self.up = True
+        self.began = 2 if t - self._t_rest <= _REST_BEFORE_MS else 1
         self._h0 = h0  # a rise from rest: measured from the rest
         self._went = 0
         self._closed = e.dr.closed

@@ -29,7 +29,7 @@ _STEADY_MG = const(35)  # ... with gravity within 2 degrees (L1, mg): the gyro r
 # (a heel-raise hold lasts up to ~5 s, and may turn about the vertical)
 _FLAT_BLOCKS = const(10)  # still blocks (1 s) before a pose may become the floor pose
 _FLAT_SEEN_MAX = const(400)  # quiet blocks on the floor pose counted: a new one waits <= 15 s
-_UP_LANDED_BLOCKS = const(60)  # ... while a heel raise is up: quiet 6 s after the landing
+_UP_LANDED_BLOCKS = const(60)  # ... while a heel raise from the floor is up: quiet 6 s
 _NEW_FLAT_BLOCKS = const(50)  # a new pose without an impact: quiet 5 s, longer if trusted
 _LAND_JERK = const(300)  # mg: the foot was put down (an impact) ...
 _LANDED_BLOCKS = const(20)  # ... at most 2 s before a new pose's quiet run: adopt it at once
@@ -86,7 +86,8 @@ class Posture:
         self._pax = 0  # previous block's mean accel
         self._pay = 0
         self._paz = 0
-        self.hold_flat = False  # set by the engine while a heel raise is up
+        self.hold_flat = 0  # set by the engine while a heel raise is up: 2 if it rose from
+        # a rest on the floor, else 1 (HeelRaiseDetector.began)
         self.in_air = False  # ... and while a set with the foot held up runs
         self._settled = True
         self._lx = 0  # gravity where the foot first was still after the last impact
@@ -158,15 +159,17 @@ class Posture:
             self._back_to_floor(ax, ay, az)
         # a heel-raise hold must not become the floor, but a pose the foot was put down into
         # is the floor even if the raise detector took the change for a rise (put down into
-        # it: landed and still in the pose it landed in, not pivoted on the heel after), once
-        # it stayed longer than a hold does (a rise that stops halfway jolts like a landing,
-        # and the hold at its top is as quiet as a floor)
+        # it: landed and still in the pose it landed in, not pivoted on the heel after); if
+        # the raise rose from a rest on the floor, once it stayed longer than a hold does (a
+        # rise that stops halfway jolts like a landing, and the hold at its top is as quiet
+        # as a floor)
         # (a foot hovering still between toe taps is not on the floor, put down or not)
         if quiet and self.still_run >= _FLAT_BLOCKS and not self.in_air:
             landed = self._since_impact <= self.still_run + _LANDED_BLOCKS and _same_pose(
                 ax, ay, az, self._lx, self._ly, self._lz
             )
-            if not self.hold_flat or (landed and self.still_run >= _UP_LANDED_BLOCKS):
+            hold = self.hold_flat
+            if not hold or (landed and (hold == 1 or self.still_run >= _UP_LANDED_BLOCKS)):
                 self._learn_flat(ax, ay, az, landed)
         if self.has_flat:
             self.pitch_flat = (self.vz * self.fx - self.vx * self.fz) // 1000
