@@ -145,7 +145,7 @@ class Engine:
             p.still_run if p.still and p.on_floor() else 0,
         )
         self.raise_det.block(self)
-        p.hold_flat = self.raise_det.began if self.raise_det.up else 0
+        p.hold_flat = self.raise_det.up
         p.in_air = self.sets.key >= KEY_TAP  # toe taps, circles: the foot is held up
         self.walk_det.block(self)
         self.tap_det.block(self)

@@ -58,12 +58,9 @@ class HeelRaiseDetector:
     # until the first rep (the instance map stays small for the per-block lookups)
     _pend_lift = 0
     _pend_calm = False
-    # how the rep under way began: 2 from a rest on the floor (a rise: its top is no floor to
-    # the posture, even if put down into), 1 from anywhere else (engine: posture.hold_flat)
-    began = 1
 
     def __init__(self):
-        self.up = False
+        self.up = 0  # or a rep under way: 2 if it rose from a rest on the floor, else 1
         self._wait = False  # after an aborted rep: wait for a still foot
         self._has_base = False
         self._bx = 0
@@ -102,7 +99,7 @@ class HeelRaiseDetector:
         if p.flat_changes != self._flat_changes:
             # a new floor pose (the strap moved): what looked like a rise was the move
             self._flat_changes = p.flat_changes
-            self.up = False
+            self.up = 0
             self.hold_ms = 0
             self._has_base = False
         if self._pend_n >= 0:
@@ -128,7 +125,7 @@ class HeelRaiseDetector:
         if self.up and p.still_run >= _STALE_BASE_BLOCKS and p.on_floor():
             # "up" while resting in the floor pose: the base is stale (the strap put on anew
             # sits a few degrees off): stand here now
-            self.up = False
+            self.up = 0
             self.hold_ms = 0
             self._has_base = False
         lift = 0
@@ -190,8 +187,9 @@ class HeelRaiseDetector:
     def _begin(self, e, t, h0=0):
         if self._pend_n >= 0:  # the next rep began already: the foot did not swing away
             self._decide(e)
-        self.up = True
-        self.began = 2 if t - self._t_rest <= _REST_BEFORE_MS else 1
+        # (from a rest on the floor: a rise, whose top is no floor to the posture even if
+        # put down into; engine: posture.hold_flat)
+        self.up = 2 if t - self._t_rest <= _REST_BEFORE_MS else 1
         self._h0 = h0  # a rise from rest: measured from the rest
         self._went = 0
         self._closed = e.dr.closed
@@ -316,12 +314,12 @@ class HeelRaiseDetector:
         self._n = k
 
     def _abort(self):
-        self.up = False
+        self.up = 0
         self._wait = True
         self.hold_ms = 0
 
     def _finish(self, e, n, last, t_end=-1):
-        self.up = False
+        self.up = 0
         self.hold_ms = 0
         if n < _MIN_BLOCKS or not self._deep_enough(e) or self._gmax > _MAX_GYRO:
             return False

@@ -87,7 +87,7 @@ class Posture:
         self._pay = 0
         self._paz = 0
         self.hold_flat = 0  # set by the engine while a heel raise is up: 2 if it rose from
-        # a rest on the floor, else 1 (HeelRaiseDetector.began)
+        # a rest on the floor, else 1 (HeelRaiseDetector.up)
         self.in_air = False  # ... and while a set with the foot held up runs
         self._settled = True
         self._lx = 0  # gravity where the foot first was still after the last impact
