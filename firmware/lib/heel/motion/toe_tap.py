@@ -448,7 +448,7 @@ class ToeTapDetector:
         elif size * _WEAK_Q < mean and (t - self._t1) * 10 < self._due_iv(e) * _EARLY_Q10:
             return
         else:
-            # (one hard jolt counted as a tap moves the mean by at most its own size)
+            # (a jolt counted as a tap counts as at most 4x the mean: it moves it by 3/4 at most)
             self._tap_mean += ((size if size < 4 * mean else 4 * mean) - mean) >> 2
         # after a pause longer than any interval between taps the foot did something else
         # (crossed the legs, fidgeted): the set and its surface must show themselves again
