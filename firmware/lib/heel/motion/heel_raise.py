@@ -102,15 +102,15 @@ class HeelRaiseDetector:
             self.up = 0
             self.hold_ms = 0
             self._has_base = False
+        lift = 0
+        if self._has_base:
+            lift = (p.vz * self._bx - p.vx * self._bz) // 1000
         if self._pend_n >= 0:
             self._pend_n += 1
             # (a swing follows a push-off at once; the next rep of a quick set rises from the
             # heel resting down, calm for a block, at 250-450 deg/s before it is 8 degrees up,
             # or is up in this block already: _begin decides; if this rep stayed at its top
             # 0.3 s, which a walking stance's push-off passes through in 0.1-0.2)
-            lift = 0
-            if self._has_base:
-                lift = (p.vz * self._bx - p.vx * self._bz) // 1000
             rising = (
                 lift > self._pend_lift + _LOW
                 and (self._pend_calm or lift >= _ON)
@@ -128,9 +128,7 @@ class HeelRaiseDetector:
             self.up = 0
             self.hold_ms = 0
             self._has_base = False
-        lift = 0
-        if self._has_base:
-            lift = (p.vz * self._bx - p.vx * self._bz) // 1000
+            lift = 0
         if not self.up and p.still and p.still_run >= 2:
             self._learn_base(e, p, lift)
         if not self._has_base or self._wait:
