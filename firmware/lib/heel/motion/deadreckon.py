@@ -52,9 +52,21 @@ _REST_G = const(20)  # ... if |a| is within this of gravity's size (mg): a foot 
 # at the top of a smooth lift decelerates by 3-6% of g in the block it looks still
 _ONSET_MG = const(10)  # L1: a rest block this far off the rest before it held the start of motion
 _KEEP = const(4)  # stretches remembered (a power of 2)
+# a foot lifted at a steady 0.1-0.3 m/s reads 1 g and turns slowly: quiet, as at a stop; but
+# a stop sheds the speed the foot gained, and the integration sees it slow down. A quiet
+# block in a stretch that set off from a rest, landed nowhere and is shorter than
+# _ZUPT_VEL_RUN is no stop while the foot moves faster than _HOVER_VEL, ...
+_COAST_Q10 = const(6)  # ... at least 0.6x the stretch's fastest, ...
+_COAST_DV = const(40)  # ... at a steady speed (changed by less in the block before, mg x
+# blocks): coasting, no stop (a quiet block's |a| may hide 0.3 g sideways: a foot still
+# speeding up or slowing down)
 
 
 class DeadReckon:
+    _vpeak = 0  # the stretch's fastest (L1 velocity, mg x blocks)
+    _dspeed = 0  # how much the last block changed it
+    _from_rest = False  # the stretch set off from a rest (gravity learnt there)
+
     def __init__(self):
         # body -> reference frame (the body frame at the stretch's start), Q14, row-major
         self._r = [ONE, 0, 0, 0, ONE, 0, 0, 0, ONE]
@@ -125,6 +137,8 @@ class DeadReckon:
         landed_still = self._landed and self._quiet_run >= 3
         if pivot and was_quiet and not self._moving():
             quiet = True
+        if quiet and self._coasting():
+            quiet = False
         # a block that only looks still (the posture's, not yet two quiet ones) up in the air:
         # no zero velocity while the integration has the foot moving
         hover = 0 < rest < _SURE_REST and self.elevation_mm >= _IN_AIR_MM
@@ -167,8 +181,11 @@ class DeadReckon:
         if self.run >= _MAX_RUN:
             self.known = False  # too long to trust: wait for a rest
             return
-        if not self.run and self._rest_run >= 2:
-            self._onset()
+        if not self.run:
+            # (a stretch from a rest knows gravity well: a constant speed in it is the foot's)
+            self._from_rest = self._rest_run >= 2
+            if self._from_rest:
+                self._onset()
         self._rest_run = 0
         self.run += 1
         if self.since_rest < 10000:
@@ -202,9 +219,14 @@ class DeadReckon:
         d[0] += v[0] + v[0] + lx  # trapezoid: v_old + v_new
         d[1] += v[1] + v[1] + ly
         d[2] += v[2] + v[2] + lz
+        was = _abs(v[0]) + _abs(v[1]) + _abs(v[2])
         v[0] = _clamp_v(v[0] + lx)
         v[1] = _clamp_v(v[1] + ly)
         v[2] = _clamp_v(v[2] + lz)
+        speed = _abs(v[0]) + _abs(v[1]) + _abs(v[2])
+        if speed > self._vpeak:
+            self._vpeak = speed
+        self._dspeed = _abs(speed - was)
         up = self._up(d)
         self.vz_before = self.vz
         self.vz = (v[0] * (g[0] >> 4) + v[1] * (g[1] >> 4) + v[2] * (g[2] >> 4)) // (
@@ -248,6 +270,20 @@ class DeadReckon:
             return False
         v = self._v
         return _abs(v[0]) + _abs(v[1]) + _abs(v[2]) > _HOVER_VEL
+
+    def _coasting(self):
+        """Quiet, yet as fast as the stretch has been (a short one: the integration is good
+        to a few cm/s), and it landed nowhere: a steady lift, not a stop (a step's stance
+        follows a strike)."""
+        if not (self.known and self._from_rest) or self.run >= _ZUPT_VEL_RUN or self._landed:
+            return False
+        v = self._v
+        speed = _abs(v[0]) + _abs(v[1]) + _abs(v[2])
+        return (
+            speed > _HOVER_VEL
+            and speed * 10 >= self._vpeak * _COAST_Q10
+            and self._dspeed < _COAST_DV
+        )
 
     def _moving(self):
         # an impact may clip the accelerometer (+-4 g) and leave a velocity that is not there
@@ -347,6 +383,7 @@ class DeadReckon:
             self._v[i] = 0
             self._d[i] = 0
         self.run = 0
+        self._vpeak = 0
         self._hard = False
         self._landed = False
 
