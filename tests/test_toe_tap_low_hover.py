@@ -14,11 +14,9 @@ import pytest
 
 from heel.motion.sets import KEY_TAP
 from heel.motion.toe_tap import ToeTapDetector
-from heeltrack.analysis import analyze_trace_samples
 from heeltrack.sim import motion, simulate_set
-from heeltrack.trace import resample
 from tests.support.toe_tap_blocks import feed_block
-from tests.support.toe_tap_habits import habit_ranges, habit_set
+from tests.support.toe_tap_habits import habit_ranges, habit_set, wide_tuning_set
 
 SEEDS = range(3200, 3232)
 
@@ -95,11 +93,9 @@ def test_a_weak_stop_soon_after_a_tap_is_no_tap_but_a_weak_tap_after_a_pause_is(
 
 def test_a_low_hoverers_set_is_counted_tap_by_tap() -> None:
     # (a wide-range tuning set, 10 taps: 13 counted before, at the hover's bottom stops)
-    trace, truth = simulate_set(51029, "toe_tap", ranges="wide")
-    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
+    done, counted = wide_tuning_set(51029)
     assert done["low_hover"]
-    sets = analyze_trace_samples(resample(trace, 100.0))["sets"]
-    assert [(s["exercise"], s["count"]) for s in sets] == [("toe_tap", 10)]
+    assert counted == [("toe_tap", 10)]
 
 
 def _judged(came: int, stopped_at: int, then: int) -> ToeTapDetector:

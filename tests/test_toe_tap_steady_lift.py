@@ -13,10 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from heeltrack.analysis import analyze_trace_samples
-from heeltrack.sim import motion, simulate_set
-from heeltrack.trace import resample
-from tests.support.toe_tap_habits import habit_path, habit_set
+from heeltrack.sim import motion
+from tests.support.toe_tap_habits import habit_path, habit_set, wide_tuning_set
 
 SEEDS = range(3400, 3432)
 
@@ -53,8 +51,6 @@ def test_sets_of_steady_lifters_are_mostly_counted() -> None:
 def test_a_steady_lifters_set_that_was_never_found_is_counted_tap_by_tap() -> None:
     # (a wide-range tuning set, 13 taps on a 10-12 cm step: not found before, its lift onto
     # the step stopped at its first still-looking block)
-    trace, truth = simulate_set(51047, "toe_tap", ranges="wide")
-    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
+    done, counted = wide_tuning_set(51047)
     assert done["steady_lift"]
-    sets = analyze_trace_samples(resample(trace, 100.0))["sets"]
-    assert [(s["exercise"], s["count"]) for s in sets] == [("toe_tap", 13)]
+    assert counted == [("toe_tap", 13)]

@@ -62,3 +62,12 @@ def habit_path(
     done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
     t0, off = max(segments, key=lambda s: len(s[1]))
     return done, off, t0
+
+
+def wide_tuning_set(seed: int) -> tuple[dict, list[tuple[str, int]]]:
+    """A wide-range single toe-tap set: its truth and the (exercise, count) of every set the
+    engine found in it."""
+    trace, truth = simulate_set(seed, "toe_tap", ranges="wide")
+    done = next(s for s in truth["sets"] if s["exercise"] == "toe_tap")
+    sets = analyze_trace_samples(resample(trace, 100.0))["sets"]
+    return done, [(s["exercise"], s["count"]) for s in sets]
